@@ -1,0 +1,42 @@
+// Image and video values that flow between nodes and models: plain host arrays, no tensors,
+// so that they can be cached, serialised and handed across workers.
+
+/** A batch of RGB images, values in [0, 1], layout [B, H, W, C] (ComfyUI's IMAGE layout). */
+export interface ImageBatch {
+  batch: number;
+  height: number;
+  width: number;
+  channels: 3;
+  data: Float32Array;
+}
+
+/** A batch of RGB videos, values in [0, 1], layout [B, T, H, W, C]; fps for saving. */
+export interface VideoBatch {
+  batch: number;
+  frames: number;
+  height: number;
+  width: number;
+  channels: 3;
+  fps: number;
+  data: Float32Array;
+}
+
+export function imageBatch(batch: number, height: number, width: number, data?: Float32Array): ImageBatch {
+  const n = batch * height * width * 3;
+  if (data && data.length !== n) {
+    throw new Error(`image data has ${data.length} values, expected [${batch}, ${height}, ${width}, 3] = ${n}`);
+  }
+  return { batch, height, width, channels: 3, data: data ?? new Float32Array(n) };
+}
+
+/** Image i of a batch as its own batch of one (a view, not a copy). */
+export function imageAt(images: ImageBatch, i: number): ImageBatch {
+  const size = images.height * images.width * 3;
+  return imageBatch(1, images.height, images.width, images.data.subarray(i * size, (i + 1) * size));
+}
+
+/** Frames of video i as an image batch (a view, not a copy). */
+export function videoFrames(video: VideoBatch, i: number): ImageBatch {
+  const size = video.frames * video.height * video.width * 3;
+  return imageBatch(video.frames, video.height, video.width, video.data.subarray(i * size, (i + 1) * size));
+}
