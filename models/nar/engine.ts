@@ -1,0 +1,73 @@
+// The step interface between the shared sampler loop and a compute engine.
+//
+// The sampler (ordering, parent merging, guidance, temperature/top-k/top-p, RNG, callbacks) lives
+// in models/nar/sampler/ and is written once. An engine only runs the transformer: it holds the
+// weights and a KV cache, and returns raw per-head logits. Everything crossing this boundary is a
+// host array (Float32Array / Int32Array), so engines may be tfjs (models/nar/tfjsEngine.ts),
+// onnxruntime-node, or anything else.
+//
+// Call sequence for one generation (one batch):
+//   engine.setup({ batch, condMask })      // allocate/clear caches for `batch` rows
+//   engine.prefill(cond)                   // run the condition positions, cache their K/V
+//   engine.decodeStep(positions, tokens)   // repeated: feed tokens, cache them, get logits
+//   ...
+//   engine.dispose()                       // or setup() again for the next generation
+//
+// Guidance: the sampler doubles the batch itself, rows [0, B) conditional and rows [B, 2B)
+// unconditional; it marks the unconditional rows in `EngineCondition.nullRows`, and the engine
+// substitutes the model's null condition (null class row / null caption) for those rows.
+import type { NarConfig } from './config';
+
+/** Condition for `batch` rows. */
+export type EngineCondition =
+  | {
+      kind: 'class';
+      /** [batch] class ids in [0, numClasses) */
+      classIds: Int32Array;
+      /** [batch] 1 = use the null class for this row (guidance / condition dropout) */
+      nullRows?: Uint8Array;
+    }
+  | {
+      kind: 'text';
+      /** [batch, captionTokens, captionDim] caption features (T5), row-major */
+      features: Float32Array;
+      /** [batch] 1 = use the null caption (`cls_embedding.uncond_embedding`) for this row */
+      nullRows?: Uint8Array;
+    };
+
+export interface EngineSetup {
+  /** rows in every following call (already doubled when guidance is on) */
+  batch: number;
+  /**
+   * [batch, clsTokenNum] 1 = valid condition position, 0 = padding (captions are left-padded).
+   * Padded positions are hidden as keys from every query, except that a position always sees itself.
+   * Omitted: every condition position is valid.
+   */
+  condMask?: Float32Array;
+}
+
+/**
+ * Logits per head, in the order of `config.heads`. Each entry is [batch, S, vocabSize] row-major,
+ * S = number of positions the call was asked about (1 for prefill: the last condition position).
+ */
+export type HeadLogits = Float32Array[];
+
+export interface NarStepEngine {
+  readonly config: NarConfig;
+  /** Allocates (or clears) the KV cache for a new generation. Must be called before prefill. */
+  setup(options: EngineSetup): Promise<void>;
+  /**
+   * Runs the `clsTokenNum` condition positions (causal among themselves, padding masked) and
+   * caches their keys/values. Returns per-head logits at the last condition position: [batch, 1, V].
+   */
+  prefill(cond: EngineCondition): Promise<HeadLogits>;
+  /**
+   * Feeds S grid tokens at once and caches them. `positions` [S]: flat raster indices into the grid
+   * (the same for every row); `tokens` [batch, S]. The fed tokens attend to everything cached so far
+   * and to each other (no mask beyond condition padding). Returns per-head logits at the fed
+   * positions: [batch, S, V] per head.
+   */
+  decodeStep(positions: Int32Array, tokens: Int32Array): Promise<HeadLogits>;
+  /** Frees caches and anything else the engine holds for generation (not necessarily the weights). */
+  dispose(): void;
+}

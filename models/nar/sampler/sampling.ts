@@ -1,0 +1,89 @@
+// Token choice from logits, as pure functions on host arrays: guidance mixing, temperature,
+// top-k, top-p (nucleus, keeping the first token past the threshold), greedy, sampling with our Rng.
+import type { Rng } from '../../rng';
+
+export interface SamplingOptions {
+  /** argmax instead of sampling (reproduces the published greedy runs) */
+  greedy?: boolean;
+  /** logits are divided by max(temperature, 1e-5) */
+  temperature?: number;
+  /** keep the k largest logits (0 = off) */
+  topK?: number;
+  /** keep the smallest prefix of sorted tokens whose probability reaches topP, plus the first token past it (1 = off) */
+  topP?: number;
+}
+
+/** uncond + (cond − uncond)·scale, element-wise into `out`. */
+export function mixGuidance(cond: Float32Array, uncond: Float32Array, scale: number, out = new Float32Array(cond.length)): Float32Array {
+  for (let i = 0; i < cond.length; i++) out[i] = uncond[i] + (cond[i] - uncond[i]) * scale;
+  return out;
+}
+
+/** Index of the largest value (the first one on ties). */
+export function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** Sets every logit below the k-th largest to −Infinity (in place). */
+export function topKFilter(logits: Float32Array, k: number): Float32Array {
+  if (!(k > 0) || k >= logits.length) return logits;
+  const sorted = Float32Array.from(logits).sort();
+  const threshold = sorted[logits.length - k];
+  for (let i = 0; i < logits.length; i++) if (logits[i] < threshold) logits[i] = -Infinity;
+  return logits;
+}
+
+/** Nucleus filter (in place): remove tokens whose preceding cumulative probability already exceeds p. */
+export function topPFilter(logits: Float32Array, p: number): Float32Array {
+  if (!(p < 1)) return logits;
+  const order = Array.from({ length: logits.length }, (_, i) => i).filter((i) => logits[i] !== -Infinity);
+  order.sort((a, b) => logits[b] - logits[a] || a - b);
+  const probs = softmax(Float32Array.from(order, (i) => logits[i]));
+  let cum = 0;
+  for (let r = 0; r < order.length; r++) {
+    // token r is removed when the mass before it already exceeds p (the first one past p stays)
+    if (r > 0 && cum > p) logits[order[r]] = -Infinity;
+    cum += probs[r];
+  }
+  return logits;
+}
+
+export function softmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const e = logits[i] === -Infinity ? 0 : Math.exp(logits[i] - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+/** Draws an index from probabilities with one uniform number from `rng`. */
+export function drawFrom(probs: Float64Array, rng: Rng): number {
+  const u = rng.next();
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < probs.length; i++) {
+    if (probs[i] <= 0) continue;
+    cum += probs[i];
+    last = i;
+    if (u < cum) return i;
+  }
+  return last;
+}
+
+/** Chooses one token from a logits row (the row is not modified). */
+export function chooseToken(row: Float32Array, o: SamplingOptions, rng: Rng): number {
+  if (o.greedy) return argmax(row);
+  const t = Math.max(o.temperature ?? 1, 1e-5);
+  const logits = Float32Array.from(row, (v) => v / t);
+  if ((o.topK ?? 0) > 0) topKFilter(logits, o.topK!);
+  if ((o.topP ?? 1) < 1) topPFilter(logits, o.topP!);
+  return drawFrom(softmax(logits), rng);
+}

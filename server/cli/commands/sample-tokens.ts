@@ -1,0 +1,72 @@
+// narflow sample-tokens: runs the NAR sampler on given weights and prints token grids [B][N] as JSON.
+// For interop and debugging against the published code.
+import * as fs from 'fs';
+import { flag, numberFlag, parseArgs, requireFlag, type CliCommand } from '../command';
+import { initBackend } from '../../../models/backend';
+import { loadNar, type SampleCondition } from '../../../models/nar';
+import { readModelArgs } from '../../../models/nar/checkpoint';
+
+const USAGE = `usage: narflow sample-tokens --weights W.safetensors --model-args A.json --cond C.json
+         [--cfg-scale S] [--cfg-interval I] [--seed-position corner|center|i,j[,k]]
+         [--greedy | --temperature T --top-k K --top-p P --seed N]
+  A.json: published ModelArgs fields (dim, n_layer, n_head, vocab_size, block_size, model_type, ...)
+  C.json: {"cond": class ids [B] or caption features [B][C][caption_dim], "emb_masks": [B][C] (optional)}`;
+
+function readCond(file: string): SampleCondition {
+  let json: { cond?: unknown; emb_masks?: unknown };
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--cond ${file}: ${(e as Error).message}`);
+  }
+  const cond = json.cond;
+  if (!Array.isArray(cond) || cond.length === 0) throw new Error(`--cond ${file}: "cond" must be a non-empty array (class ids or caption features)`);
+  if (cond.every((c) => typeof c === 'number')) return { kind: 'class', classIds: cond as number[] };
+  if (cond.every((c) => Array.isArray(c))) {
+    const features = Float32Array.from((cond as number[][][]).flat(2));
+    const m = json.emb_masks;
+    const mask = Array.isArray(m) ? Float32Array.from((m as number[][]).flat()) : undefined;
+    return { kind: 'text', features, mask };
+  }
+  throw new Error(`--cond ${file}: "cond" must be class ids [B] or caption features [B][C][caption_dim]`);
+}
+
+function seedPosition(v: string | undefined): 'corner' | 'center' | number[] {
+  if (v === undefined || v === 'corner' || v === 'center') return v ?? 'corner';
+  const coords = v.split(',').map(Number);
+  if (coords.some((c) => !Number.isInteger(c))) throw new Error(`--seed-position expects corner, center or integers like 8,8; got '${v}'`);
+  return coords;
+}
+
+export const command: CliCommand = {
+  name: 'sample-tokens',
+  summary: 'sample NAR token grids from weights + published ModelArgs; prints [B][N] JSON',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    const args = parseArgs(argv, ['greedy']);
+    const config = readModelArgs(requireFlag(args, 'model-args'));
+    const cond = readCond(requireFlag(args, 'cond'));
+    await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
+    const model = loadNar(requireFlag(args, 'weights'), config);
+    try {
+      const tokens = await model.generate({
+        cond,
+        seedPosition: seedPosition(flag(args, 'seed-position')),
+        cfgScale: numberFlag(args, 'cfg-scale', 1),
+        cfgInterval: numberFlag(args, 'cfg-interval', -1),
+        greedy: flag(args, 'greedy') === 'true',
+        temperature: numberFlag(args, 'temperature', 1),
+        topK: numberFlag(args, 'top-k', 0),
+        topP: numberFlag(args, 'top-p', 1),
+        seed: numberFlag(args, 'seed', 0),
+      });
+      process.stdout.write(JSON.stringify(tokens) + '\n');
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};
