@@ -1,0 +1,170 @@
+// Pure parts of the editor: object_info parsing, seed control, loss plot geometry, palette search,
+// run state from socket.io events.
+import type { ExecutionEvent, ObjectInfoEntry } from '../../server/api/protocol';
+import { RunState } from '../../ui/src/execution/runState';
+import { frameAt } from '../../ui/src/graph/imageCache';
+import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
+import { nextSeed } from '../../ui/src/graph/widgets';
+import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
+import { downsample, plotPath } from '../../ui/src/plot/lossPlot';
+
+const sampler: ObjectInfoEntry = {
+  name: 'Sampler',
+  display_name: 'NAR Sampler',
+  category: 'nar/sampling',
+  description: 'samples tokens',
+  input: {
+    required: {
+      model: ['NAR_MODEL', {}],
+      seed: ['INT', { default: 7, min: 0, max: 100, control_after_generate: true }],
+      preset: [['corner', 'centre'], { default: 'centre' }],
+      cfg: ['FLOAT', { default: 1.5, min: 0, max: 10, step: 0.1 }],
+      label: ['STRING', { forceInput: true }],
+    },
+    optional: { verbose: ['BOOLEAN', {}] },
+  },
+  input_order: { required: ['model', 'cfg', 'seed', 'preset', 'label'], optional: ['verbose'] },
+  output: ['TOKENS'],
+  output_name: ['tokens'],
+  output_is_list: [false],
+  output_node: false,
+  python_module: 'nar',
+};
+
+describe('object_info → node spec', () => {
+  const spec = parseNodeSpec('Sampler', sampler);
+
+  it('keeps declaration order and tells widgets from links', () => {
+    expect(spec.inputs.map((i) => `${i.name}:${i.kind}`)).toEqual(['model:link', 'cfg:widget', 'seed:widget', 'preset:widget', 'label:link', 'verbose:widget']);
+    expect(spec.inputs.find((i) => i.name === 'preset')).toMatchObject({ type: 'COMBO', options: ['corner', 'centre'] });
+    expect(spec.inputs.find((i) => i.name === 'seed')?.controlAfterGenerate).toBe(true);
+    expect(spec.inputs.find((i) => i.name === 'verbose')?.optional).toBe(true);
+    expect(spec.outputs).toEqual([{ name: 'tokens', type: 'TOKENS' }]);
+  });
+
+  it('starts widgets at their default, else inside their range', () => {
+    const byName = (n: string) => spec.inputs.find((i) => i.name === n)!;
+    expect(initialValue(byName('cfg'))).toBe(1.5);
+    expect(initialValue(byName('verbose'))).toBe(false);
+    expect(initialValue({ name: 'n', type: 'INT', kind: 'widget', optional: false, min: 3 })).toBe(3);
+    expect(initialValue({ name: 'c', type: 'COMBO', kind: 'widget', optional: false, options: ['a', 'b'] })).toBe('a');
+  });
+});
+
+describe('seed control after generate', () => {
+  it('increments and decrements with wrap-around inside the range', () => {
+    expect(nextSeed(5, 'increment', 0, 10)).toBe(6);
+    expect(nextSeed(10, 'increment', 0, 10)).toBe(0);
+    expect(nextSeed(0, 'decrement', 0, 10)).toBe(10);
+    expect(nextSeed(5, 'fixed', 0, 10)).toBe(5);
+  });
+  it('randomizes inside [min, max]', () => {
+    expect(nextSeed(5, 'randomize', 3, 9, 0)).toBe(3);
+    expect(nextSeed(5, 'randomize', 3, 9, 0.999999)).toBe(9);
+    expect(nextSeed(5, 'randomize', 0, 2 ** 60, 0.5)).toBe(2 ** 31);
+  });
+});
+
+describe('loss plot geometry', () => {
+  const rect = { x: 10, y: 20, w: 100, h: 50 };
+  it('maps the first step to the left, the highest loss to the top', () => {
+    const geo = plotPath([{ step: 1, loss: 4 }, { step: 2, loss: 2 }, { step: 3, loss: 1 }], rect);
+    expect(geo.points[0]).toEqual([10, 20]);
+    expect(geo.points[2]).toEqual([110, 70]);
+    expect(geo.points[1][0]).toBeCloseTo(60);
+    expect(geo.points[1][1]).toBeCloseTo(70 - (1 / 3) * 50);
+    expect([geo.minLoss, geo.maxLoss]).toEqual([1, 4]);
+  });
+  it('keeps spikes when downsampling a long run', () => {
+    const pts = Array.from({ length: 5000 }, (_, i) => ({ step: i, loss: i === 2500 ? 99 : 1 / (1 + i) }));
+    const small = downsample(pts, 200);
+    expect(small.length).toBeLessThanOrEqual(200);
+    expect(Math.max(...small.map((p) => p.loss))).toBe(99);
+    expect(small.map((p) => p.step)).toEqual([...small.map((p) => p.step)].sort((a, b) => a - b));
+  });
+});
+
+describe('palette search', () => {
+  const specs = [parseNodeSpec('Sampler', sampler), parseNodeSpec('Save', { ...sampler, display_name: 'Save Image', category: 'image', description: 'writes PNG' })];
+  it('matches every word against name, category and description', () => {
+    expect(specs.filter((s) => matchesSearch(s, 'nar samp')).map((s) => s.type)).toEqual(['Sampler']);
+    expect(specs.filter((s) => matchesSearch(s, 'png')).map((s) => s.type)).toEqual(['Save']);
+    expect(specs.filter((s) => matchesSearch(s, '')).length).toBe(2);
+  });
+  it('groups by sorted category', () => {
+    expect(groupByCategory(specs).map(([c]) => c)).toEqual(['image', 'nar/sampling']);
+  });
+});
+
+describe('run state from events', () => {
+  const ev = (e: ExecutionEvent) => e;
+  it('tracks running node, progress with loss, outputs and errors of its own prompts only', () => {
+    let changes = 0;
+    const rs = new RunState(() => changes++);
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'other', timestamp: 0 } }));
+    expect(rs.phase).toBe('idle');
+    rs.promptQueued('p1');
+    expect(rs.phase).toBe('queued');
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'p1', node: '3' } }));
+    expect(rs.node('3').running).toBe(true);
+    for (let i = 1; i <= 3; i++) {
+      rs.handle(ev({ type: 'progress', data: { prompt_id: 'p1', node: '3', value: i, max: 10, extra: { loss: 1 / i, lr: 0.001 }, preview: { image: 'data:image/png;base64,AAAA' } } }));
+    }
+    expect(rs.node('3').metrics).toEqual([1, 2, 3].map((i) => ({ step: i, loss: 1 / i, lr: 0.001 })));
+    expect(rs.node('3').progress).toEqual({ value: 3, max: 10 });
+    expect(rs.node('3').preview).toMatch(/^data:image\/png/);
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 'p1', node: '5', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } } }));
+    expect(rs.node('5').images).toEqual([{ filename: 'a.png', subfolder: '', type: 'output' }]);
+    rs.handle(ev({ type: 'execution_error', data: { prompt_id: 'p1', node_id: '3', node_type: 'Trainer', exception_message: 'boom', timestamp: 1 } }));
+    expect(rs.node('3')).toMatchObject({ running: false, error: 'boom', progress: null });
+    expect(rs.phase).toBe('error');
+    expect(changes).toBeGreaterThan(5);
+  });
+  it('replays events that arrived before the queue answer named their prompt', () => {
+    const rs = new RunState(() => undefined);
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'fast', timestamp: 0 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'fast', node: '4' } }));
+    expect(rs.phase).toBe('idle');
+    rs.promptQueued('fast');
+    expect(rs.phase).toBe('running');
+    expect(rs.node('4').running).toBe(true);
+  });
+  it('catches up from history when a prompt finished before any live event arrived', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptQueued('cached');
+    rs.catchUp('cached', {
+      prompt: [1, 'cached', {}, {}, ['5']],
+      outputs: { '5': { images: [{ filename: 'b.png', subfolder: 's', type: 'output' }] } },
+      status: { status_str: 'success', completed: true, messages: [['execution_start', { timestamp: 1 }], ['execution_cached', { nodes: ['1', '5'], timestamp: 1 }], ['execution_success', { timestamp: 2 }]] },
+      finished_at: 2,
+    });
+    expect(rs.phase).toBe('success');
+    expect(rs.node('1').cached).toBe(true);
+    expect(rs.node('5').images).toEqual([{ filename: 'b.png', subfolder: 's', type: 'output' }]);
+  });
+  it('puts every validation problem on its node', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptRejected(
+      {
+        '2': {
+          class_type: 'Sampler',
+          errors: [
+            { type: 'value_out_of_range', message: 'seed above max', details: '101 > 100', input_name: 'seed' },
+            { type: 'required_input_missing', message: 'model missing', details: '', input_name: 'model' },
+          ],
+        },
+      },
+      'rejected',
+    );
+    expect(rs.node('2').error).toBe('seed above max: 101 > 100\nmodel missing');
+    expect(rs.node('2').errorInputs).toEqual(['seed', 'model']);
+  });
+});
+
+describe('animated previews', () => {
+  it('picks the frame shown at a time, looping', () => {
+    const d = [100, 50, 100];
+    expect([0, 99, 100, 149, 150, 249, 250, 260].map((t) => frameAt(d, t))).toEqual([0, 0, 1, 1, 2, 2, 0, 0]);
+    expect(frameAt([], 10)).toBe(0);
+  });
+});

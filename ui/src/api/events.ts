@@ -1,0 +1,36 @@
+// socket.io connection to the server: the editor's prompts are subscribed through `client_id`
+// (the socket id) when queued; queue status is broadcast to everyone.
+import { io, type Socket } from 'socket.io-client';
+import {
+  EXECUTION_EVENTS,
+  SOCKET_PATH,
+  type ClientToServerEvents,
+  type ExecutionEvent,
+  type ServerToClientEvents,
+  type StatusPayload,
+} from '../../../server/api/protocol';
+
+export type EditorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface EventHandlers {
+  onExecutionEvent(event: ExecutionEvent): void;
+  onStatus(status: StatusPayload): void;
+  onConnectionChange(connected: boolean): void;
+}
+
+export function connectEvents(handlers: EventHandlers, token: string | null): EditorSocket {
+  const socket: EditorSocket = io({ path: SOCKET_PATH, auth: token ? { token } : {}, transports: ['websocket', 'polling'] });
+  socket.on('connect', () => handlers.onConnectionChange(true));
+  socket.on('disconnect', () => handlers.onConnectionChange(false));
+  socket.on('status', (s) => handlers.onStatus(s));
+  for (const name of EXECUTION_EVENTS) {
+    // Each listener re-tags its payload, so the union stays exact without casts per event.
+    socket.on(name, ((data: unknown) => handlers.onExecutionEvent({ type: name, data } as ExecutionEvent)) as never);
+  }
+  return socket;
+}
+
+/** Subscribe to a prompt's events (the server already subscribes the submitting socket; this is idempotent). */
+export function subscribePrompt(socket: EditorSocket, promptId: string): void {
+  socket.emit('subscribe', { prompt_id: promptId });
+}

@@ -1,0 +1,211 @@
+// The editor's actions: queue / interrupt, save and open workflow files, save and load named
+// workflows on the server (with the revision check), templates, dropped files.
+import type { LGraphNode } from '@comfyorg/litegraph';
+import type { EditorWorkflow } from '../../../server/api/protocol';
+import { ApiError, type ApiClient } from '../api/client';
+import { subscribePrompt, type EditorSocket } from '../api/events';
+import type { RunState } from '../execution/runState';
+import { applySeedControls } from '../graph/widgets';
+import type { StatusLine, Toast } from '../panels/statusLine';
+import { downloadJson, pickFile, readWorkflowFile } from '../workflow/files';
+import type { CanvasEditor } from './canvasEditor';
+
+export interface AppDeps {
+  client: ApiClient;
+  editor: CanvasEditor;
+  runState: RunState;
+  socket: EditorSocket;
+  status: StatusLine;
+  toast: Toast;
+  /** The hidden file input used for image uploads. */
+  uploadInput: HTMLInputElement;
+}
+
+function randomUnit(): number {
+  const buf = new Uint32Array(1);
+  crypto.getRandomValues(buf);
+  return buf[0] / 2 ** 32;
+}
+
+export class App {
+  /** Revision of each server workflow as last read or written here (for the 409 check). */
+  private readonly revisions = new Map<string, number>();
+  workflowName = 'untitled';
+
+  constructor(private readonly d: AppDeps) {}
+
+  private fail(prefix: string, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.d.toast.show(`${prefix}: ${msg}`, 'error', 8000);
+  }
+
+  async queue(): Promise<string | null> {
+    const workflow = this.d.editor.serialize();
+    try {
+      const res = await this.d.client.queuePrompt({
+        workflow,
+        client_id: this.d.socket.id,
+        extra_data: { extra_pnginfo: { workflow } },
+      });
+      this.d.runState.promptQueued(res.prompt_id);
+      subscribePrompt(this.d.socket, res.prompt_id);
+      for (const node of this.d.editor.graph.nodes) applySeedControls(node, randomUnit);
+      this.d.editor.redraw();
+      void this.catchUp(res.prompt_id);
+      return res.prompt_id;
+    } catch (e) {
+      if (e instanceof ApiError && e.body?.node_errors) {
+        const count = Object.values(e.body.node_errors).reduce((n, x) => n + x.errors.length, 0);
+        this.d.runState.promptRejected(e.body.node_errors, `rejected: ${count} problem(s) — ${e.message}`);
+        this.d.toast.show(`The workflow has ${count} problem(s); they are shown on the nodes.\n${e.message}`, 'error', 8000);
+      } else this.fail('Queue failed', e);
+      return null;
+    }
+  }
+
+  /** Fills in a prompt that finished before its events could reach this editor. */
+  private async catchUp(promptId: string): Promise<void> {
+    try {
+      const entry = (await this.d.client.history(promptId))[promptId];
+      if (entry) this.d.runState.catchUp(promptId, entry);
+    } catch {
+      // live events remain the source; history is only a fallback
+    }
+  }
+
+  /** Uploads a picked image into the input folder and selects it in the node's file list. */
+  async uploadInto(node: LGraphNode, comboName: string): Promise<void> {
+    const file = await pickFile(this.d.uploadInput);
+    if (!file) return;
+    try {
+      const up = await this.d.client.uploadImage(file);
+      const value = up.subfolder ? `${up.subfolder}/${up.name}` : up.name;
+      const entry = await this.d.client.objectInfoFor(node.type);
+      const options = entry?.input.required[comboName]?.[0] ?? entry?.input.optional?.[comboName]?.[0];
+      const widget = node.widgets?.find((w) => w.name === comboName);
+      if (widget) {
+        if (Array.isArray(options)) (widget.options as { values?: unknown }).values = options;
+        widget.value = value;
+      }
+      this.d.editor.redraw();
+      this.d.toast.show(`Uploaded ${value}`);
+    } catch (e) {
+      this.fail(`Uploading ${file.name} failed`, e);
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    try {
+      await this.d.client.interrupt();
+    } catch (e) {
+      this.fail('Stop failed', e);
+    }
+  }
+
+  newWorkflow(): void {
+    this.loadWorkflow({ last_node_id: 0, last_link_id: 0, nodes: [], links: [], groups: [], version: 0.4 }, 'untitled');
+  }
+
+  saveFile(): void {
+    downloadJson(`${this.workflowName || 'workflow'}.json`, this.d.editor.serialize());
+  }
+
+  /** Opens a workflow JSON or a narflow PNG (dropped or picked). */
+  async openFile(file: File): Promise<boolean> {
+    try {
+      const wf = await readWorkflowFile(file);
+      this.loadWorkflow(wf, file.name.replace(/\.(json|png)$/i, ''));
+      this.d.toast.show(`Opened ${file.name}`);
+      return true;
+    } catch (e) {
+      this.fail(`Cannot open ${file.name}`, e);
+      return false;
+    }
+  }
+
+  loadWorkflow(workflow: EditorWorkflow, name: string): void {
+    this.d.runState.reset();
+    this.d.editor.load(workflow);
+    this.workflowName = name;
+    const input = document.getElementById('workflow-name') as HTMLInputElement | null;
+    if (input) input.value = name;
+  }
+
+  async saveServer(name: string): Promise<boolean> {
+    const clean = name.trim();
+    if (!clean) {
+      this.d.toast.show('Type a name for the workflow first', 'error');
+      return false;
+    }
+    const revision = this.revisions.get(clean) ?? 0;
+    try {
+      const info = await this.d.client.saveWorkflow(clean, this.d.editor.serialize(), revision);
+      this.revisions.set(clean, info.revision);
+      this.workflowName = clean;
+      this.d.toast.show(`Saved “${clean}” (revision ${info.revision})`);
+      await this.refreshServerList();
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const current = (e.body as { current_revision?: number } | null)?.current_revision;
+        this.d.toast.show(
+          `“${clean}” was changed elsewhere: the server has revision ${current ?? '?'}, this editor last saw ${revision}. ` +
+            'Load it from the server to see the other version, or save under another name.',
+          'error',
+          10000,
+        );
+      } else this.fail(`Saving “${clean}” failed`, e);
+      return false;
+    }
+  }
+
+  async loadServer(name: string): Promise<void> {
+    try {
+      const saved = await this.d.client.loadWorkflow(name);
+      this.revisions.set(name, saved.revision);
+      this.loadWorkflow(saved.workflow, name);
+      this.d.toast.show(`Loaded “${name}” (revision ${saved.revision})`);
+    } catch (e) {
+      this.fail(`Loading “${name}” failed`, e);
+    }
+  }
+
+  async refreshServerList(): Promise<void> {
+    const select = document.getElementById('server-workflows') as HTMLSelectElement | null;
+    if (!select) return;
+    try {
+      const { workflows } = await this.d.client.listWorkflows();
+      const options = workflows.map((w) => new Option(`${w.name} (r${w.revision})`, w.name));
+      select.replaceChildren(new Option('Load from server…', ''), ...options);
+    } catch (e) {
+      this.fail('Listing saved workflows failed', e);
+    }
+  }
+
+  async loadTemplate(name: string): Promise<void> {
+    try {
+      this.loadWorkflow(await this.d.client.loadTemplate(name), name);
+    } catch (e) {
+      this.fail(`Opening template “${name}” failed`, e);
+    }
+  }
+
+  async refreshTemplates(): Promise<void> {
+    const select = document.getElementById('templates') as HTMLSelectElement | null;
+    if (!select) return;
+    try {
+      const { templates } = await this.d.client.listTemplates();
+      select.replaceChildren(new Option('Templates…', ''), ...templates.map((t) => new Option(t, t)));
+    } catch {
+      select.disabled = true; // a server without templates
+    }
+  }
+
+  async refreshStats(): Promise<void> {
+    try {
+      this.d.status.setStats(await this.d.client.systemStats());
+    } catch (e) {
+      this.d.status.setStatsError(e instanceof Error ? e.message : String(e));
+    }
+  }
+}

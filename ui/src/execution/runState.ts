@@ -1,0 +1,226 @@
+// What the editor knows about each node's last run, fed by socket.io events and rejected prompts,
+// read by the node drawing code. Keyed by node id as the API form writes it (a string).
+import { EXECUTION_EVENTS, type ExecutionEvent, type ExecutionEventName, type HistoryEntry, type NodeErrors, type UiResult } from '../../../server/api/protocol';
+
+export interface ImageRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+/** One point of a trainer's stream: `progress` events carrying `extra: {loss, lr, ...}`. */
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  lr?: number;
+}
+
+export interface NodeRunState {
+  running: boolean;
+  cached: boolean;
+  progress: { value: number; max: number } | null;
+  /** Execution error or validation problems, ready to show. */
+  error: string | null;
+  /** Inputs named by validation errors (drawn in red). */
+  errorInputs: string[];
+  images: ImageRef[];
+  texts: string[];
+  /** Latest `progress` preview (a data URL), e.g. the sampler's growing grid. */
+  preview: string | null;
+  /** The preview's caption (e.g. "ring 5/16"). */
+  previewLabel: string | null;
+  metrics: MetricPoint[];
+  /** Last `extra` of a progress event (loss, lr, samples/s, ...). */
+  extra: Record<string, unknown> | null;
+}
+
+function emptyState(): NodeRunState {
+  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null };
+}
+
+const MAX_METRIC_POINTS = 2000;
+const MAX_EARLY_EVENTS = 200;
+
+function finiteNumber(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export type RunPhase = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'interrupted';
+
+export class RunState {
+  private readonly nodes = new Map<string, NodeRunState>();
+  /** Prompts queued from this editor; events of other prompts are ignored. */
+  private readonly ownPrompts = new Set<string>();
+  /** Events that arrived before the POST answer named their prompt (a fast server), replayed then. */
+  private readonly early: ExecutionEvent[] = [];
+  phase: RunPhase = 'idle';
+  currentPrompt: string | null = null;
+  lastMessage = '';
+
+  constructor(private readonly onChange: () => void) {}
+
+  node(id: string): NodeRunState {
+    let s = this.nodes.get(id);
+    if (!s) {
+      s = emptyState();
+      this.nodes.set(id, s);
+    }
+    return s;
+  }
+
+  peek(id: string): NodeRunState | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** Forget everything (a different workflow was loaded). */
+  reset(): void {
+    this.nodes.clear();
+    this.phase = 'idle';
+    this.currentPrompt = null;
+    this.lastMessage = '';
+    this.onChange();
+  }
+
+  /** Clears errors and run marks before a new prompt; outputs stay until replaced. */
+  private clearTransient(): void {
+    for (const s of this.nodes.values()) {
+      s.running = false;
+      s.cached = false;
+      s.progress = null;
+      s.error = null;
+      s.errorInputs = [];
+    }
+  }
+
+  promptQueued(promptId: string): void {
+    this.ownPrompts.add(promptId);
+    this.clearTransient();
+    this.phase = 'queued';
+    this.currentPrompt = promptId;
+    this.lastMessage = `queued ${promptId.slice(0, 8)}`;
+    const early = this.early.filter((e) => e.data.prompt_id === promptId);
+    this.early.splice(0, this.early.length, ...this.early.filter((e) => e.data.prompt_id !== promptId));
+    for (const e of early) this.apply(e);
+    this.onChange();
+  }
+
+  /** A 400 answer: every problem per node, shown on the nodes. */
+  promptRejected(nodeErrors: Record<string, NodeErrors>, message: string): void {
+    this.clearTransient();
+    for (const [id, errs] of Object.entries(nodeErrors)) {
+      const s = this.node(id);
+      s.error = errs.errors.map((e) => (e.details ? `${e.message}: ${e.details}` : e.message)).join('\n');
+      s.errorInputs = errs.errors.map((e) => e.input_name).filter((n): n is string => !!n);
+    }
+    this.phase = 'error';
+    this.lastMessage = message;
+    this.onChange();
+  }
+
+  handle(event: ExecutionEvent): void {
+    if (!this.ownPrompts.has(event.data.prompt_id)) {
+      this.early.push(event);
+      if (this.early.length > MAX_EARLY_EVENTS) this.early.shift();
+      return;
+    }
+    this.apply(event);
+    this.onChange();
+  }
+
+  /**
+   * A prompt that ran (e.g. fully cached) before this editor's subscription reached the server
+   * leaves no live events: its history entry tells the same story. Applied only when nothing live arrived.
+   */
+  catchUp(promptId: string, entry: HistoryEntry): void {
+    if (this.currentPrompt !== promptId || this.phase !== 'queued' || !entry.status.completed) return;
+    for (const [name, payload] of entry.status.messages) {
+      if (!EXECUTION_EVENTS.includes(name as ExecutionEventName)) continue;
+      this.apply({ type: name, data: { ...payload, prompt_id: promptId } } as ExecutionEvent);
+    }
+    for (const [node, output] of Object.entries(entry.outputs)) this.applyOutput(node, output);
+    if (this.phase === 'queued') {
+      const status = entry.status.status_str;
+      this.finish(status, status === 'success' ? 'finished' : status);
+    }
+    this.onChange();
+  }
+
+  private apply(event: ExecutionEvent): void {
+    if (this.phase === 'queued' && event.type !== 'execution_start') this.phase = 'running';
+    switch (event.type) {
+      case 'execution_start':
+        this.clearTransient();
+        this.phase = 'running';
+        this.currentPrompt = event.data.prompt_id;
+        this.lastMessage = 'running';
+        return;
+      case 'execution_cached':
+        for (const id of event.data.nodes) this.node(id).cached = true;
+        return;
+      case 'executing':
+        for (const s of this.nodes.values()) s.running = false;
+        if (event.data.node !== null) {
+          const s = this.node(event.data.node);
+          s.running = true;
+          s.progress = null;
+          s.preview = null;
+        }
+        return;
+      case 'progress':
+        return this.applyProgress(event.data);
+      case 'executed':
+        return this.applyOutput(event.data.node, event.data.output);
+      case 'execution_error': {
+        const s = this.node(event.data.node_id);
+        s.running = false;
+        s.error = event.data.exception_message;
+        this.finish('error', `${event.data.node_type} failed: ${event.data.exception_message}`);
+        return;
+      }
+      case 'execution_success':
+        return this.finish('success', 'finished');
+      case 'execution_interrupted':
+        return this.finish('interrupted', 'interrupted');
+    }
+  }
+
+  private applyProgress(data: Extract<ExecutionEvent, { type: 'progress' }>['data']): void {
+    const s = this.node(data.node);
+    s.running = true;
+    s.progress = { value: data.value, max: data.max };
+    if (data.preview?.image) {
+      s.preview = data.preview.image;
+      s.previewLabel = data.preview.label ?? null;
+    }
+    if (data.extra) {
+      s.extra = data.extra;
+      const loss = finiteNumber(data.extra.loss);
+      if (loss !== undefined) {
+        const step = finiteNumber(data.extra.step) ?? data.value;
+        if (s.metrics.length && step <= s.metrics[s.metrics.length - 1].step) s.metrics = []; // a new run
+        s.metrics.push({ step, loss, lr: finiteNumber(data.extra.lr) });
+        if (s.metrics.length > MAX_METRIC_POINTS) s.metrics.splice(0, s.metrics.length - MAX_METRIC_POINTS);
+      }
+    }
+  }
+
+  private applyOutput(nodeId: string, output: UiResult): void {
+    const s = this.node(nodeId);
+    s.running = false;
+    s.progress = null;
+    if (Array.isArray(output.images)) {
+      s.images = output.images.map((i) => ({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' }));
+      s.preview = null;
+    }
+    if (Array.isArray(output.text)) s.texts = output.text.map(String);
+  }
+
+  private finish(phase: RunPhase, message: string): void {
+    for (const s of this.nodes.values()) {
+      s.running = false;
+      s.progress = null;
+    }
+    this.phase = phase;
+    this.lastMessage = message;
+  }
+}

@@ -1,0 +1,193 @@
+// Paints a node's run state over litegraph's own drawing: running highlight, progress bar,
+// error outline and message, loss plot (trainers), preview / output images below the widgets.
+import { LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
+import type { NodeRunState } from '../execution/runState';
+import { drawLossPlot } from '../plot/lossPlot';
+import type { Drawable, ImageCache } from './imageCache';
+
+const PLOT_HEIGHT = 110;
+const IMAGE_MIN_HEIGHT = 48;
+const IMAGE_MAX_HEIGHT = 320;
+const COLORS = { running: '#3ddc84', cached: '#4a7fb5', error: '#ff5c5c', bar: '#3ddc84', text: '#c9d1d9' };
+
+export interface DrawContext {
+  images: ImageCache;
+  viewUrl(ref: { filename: string; subfolder: string; type: string }): string;
+}
+
+/** Bottom of the widgets (or of the slots when there are none), in node-local coordinates. */
+function contentTop(node: LGraphNode): number {
+  const widgets = node.widgets ?? [];
+  if (widgets.length) {
+    return Math.max(...widgets.map((w) => (w.y ?? 0) + (w.computedHeight ?? LiteGraph.NODE_WIDGET_HEIGHT + 4))) + 4;
+  }
+  const rows = Math.max(node.inputs.filter((i) => !i.widget).length, node.outputs.length);
+  return rows * LiteGraph.NODE_SLOT_HEIGHT + 8;
+}
+
+function outline(ctx: CanvasRenderingContext2D, node: LGraphNode, color: string, width: number): void {
+  const th = LiteGraph.NODE_TITLE_HEIGHT;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.roundRect(-width, -th - width, node.size[0] + 2 * width, node.size[1] + th + 2 * width, 10);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawProgress(ctx: CanvasRenderingContext2D, node: LGraphNode, p: { value: number; max: number }): void {
+  const frac = p.max > 0 ? Math.min(1, Math.max(0, p.value / p.max)) : 0;
+  ctx.save();
+  ctx.fillStyle = 'rgba(255,255,255,0.08)';
+  ctx.fillRect(0, -3, node.size[0], 3);
+  ctx.fillStyle = COLORS.bar;
+  ctx.fillRect(0, -3, node.size[0] * frac, 3);
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'right';
+  ctx.fillStyle = COLORS.text;
+  ctx.fillText(`${p.value}/${p.max}`, node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
+  ctx.restore();
+}
+
+function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/)) {
+      const next = line ? `${line} ${word}` : word;
+      if (ctx.measureText(next).width > width && line) {
+        lines.push(line);
+        line = word;
+      } else line = next;
+    }
+    lines.push(line);
+  }
+  return lines.slice(0, 8);
+}
+
+function drawError(ctx: CanvasRenderingContext2D, node: LGraphNode, message: string): void {
+  outline(ctx, node, COLORS.error, 2);
+  ctx.save();
+  ctx.font = '11px sans-serif';
+  const width = Math.max(node.size[0], 220);
+  const lines = wrap(ctx, message, width - 16);
+  const h = lines.length * 14 + 10;
+  const y = node.size[1] + 8;
+  ctx.fillStyle = 'rgba(60,16,18,0.95)';
+  ctx.strokeStyle = COLORS.error;
+  ctx.beginPath();
+  ctx.roundRect(0, y, width, h, 6);
+  ctx.fill();
+  ctx.stroke();
+  ctx.fillStyle = '#ffd7d7';
+  ctx.textAlign = 'left';
+  lines.forEach((l, i) => ctx.fillText(l, 8, y + 17 + i * 14));
+  // badge on the title
+  ctx.fillStyle = COLORS.error;
+  ctx.beginPath();
+  ctx.arc(node.size[0] - 12, -LiteGraph.NODE_TITLE_HEIGHT / 2, 8, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.fillStyle = '#fff';
+  ctx.font = 'bold 12px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.fillText('!', node.size[0] - 12, -LiteGraph.NODE_TITLE_HEIGHT / 2 + 4);
+  ctx.restore();
+}
+
+/** Red marks on the widgets and slots that validation named. */
+function markErrorInputs(ctx: CanvasRenderingContext2D, node: LGraphNode, names: string[]): void {
+  ctx.save();
+  ctx.strokeStyle = COLORS.error;
+  ctx.lineWidth = 2;
+  for (const name of names) {
+    const widget = node.widgets?.find((w) => w.name === name);
+    const slot = node.inputs.findIndex((i) => i.name === name);
+    if (widget && !(slot >= 0 && node.inputs[slot].link != null)) {
+      ctx.beginPath();
+      ctx.roundRect(12, widget.y, node.size[0] - 24, LiteGraph.NODE_WIDGET_HEIGHT, 6);
+      ctx.stroke();
+    } else if (slot >= 0) {
+      const [x, y] = node.getInputPos(slot);
+      ctx.beginPath();
+      ctx.arc(x - node.pos[0], y - node.pos[1], 7, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }
+  ctx.restore();
+}
+
+/** Draws `imgs` side by side, scaled to fit the box and centred. */
+function drawImages(ctx: CanvasRenderingContext2D, imgs: Drawable[], x: number, y: number, w: number, h: number): void {
+  if (!imgs.length || w <= 0 || h <= 0) return;
+  const cell = w / imgs.length;
+  ctx.save();
+  imgs.forEach((img, i) => {
+    const scale = Math.min(cell / img.width, h / img.height);
+    const dw = img.width * scale;
+    const dh = img.height * scale;
+    ctx.imageSmoothingEnabled = scale < 1; // small samples stay crisp when enlarged
+    ctx.drawImage(img.source, x + i * cell + (cell - dw) / 2, y + (h - dh) / 2, dw, dh);
+  });
+  ctx.restore();
+}
+
+function drawCaption(ctx: CanvasRenderingContext2D, text: string, x: number, y: number): void {
+  ctx.save();
+  ctx.font = '10px sans-serif';
+  const w = ctx.measureText(text).width + 8;
+  ctx.fillStyle = 'rgba(0,0,0,0.6)';
+  ctx.fillRect(x, y, w, 14);
+  ctx.fillStyle = '#e6edf3';
+  ctx.textAlign = 'left';
+  ctx.fillText(text, x + 4, y + 10);
+  ctx.restore();
+}
+
+/** Height that shows `imgs` side by side at the node's width, within sensible bounds. */
+function imageBoxHeight(imgs: Drawable[], width: number): number {
+  if (!imgs.length) return IMAGE_MIN_HEIGHT;
+  const cell = width / imgs.length;
+  const tallest = Math.max(...imgs.map((i) => (cell * i.height) / i.width));
+  return Math.min(IMAGE_MAX_HEIGHT, Math.max(IMAGE_MIN_HEIGHT, tallest));
+}
+
+/** Grows the node (never shrinks it) so that `height` fits below the title. */
+function ensureHeight(node: LGraphNode, height: number): void {
+  if (node.size[1] >= height) return;
+  node.setSize([node.size[0], height]);
+  node.setDirtyCanvas(true, true); // this frame was laid out at the old size
+}
+
+export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
+  if (!state) return;
+  let y = contentTop(node);
+  const w = node.size[0] - 16;
+  if (state.metrics.length) {
+    ensureHeight(node, y + PLOT_HEIGHT + 8);
+    drawLossPlot(ctx, { x: 8, y, w, h: PLOT_HEIGHT }, state.metrics, state.extra);
+    y += PLOT_HEIGHT + 8;
+  }
+  const imgs = state.preview
+    ? [dc.images.get(state.preview)].filter((i): i is Drawable => !!i)
+    : state.images.map((ref) => dc.images.get(dc.viewUrl(ref), ref.filename)).filter((i): i is Drawable => !!i);
+  if (state.preview || state.images.length) {
+    ensureHeight(node, y + imageBoxHeight(imgs, w) + 8);
+    drawImages(ctx, imgs, 8, y, w, node.size[1] - y - 8);
+    if (state.preview && state.previewLabel) drawCaption(ctx, state.previewLabel, 12, y + 4);
+  }
+  if (state.texts.length && !imgs.length) {
+    ctx.save();
+    ctx.fillStyle = COLORS.text;
+    ctx.font = '11px monospace';
+    const lines = wrap(ctx, state.texts.join('\n'), w);
+    ensureHeight(node, y + lines.length * 13 + 8);
+    lines.forEach((l, i) => ctx.fillText(l, 8, y + 12 + i * 13));
+    ctx.restore();
+  }
+  if (state.running) outline(ctx, node, COLORS.running, 3);
+  else if (state.cached && !state.error) outline(ctx, node, COLORS.cached, 1);
+  if (state.progress) drawProgress(ctx, node, state.progress);
+  if (state.error) drawError(ctx, node, state.error);
+  if (state.errorInputs.length) markErrorInputs(ctx, node, state.errorInputs);
+}

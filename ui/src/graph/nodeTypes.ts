@@ -1,0 +1,126 @@
+// Registers one litegraph node class per /object_info entry. Widget inputs get a widget plus an
+// input slot tied to it (`widget: {name}`), so a constant can also be fed by a link; link inputs get
+// a plain typed slot. Litegraph refuses links between slots of different types.
+import { LiteGraph, LGraphNode, type INodeInputSlot, type ISlotType, type LLink } from '@comfyorg/litegraph';
+import type { ISerialisedNode } from '@comfyorg/litegraph/dist/types/serialisation';
+import type { IBaseWidget } from '@comfyorg/litegraph/dist/types/widgets';
+import type { ObjectInfoResponse } from '../../../server/api/protocol';
+import { parseNodeSpec, type NodeSpec } from './nodeSpec';
+import { addInputWidget } from './widgets';
+
+export interface NodeHooks {
+  /** Paints run state (progress, errors, previews) over the node. */
+  drawForeground(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
+  /** The "upload" button of an image file list was pressed. */
+  uploadInto(node: LGraphNode, comboName: string): void;
+}
+
+/** A COMBO input named "image" lists files of the input folder: it gets an upload button (ComfyUI's convention). */
+const UPLOAD_COMBO = 'image';
+
+const MIN_NODE_WIDTH = 240;
+
+/** Type colours for slots and links. */
+export const TYPE_COLORS: Record<string, string> = {
+  IMAGE: '#64b5f6',
+  VIDEO: '#4dd0e1',
+  TOKENS: '#ba68c8',
+  CONDITIONING: '#ffb74d',
+  MODEL: '#b39ddb',
+  NAR_MODEL: '#b39ddb',
+  TOKENIZER: '#f06292',
+  TEXT_ENCODER: '#ffd54f',
+  METRICS: '#a1887f',
+  INT: '#81c784',
+  FLOAT: '#aed581',
+  STRING: '#90a4ae',
+  BOOLEAN: '#e57373',
+  COMBO: '#7986cb',
+};
+
+/** Enables or disables the widget whose input slot gained or lost a link. */
+function syncLinkedWidget(node: LGraphNode, input: INodeInputSlot | undefined): void {
+  if (!input?.widget) return;
+  const widget = node.widgets?.find((w: IBaseWidget) => w.name === input.widget?.name);
+  if (widget) widget.disabled = input.link != null;
+}
+
+function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
+  class NarflowNode extends LGraphNode {
+    static override title = spec.displayName;
+    static override category = spec.category;
+
+    constructor(title?: string) {
+      super(title ?? spec.displayName, spec.type);
+      this.serialize_widgets = true;
+      this.comfyClass = spec.type;
+      for (const input of spec.inputs) {
+        const color = TYPE_COLORS[input.type];
+        const shape = input.optional ? { shape: LiteGraph.GRID_SHAPE } : {};
+        if (input.kind === 'widget') {
+          addInputWidget(this, input);
+          if (input.type === 'COMBO' && input.name === UPLOAD_COMBO) {
+            const button = this.addWidget('button', 'upload', 'choose file to upload', () => hooks.uploadInto(this, input.name), {});
+            button.serialize = false;
+          }
+          this.addInput(input.name, input.type, { widget: { name: input.name }, color_on: color, ...shape });
+        } else {
+          this.addInput(input.name, input.type, { color_on: color, ...shape });
+        }
+      }
+      for (const output of spec.outputs) this.addOutput(output.name, output.type, { color_on: TYPE_COLORS[output.type] });
+      if (spec.outputNode) this.color = '#2f4a3a';
+      const size = this.computeSize();
+      this.size = [Math.max(MIN_NODE_WIDTH, size[0]), size[1]];
+    }
+
+    override onConnectionsChange(type: ISlotType, index: number, _connected: boolean, _link: LLink | null | undefined): void {
+      if (type === LiteGraph.INPUT) syncLinkedWidget(this, this.inputs[index]);
+    }
+
+    /**
+     * litegraph merges saved slots into the constructed ones by index; a saved list that is shorter
+     * or ordered differently (API-form templates, older files) would leave stale slots behind.
+     * The saved lists are taken as they are (links refer to their indices) and missing slots appended.
+     */
+    override configure(info: ISerialisedNode): void {
+      if (info.inputs) this.inputs = [];
+      if (info.outputs) this.outputs = [];
+      super.configure(info);
+    }
+
+    override onConfigure(): void {
+      for (const input of spec.inputs) {
+        if (this.inputs.some((i) => i.name === input.name)) continue;
+        const widget = input.kind === 'widget' ? { widget: { name: input.name } } : {};
+        this.addInput(input.name, input.type, { ...widget, color_on: TYPE_COLORS[input.type] });
+      }
+      for (const output of spec.outputs) {
+        if (!this.outputs.some((o) => o.name === output.name)) this.addOutput(output.name, output.type, { color_on: TYPE_COLORS[output.type] });
+      }
+      for (const input of this.inputs) syncLinkedWidget(this, input);
+    }
+
+    /** widgets_values lists only serialised widgets, packed (litegraph leaves holes for skipped ones). */
+    override onSerialize(o: ISerialisedNode): void {
+      if (this.widgets?.length) o.widgets_values = this.widgets.filter((w) => w.serialize !== false).map((w) => w.value as never);
+    }
+
+    override onDrawForeground(ctx: CanvasRenderingContext2D): void {
+      hooks.drawForeground(this, ctx);
+    }
+  }
+  Object.defineProperty(NarflowNode, 'name', { value: `Node_${spec.type.replace(/\W/g, '_')}` });
+  return NarflowNode;
+}
+
+/** Registers every node type of `info` with litegraph; returns the parsed specs (for the palette). */
+export function registerNodeTypes(info: ObjectInfoResponse, hooks: NodeHooks): NodeSpec[] {
+  const specs = Object.entries(info).map(([type, entry]) => parseNodeSpec(type, entry));
+  for (const spec of specs) {
+    const cls = makeNodeClass(spec, hooks);
+    LiteGraph.registerNodeType(spec.type, cls);
+    (cls as { category?: string }).category = spec.category; // registerNodeType derives it from a "/" path
+  }
+  return specs;
+}

@@ -1,0 +1,78 @@
+// Editor entry point: loads the node definitions, registers the node types, builds the palette
+// and canvas, connects to the server's events and opens the default workflow.
+import { ApiClient } from './api/client';
+import { connectEvents } from './api/events';
+import { App } from './editor/app';
+import { CanvasEditor } from './editor/canvasEditor';
+import { RunState } from './execution/runState';
+import { ImageCache } from './graph/imageCache';
+import { drawNodeState } from './graph/nodeDrawing';
+import { registerNodeTypes } from './graph/nodeTypes';
+import { createPalette } from './panels/palette';
+import { StatusLine, Toast } from './panels/statusLine';
+import { bindToolbar } from './panels/toolbar';
+
+/** A server token given once as `?token=` is kept for this tab. */
+function readToken(): string | null {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  if (fromUrl) sessionStorage.setItem('narflow-token', fromUrl);
+  return fromUrl ?? sessionStorage.getItem('narflow-token');
+}
+
+function element(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`editor page is missing the element #${id}`);
+  return e;
+}
+
+async function start(): Promise<void> {
+  const token = readToken();
+  const client = new ApiClient('', token);
+  const status = new StatusLine();
+  const toast = new Toast();
+  // The callbacks below run only after `editor` and `app` exist (events, draws, clicks).
+  const redraw = (): void => editor.redraw();
+  const runState = new RunState(() => {
+    status.setRun(runState.phase, runState.lastMessage);
+    redraw();
+  });
+  const images = new ImageCache(redraw);
+  const specs = registerNodeTypes(await client.objectInfo(), {
+    drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r) }),
+    uploadInto: (node, combo) => void app.uploadInto(node, combo),
+  });
+  const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
+  const socket = connectEvents(
+    {
+      onExecutionEvent: (e) => runState.handle(e),
+      onStatus: (s) => status.setQueue(s),
+      onConnectionChange: (c) => status.setConnected(c),
+    },
+    token,
+  );
+  const uploadInput = element('upload-input') as HTMLInputElement;
+  const app = new App({ client, editor, runState, socket, status, toast, uploadInput });
+  createPalette(element('palette'), specs, (type) => editor.addNode(type));
+  bindToolbar(app, editor);
+
+  try {
+    app.loadWorkflow(await client.defaultWorkflow(), 'default');
+  } catch (e) {
+    toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
+  }
+  await Promise.all([app.refreshStats(), app.refreshTemplates()]);
+  // A handle for debugging in the console and for the browser test.
+  Object.assign(window, { narflow: { app, client, editor, runState, socket } });
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  document.body.dataset.ready = 'error';
+  const toast = document.getElementById('toast');
+  if (toast) {
+    toast.textContent = `The editor could not start: ${message}`;
+    toast.className = 'visible error';
+  }
+  console.error(e);
+});

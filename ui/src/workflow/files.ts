@@ -1,0 +1,71 @@
+// Workflow files in the browser: download the graph as JSON, pick a file, and read a dropped
+// workflow JSON or a PNG made by narflow (its `workflow` text chunk).
+import type { EditorWorkflow } from '../../../server/api/protocol';
+import { isPng, readPngText } from './pngText';
+
+export class WorkflowFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowFileError';
+  }
+}
+
+/** Checks the editor form's outer shape (the server validates the rest). */
+export function asEditorWorkflow(value: unknown, source: string): EditorWorkflow {
+  const v = value as { nodes?: unknown; links?: unknown } | null;
+  if (!v || typeof v !== 'object' || !Array.isArray(v.nodes)) {
+    const isApiForm = v && typeof v === 'object' && Object.values(v).some((n) => n && typeof n === 'object' && 'class_type' in n);
+    throw new WorkflowFileError(
+      isApiForm
+        ? `${source} holds the API form of a workflow (node ids → class_type); the editor opens the editor form (with "nodes" and "links")`
+        : `${source} is not an editor workflow: expected an object with a "nodes" array`,
+    );
+  }
+  return value as EditorWorkflow;
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new WorkflowFileError(`${source} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reads a workflow from a dropped or picked file: a .json workflow, or a PNG with a `workflow` chunk. */
+export async function readWorkflowFile(file: File): Promise<EditorWorkflow> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (isPng(bytes)) {
+    const text = await readPngText(bytes);
+    if (!text.workflow) {
+      const keys = Object.keys(text);
+      throw new WorkflowFileError(
+        `${file.name} is a PNG without a "workflow" text chunk (found: ${keys.length ? keys.join(', ') : 'no text chunks'}); only images saved by narflow carry their workflow`,
+      );
+    }
+    return asEditorWorkflow(parseJson(text.workflow, `the workflow chunk of ${file.name}`), file.name);
+  }
+  const looksJson = file.type.includes('json') || /\.json$/i.test(file.name) || bytes[0] === 0x7b;
+  if (!looksJson) throw new WorkflowFileError(`${file.name}: expected a workflow .json or a PNG made by narflow, got ${file.type || 'an unknown file type'}`);
+  return asEditorWorkflow(parseJson(new TextDecoder().decode(bytes), file.name), file.name);
+}
+
+export function downloadJson(filename: string, value: unknown): void {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = filename.endsWith('.json') ? filename : `${filename}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Opens the browser's file picker; resolves with the chosen file (the input stays in the page for tests). */
+export function pickFile(input: HTMLInputElement): Promise<File | null> {
+  return new Promise((resolve) => {
+    input.value = '';
+    input.onchange = () => resolve(input.files?.[0] ?? null);
+    input.click();
+  });
+}

@@ -1,0 +1,66 @@
+// Reads the text chunks (tEXt, zTXt, iTXt) of a PNG in the browser: narflow writes the workflow
+// into its PNGs, so dropping one onto the editor restores the graph that made it.
+// Pure (no DOM); compressed chunks use the standard DecompressionStream.
+
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+
+export class PngTextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PngTextError';
+  }
+}
+
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+async function inflate(data: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+
+/** Index of the first 0 byte at or after `from`, or -1. */
+function nul(data: Uint8Array, from: number): number {
+  return data.indexOf(0, from);
+}
+
+async function decodeTextChunk(type: string, data: Uint8Array): Promise<[string, string] | null> {
+  const z = nul(data, 0);
+  if (z <= 0) return null;
+  const key = latin1.decode(data.subarray(0, z));
+  if (type === 'tEXt') return [key, latin1.decode(data.subarray(z + 1))];
+  if (type === 'zTXt') return [key, latin1.decode(await inflate(data.subarray(z + 2)))];
+  // iTXt: key\0 flag method lang\0 translated\0 text
+  const compressed = data[z + 1] === 1;
+  const langEnd = nul(data, z + 3);
+  const translatedEnd = langEnd < 0 ? -1 : nul(data, langEnd + 1);
+  if (translatedEnd < 0) return null;
+  const body = data.subarray(translatedEnd + 1);
+  return [key, utf8.decode(compressed ? await inflate(body) : body)];
+}
+
+/** All text chunks of a PNG, by keyword. Throws PngTextError when the bytes are not a PNG. */
+export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
+  if (!isPng(bytes)) throw new PngTextError('not a PNG file (the first 8 bytes are not the PNG signature)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Record<string, string> = {};
+  let p = 8;
+  while (p + 8 <= bytes.length) {
+    const length = view.getUint32(p);
+    const type = latin1.decode(bytes.subarray(p + 4, p + 8));
+    if (p + 12 + length > bytes.length) {
+      throw new PngTextError(`PNG chunk ${type} at byte ${p} declares ${length} bytes, past the end of the file`);
+    }
+    if (type === 'IEND') break;
+    if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt') {
+      const entry = await decodeTextChunk(type, bytes.subarray(p + 8, p + 8 + length));
+      if (entry) out[entry[0]] = entry[1];
+    }
+    p += 12 + length;
+  }
+  return out;
+}
