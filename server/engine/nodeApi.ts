@@ -31,7 +31,7 @@ export interface InputSpec {
   max?: number;
   step?: number;
   /** COMBO choices, or a function listing them at request time (e.g. files in a models folder). */
-  options?: string[] | (() => string[]);
+  options?: string[] | ((paths: HostPaths) => string[]);
   multiline?: boolean;
   tooltip?: string;
   /** INT seeds: the editor offers "randomize after queue". */
@@ -65,6 +65,8 @@ export interface ExecContext {
   log: Logger;
   /** Folders the host resolved (outputs, inputs, models, temp). */
   paths: HostPaths;
+  /** Text chunks the host asks saved files to carry (the workflow in both forms: `prompt`, `workflow`). */
+  pngText?: Record<string, string>;
 }
 
 export interface HostPaths {
@@ -110,7 +112,7 @@ export interface NodeDefinition {
   alwaysRun?: boolean;
 }
 
-/** A node pack module exports `nodes` (and optionally a name). */
+/** A node pack module (`nodes/<pack>/index.ts`) exports `pack: NodePack`. */
 export interface NodePack {
   name: string;
   nodes: NodeDefinition[];

@@ -1,0 +1,83 @@
+// Reading input images and writing output images for the core nodes.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jpeg from 'jpeg-js';
+import { decodePng, encodePng } from '../../models/image/png';
+import { ImageBatch, imageAt, imageBatch } from '../../models/image/types';
+import { NodeInputError } from '../../server/engine/nodeApi';
+
+export const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
+
+/** Image files of a folder, relative paths with '/', sorted (dotfiles and deeper than 2 levels skipped). */
+export function listImageFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, depth: number) => {
+    const dir = path.join(root, rel);
+    if (!fs.existsSync(dir)) return;
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (f.startsWith('.')) continue;
+      const r = rel ? `${rel}/${f}` : f;
+      const st = fs.statSync(path.join(root, r));
+      if (st.isDirectory()) {
+        if (depth < 2) walk(r, depth + 1);
+      } else if (IMAGE_FILE.test(f)) out.push(r);
+    }
+  };
+  walk('', 0);
+  return out;
+}
+
+/** A relative file name inside root, or a NodeInputError. */
+export function fileInside(root: string, name: string): string {
+  const full = path.resolve(root, name);
+  const rel = path.relative(path.resolve(root), full);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) throw new NodeInputError(`image ${JSON.stringify(name)} is outside the input folder`);
+  return full;
+}
+
+export function readImageFile(file: string): ImageBatch {
+  if (!fs.existsSync(file)) throw new NodeInputError(`image file ${file} does not exist`);
+  const bytes = fs.readFileSync(file);
+  if (/\.png$/i.test(file)) return decodePng(bytes, file);
+  if (/\.jpe?g$/i.test(file)) {
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    const out = imageBatch(1, img.height, img.width);
+    for (let i = 0, j = 0; i < img.width * img.height; i++, j += 4) {
+      out.data[i * 3] = img.data[j] / 255;
+      out.data[i * 3 + 1] = img.data[j + 1] / 255;
+      out.data[i * 3 + 2] = img.data[j + 2] / 255;
+    }
+    return out;
+  }
+  throw new NodeInputError(`cannot decode ${path.basename(file)}: only PNG and JPEG inputs are supported (WebP is stored but not decoded)`);
+}
+
+/**
+ * Writes each image of a batch as `<prefix>_<counter:5>_.png` in folder/subfolder, never
+ * overwriting (exclusive create, counter bumped on collision). Returns the file names.
+ */
+export function writeImages(folder: string, prefix: string, images: ImageBatch, text: Record<string, string>): { filename: string; subfolder: string }[] {
+  const cleaned = prefix.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.' && p !== '..');
+  const stem = cleaned.pop() ?? 'narflow';
+  const subfolder = cleaned.join('/');
+  const dir = path.join(folder, subfolder);
+  fs.mkdirSync(dir, { recursive: true });
+  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d+)_\\.png$`);
+  let counter = 1 + Math.max(0, ...fs.readdirSync(dir).map((f) => Number(pattern.exec(f)?.[1] ?? 0)));
+  const written: { filename: string; subfolder: string }[] = [];
+  for (let i = 0; i < images.batch; i++) {
+    const bytes = encodePng(imageAt(images, i), 0, text);
+    for (;;) {
+      const filename = `${stem}_${String(counter).padStart(5, '0')}_.png`;
+      counter++;
+      try {
+        fs.writeFileSync(path.join(dir, filename), bytes, { flag: 'wx' });
+        written.push({ filename, subfolder });
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+  }
+  return written;
+}

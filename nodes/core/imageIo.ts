@@ -1,0 +1,55 @@
+// LoadImage, SaveImage, PreviewImage.
+import * as fs from 'fs';
+import type { ImageBatch } from '../../models/image/types';
+import { defineNode } from '../../server/engine/nodeApi';
+import { fileInside, listImageFiles, readImageFile, writeImages } from './imageFiles';
+
+export const LoadImage = defineNode({
+  type: 'LoadImage',
+  displayName: 'Load Image',
+  category: 'image',
+  description: 'Loads a PNG or JPEG from the input folder (upload one with the editor or POST /api/upload/image).',
+  inputs: {
+    image: { type: 'COMBO', options: (paths) => listImageFiles(paths.input), tooltip: 'a file in the input folder' },
+  },
+  outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
+  fingerprint(inputs, paths) {
+    const st = fs.statSync(fileInside(paths.input, String(inputs.image)));
+    return `${st.mtimeMs}:${st.size}`;
+  },
+  async execute(inputs, ctx) {
+    return { outputs: [readImageFile(fileInside(ctx.paths.input, String(inputs.image)))] };
+  },
+});
+
+export const SaveImage = defineNode({
+  type: 'SaveImage',
+  displayName: 'Save Image',
+  category: 'image',
+  description: 'Saves images as PNG files in the output folder; each PNG carries the workflow that made it.',
+  inputs: {
+    images: { type: 'IMAGE', kind: 'link' },
+    filename_prefix: { type: 'STRING', default: 'narflow', tooltip: "file name prefix; may contain a subfolder ('run1/img')" },
+  },
+  outputs: [],
+  outputNode: true,
+  async execute(inputs, ctx) {
+    const files = writeImages(ctx.paths.output, String(inputs.filename_prefix ?? 'narflow'), inputs.images as ImageBatch, ctx.pngText ?? {});
+    return { outputs: [], ui: { images: files.map((f) => ({ ...f, type: 'output' as const })) } };
+  },
+});
+
+export const PreviewImage = defineNode({
+  type: 'PreviewImage',
+  displayName: 'Preview Image',
+  category: 'image',
+  description: 'Shows images in the editor (written to the temp folder, not kept as outputs).',
+  inputs: { images: { type: 'IMAGE', kind: 'link' } },
+  outputs: [],
+  outputNode: true,
+  async execute(inputs, ctx) {
+    const prefix = `preview_${ctx.promptId.slice(0, 8)}_${ctx.nodeId}`;
+    const files = writeImages(ctx.paths.temp, prefix, inputs.images as ImageBatch, ctx.pngText ?? {});
+    return { outputs: [], ui: { images: files.map((f) => ({ ...f, type: 'temp' as const })) } };
+  },
+});

@@ -1,0 +1,88 @@
+// narflow run <workflow.json|png> [--set nodeId.input=value ...] [--out dir]: runs a workflow
+// in-process (no server), with a terminal progress bar; prints the files it wrote.
+import * as fs from 'fs';
+import * as path from 'path';
+import { CliCommand, flag, parseArgs } from '../command';
+import { Executor } from '../../engine/executor/executor';
+import { objectInfo } from '../../engine/registry/objectInfo';
+import { summarise } from '../../engine/graph/validate';
+import { WorkflowFormatError } from '../../engine/workflow/convert';
+import { buildRegistry, pngTextFor } from '../../host/host';
+import { preparePrompt } from '../../host/submit';
+import { configFromFlags, HOST_FLAGS_HELP, initDevice } from '../hostFlags';
+import { applySettings, loadWorkflowFile } from '../workflowFile';
+import { ProgressDisplay } from '../progressDisplay';
+
+const USAGE = [
+  'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
+  '  --set N.I=V       override input I of node N (V parsed as JSON when it can be, else a string)',
+  '  --out DIR         output folder (default: <data-dir>/output)',
+  ...HOST_FLAGS_HELP,
+].join('\n');
+
+export const command: CliCommand = {
+  name: 'run',
+  summary: 'run a workflow headless (API or editor form) and print the files it wrote',
+  async run(argv) {
+    const args = parseArgs(argv, ['help']);
+    if (args.flags.has('help') || args.positional.length !== 1) {
+      process.stderr.write(USAGE + '\n');
+      return args.flags.has('help') ? 0 : 2;
+    }
+    const config = configFromFlags(args);
+    const out = flag(args, 'out');
+    if (out) config.paths.output = path.resolve(out);
+    for (const dir of [config.paths.output, config.paths.temp]) fs.mkdirSync(dir, { recursive: true });
+    const { registry, report } = buildRegistry(config);
+    for (const f of report.failed) process.stderr.write(`warning: node pack ${f.dir} not loaded: ${f.error}\n`);
+    const host = { registry, config, objectInfo: () => objectInfo(registry, config.paths) };
+    const info = host.objectInfo();
+
+    let loaded;
+    try {
+      loaded = applySettings(loadWorkflowFile(path.resolve(args.positional[0]), info), args.flags.get('set') ?? [], info);
+    } catch (e) {
+      if (e instanceof WorkflowFormatError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    const prepared = preparePrompt(host, loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow });
+    if (!prepared.ok) {
+      process.stderr.write(`error: ${prepared.error.error.message}\n${summarise(prepared.error.node_errors)}\n`);
+      return 1;
+    }
+    const { prompt, outputs, workflow } = prepared.value;
+    const usesTensors = Object.values(prompt).some((n) => registry.entry(n.class_type)?.pack !== 'core');
+    config.backend = usesTensors ? await initDevice(flag(args, 'device') ?? 'auto') : config.backend;
+
+    const executor = new Executor({ registry, paths: config.paths, log: config.log });
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    const display = new ProgressDisplay(prompt, process.stderr);
+    const promptId = `run-${Date.now().toString(36)}`;
+    const item = { id: promptId, number: 0, prompt, outputs, extra: { extra_pnginfo: { workflow } }, createdAt: Date.now() };
+    const result = await executor.run({ promptId, prompt, outputs, signal: abort.signal, emit: (ev) => display.handle(ev), pngText: pngTextFor(item) });
+    process.off('SIGINT', onSigint);
+
+    for (const ui of Object.values(result.outputs)) {
+      for (const img of ui.images ?? []) {
+        const root = img.type === 'output' ? config.paths.output : img.type === 'temp' ? config.paths.temp : config.paths.input;
+        process.stdout.write(path.join(root, img.subfolder, img.filename) + '\n');
+      }
+      for (const t of ui.text ?? []) process.stdout.write(t + '\n');
+    }
+    if (result.status === 'error') {
+      const e = result.error!;
+      process.stderr.write(`error: node ${e.nodeId} (${e.nodeType}): ${e.message}\n`);
+      return 1;
+    }
+    if (result.status === 'interrupted') {
+      process.stderr.write('interrupted\n');
+      return 130;
+    }
+    return 0;
+  },
+};

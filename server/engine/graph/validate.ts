@@ -1,0 +1,158 @@
+// Validation before running: every problem of every node an output needs, not just the first.
+import type { ErrorResponse, NodeErrorItem, NodeErrors } from '../../api/protocol';
+import { HostPaths, InputSpec, NodeDefinition, WIDGET_TYPES } from '../nodeApi';
+import { comboOptions } from '../registry/objectInfo';
+import type { NodeRegistry } from '../registry/registry';
+import { ApiWorkflow, apiNodeSchema, formatZodIssues, isApiLink } from '../workflow/schema';
+import { ancestors, cycleMembers, dependencies } from './topology';
+
+export interface ValidationResult {
+  ok: boolean;
+  /** The parsed prompt (only the nodes that parsed). */
+  prompt: ApiWorkflow;
+  /** Output node ids to run. */
+  outputs: string[];
+  nodeErrors: Record<string, NodeErrors>;
+  /** Set when the prompt as a whole is unusable (not an object, no outputs). */
+  error?: ErrorResponse['error'];
+}
+
+/** Whether a link carrying `from` may feed an input of type `to`. */
+export function typesCompatible(from: string, to: string): boolean {
+  if (from === to || from === '*' || to === '*') return true;
+  const a = from.split(',');
+  const b = to.split(',');
+  return a.some((t) => b.includes(t));
+}
+
+function checkConstant(name: string, spec: InputSpec, v: unknown, paths: HostPaths): NodeErrorItem | undefined {
+  const err = (type: NodeErrorItem['type'], message: string): NodeErrorItem => ({ type, message, details: `${name}: ${message}`, input_name: name });
+  if (!WIDGET_TYPES.has(spec.type) || spec.kind === 'link') {
+    return err('invalid_input_type', `input '${name}' of type ${spec.type} must be a link [nodeId, outputIndex], got the constant ${JSON.stringify(v)}`);
+  }
+  switch (spec.type) {
+    case 'INT':
+    case 'FLOAT': {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return err('invalid_input_type', `input '${name}' expects a ${spec.type} number, got ${JSON.stringify(v)}`);
+      if (spec.type === 'INT' && !Number.isInteger(v)) return err('value_out_of_range', `input '${name}' expects an integer, got ${v}`);
+      if (spec.min !== undefined && v < spec.min) return err('value_out_of_range', `input '${name}' is ${v}, below the minimum ${spec.min}`);
+      if (spec.max !== undefined && v > spec.max) return err('value_out_of_range', `input '${name}' is ${v}, above the maximum ${spec.max}`);
+      return undefined;
+    }
+    case 'STRING':
+      return typeof v === 'string' ? undefined : err('invalid_input_type', `input '${name}' expects a STRING, got ${JSON.stringify(v)}`);
+    case 'BOOLEAN':
+      return typeof v === 'boolean' ? undefined : err('invalid_input_type', `input '${name}' expects a BOOLEAN, got ${JSON.stringify(v)}`);
+    case 'COMBO': {
+      const opts = comboOptions(spec, paths);
+      if (typeof v === 'string' && opts.includes(v)) return undefined;
+      const shown = opts.length > 8 ? `${opts.slice(0, 8).join(', ')}, ... (${opts.length})` : opts.join(', ');
+      return err('value_not_in_list', `input '${name}' is ${JSON.stringify(v)}, not one of [${shown}]`);
+    }
+  }
+  return undefined;
+}
+
+function checkNode(id: string, def: NodeDefinition, prompt: ApiWorkflow, registry: NodeRegistry, paths: HostPaths): NodeErrorItem[] {
+  const errors: NodeErrorItem[] = [];
+  const inputs = prompt[id].inputs;
+  for (const [name, spec] of Object.entries(def.inputs)) {
+    const v = inputs[name];
+    if (v === undefined || v === null) {
+      // A widget input with a default may be left out of the API form: the default is used.
+      if (!spec.optional && spec.default === undefined) {
+        errors.push({ type: 'required_input_missing', message: `required input '${name}' (${spec.type}) is missing`, details: name, input_name: name });
+      }
+      continue;
+    }
+    if (isApiLink(v)) {
+      const [src, index] = v;
+      const srcNode = prompt[src];
+      if (!srcNode) {
+        errors.push({ type: 'bad_link', message: `input '${name}' links to node ${src}, which is not in the workflow`, details: `${name} ← ${src}:${index}`, input_name: name });
+        continue;
+      }
+      const srcDef = registry.get(srcNode.class_type);
+      if (!srcDef) continue; // the source node reports its unknown type
+      const out = srcDef.outputs[index];
+      if (!out) {
+        errors.push({
+          type: 'bad_link',
+          message: `input '${name}' links to output ${index} of node ${src} (${srcNode.class_type}), which has ${srcDef.outputs.length} output(s)`,
+          details: `${name} ← ${src}:${index}`,
+          input_name: name,
+        });
+        continue;
+      }
+      if (!typesCompatible(out.type, spec.type)) {
+        errors.push({
+          type: 'type_mismatch',
+          message: `input '${name}' expects ${spec.type} but node ${src} output ${index} ('${out.name}') gives ${out.type}`,
+          details: `${name}: ${out.type} → ${spec.type}`,
+          input_name: name,
+        });
+      }
+      continue;
+    }
+    const bad = checkConstant(name, spec, v, paths);
+    if (bad) errors.push(bad);
+  }
+  for (const name of Object.keys(inputs)) {
+    if (!(name in def.inputs)) {
+      errors.push({ type: 'unknown_input', message: `node type ${def.type} has no input '${name}'`, details: `inputs: ${Object.keys(def.inputs).join(', ')}`, input_name: name });
+    }
+  }
+  return errors;
+}
+
+/** Validates a raw (untrusted) API-form prompt against the registry. */
+export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: HostPaths): ValidationResult {
+  const nodeErrors: Record<string, NodeErrors> = {};
+  const prompt: ApiWorkflow = {};
+  const add = (id: string, classType: string, items: NodeErrorItem[]) => {
+    if (!items.length) return;
+    const e = (nodeErrors[id] ??= { errors: [], class_type: classType });
+    e.errors.push(...items);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, prompt, outputs: [], nodeErrors, error: { type: 'invalid_prompt', message: `a prompt must be an object {nodeId: {class_type, inputs}}, got ${Array.isArray(raw) ? 'an array' : typeof raw}` } };
+  }
+  for (const [id, node] of Object.entries(raw as Record<string, unknown>)) {
+    const r = apiNodeSchema.safeParse(node);
+    if (r.success) prompt[id] = r.data;
+    else {
+      const ct = typeof (node as { class_type?: unknown })?.class_type === 'string' ? (node as { class_type: string }).class_type : '';
+      add(id, ct, [{ type: 'invalid_prompt', message: `node ${id} is not {class_type, inputs}: ${formatZodIssues(r.error)}`, details: '' }]);
+    }
+  }
+  const outputs: string[] = [];
+  for (const [id, node] of Object.entries(prompt)) {
+    const def = registry.get(node.class_type);
+    if (!def) add(id, node.class_type, [{ type: 'unknown_node_type', message: `unknown node type '${node.class_type}'`, details: 'not provided by any loaded node pack' }]);
+    else if (def.outputNode) outputs.push(id);
+  }
+  const needed = ancestors(prompt, outputs);
+  for (const id of needed) {
+    const def = registry.get(prompt[id].class_type);
+    if (def) add(id, def.type, checkNode(id, def, prompt, registry, paths));
+  }
+  for (const id of cycleMembers(prompt, needed)) {
+    const others = dependencies(prompt, id).filter((d) => needed.has(d));
+    add(id, prompt[id].class_type, [{ type: 'cycle', message: `node ${id} is part of a cycle (links from ${others.join(', ')})`, details: 'links must not loop back' }]);
+  }
+  if (Object.keys(nodeErrors).length) {
+    const n = Object.keys(nodeErrors).length;
+    return { ok: false, prompt, outputs, nodeErrors, error: { type: 'prompt_outputs_failed_validation', message: `prompt failed validation: ${n} node(s) with errors`, details: summarise(nodeErrors) } };
+  }
+  if (!outputs.length) {
+    return { ok: false, prompt, outputs, nodeErrors, error: { type: 'prompt_no_outputs', message: 'prompt has no output node (e.g. SaveImage or PreviewImage)' } };
+  }
+  return { ok: true, prompt, outputs, nodeErrors };
+}
+
+/** One line per node error, for terminals and logs. */
+export function summarise(nodeErrors: Record<string, NodeErrors>): string {
+  const lines: string[] = [];
+  for (const [id, e] of Object.entries(nodeErrors)) for (const item of e.errors) lines.push(`node ${id} (${e.class_type || '?'}): ${item.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,146 @@
+// Editor form → API form (lossless for everything that runs), on the server, in the CLI and in the
+// browser. Pure: no Node-only imports. Node definitions come as object_info entries.
+import type { ErrorType, ObjectInfoResponse } from '../../api/protocol';
+import { migrateEditorWorkflow } from './migrate';
+import {
+  ApiInputValue,
+  ApiWorkflow,
+  EditorLink,
+  EditorNode,
+  EditorWorkflow,
+  NODE_MODE,
+  editorWorkflowSchema,
+  formatZodIssues,
+} from './schema';
+import { widgetSlots } from './widgets';
+
+/** Editor-only node types that never run: reroutes pass links through, notes are comments. */
+export const REROUTE_TYPES = new Set(['Reroute']);
+export const NOTE_TYPES = new Set(['Note', 'MarkdownNote']);
+
+export interface ConversionProblem {
+  nodeId: string;
+  classType: string;
+  type: ErrorType;
+  message: string;
+  inputName?: string;
+}
+
+export interface ConversionResult {
+  prompt: ApiWorkflow;
+  /** Structural problems found while converting (dangling links, missing widget values). */
+  problems: ConversionProblem[];
+}
+
+export class WorkflowFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowFormatError';
+  }
+}
+
+/** Validates (after migrations) an editor-form workflow; throws WorkflowFormatError listing the issues. */
+export function parseEditorWorkflow(input: unknown): EditorWorkflow {
+  const r = editorWorkflowSchema.safeParse(migrateEditorWorkflow(input));
+  if (!r.success) throw new WorkflowFormatError(`not an editor-form workflow: ${formatZodIssues(r.error)}`);
+  return r.data;
+}
+
+interface Graph {
+  nodes: Map<string, EditorNode>;
+  links: Map<number, EditorLink>;
+}
+
+/** Follows a link back through reroutes and bypassed nodes to the node output that feeds it. */
+function resolveOrigin(g: Graph, linkId: number, seen = new Set<number>()): [string, number] | 'missing' | 'dropped' {
+  if (seen.has(linkId)) return 'missing';
+  seen.add(linkId);
+  const link = g.links.get(linkId);
+  if (!link) return 'missing';
+  const originId = String(link[1]);
+  const slot = link[2];
+  const origin = g.nodes.get(originId);
+  if (!origin) return [originId, slot]; // validation reports the missing node
+  if (origin.mode === NODE_MODE.never) return 'dropped';
+  if (REROUTE_TYPES.has(origin.type) || origin.mode === NODE_MODE.bypass) {
+    const outType = origin.outputs?.[slot]?.type ?? link[5];
+    const ins = origin.inputs ?? [];
+    const pass = REROUTE_TYPES.has(origin.type)
+      ? ins[0]
+      : (ins[slot]?.type === outType && ins[slot]?.link != null ? ins[slot] : ins.find((i) => i.type === outType && i.link != null));
+    if (!pass || pass.link == null) return 'dropped';
+    return resolveOrigin(g, pass.link, seen);
+  }
+  return [originId, slot];
+}
+
+function widgetArray(node: EditorNode): unknown[] | Record<string, unknown> {
+  return node.widgets_values ?? [];
+}
+
+/**
+ * Converts an editor-form workflow to the API form. Muted nodes, notes and reroutes are left out;
+ * bypassed nodes pass their first input of the same type through. Unknown node types keep their
+ * links (validation then reports them). `info` is /api/object_info.
+ */
+export function editorToApi(input: unknown, info: ObjectInfoResponse): ConversionResult {
+  const wf = parseEditorWorkflow(input);
+  const g: Graph = { nodes: new Map(), links: new Map() };
+  for (const n of wf.nodes) g.nodes.set(String(n.id), n);
+  for (const l of wf.links) g.links.set(l[0], l);
+  const prompt: ApiWorkflow = {};
+  const problems: ConversionProblem[] = [];
+
+  for (const node of wf.nodes) {
+    const id = String(node.id);
+    if (node.mode === NODE_MODE.never || node.mode === NODE_MODE.bypass) continue;
+    if (REROUTE_TYPES.has(node.type) || NOTE_TYPES.has(node.type)) continue;
+    const inputs: Record<string, ApiInputValue> = {};
+    const entry = info[node.type];
+    if (entry) {
+      const values = widgetArray(node);
+      for (const w of widgetSlots(entry)) {
+        const v = Array.isArray(values) ? values[w.index] : values[w.name];
+        if (v !== undefined) inputs[w.name] = v as ApiInputValue;
+      }
+    }
+    for (const slot of node.inputs ?? []) {
+      if (slot.link == null) continue;
+      const origin = resolveOrigin(g, slot.link);
+      if (origin === 'dropped') {
+        if (!slot.widget) delete inputs[slot.name];
+        continue;
+      }
+      if (origin === 'missing') {
+        problems.push({
+          nodeId: id,
+          classType: node.type,
+          type: 'bad_link',
+          inputName: slot.name,
+          message: `input '${slot.name}' refers to link ${slot.link}, which is not in the workflow's links`,
+        });
+        continue;
+      }
+      inputs[slot.name] = origin;
+    }
+    prompt[id] = { class_type: node.type, inputs, ...(node.title ? { _meta: { title: node.title } } : {}) };
+  }
+  return { prompt, problems };
+}
+
+/** Sets one widget value in an editor-form workflow (e.g. from `--set 3.seed=7`); returns a copy. */
+export function setEditorWidget(wf: EditorWorkflow, nodeId: string, name: string, value: unknown, info: ObjectInfoResponse): EditorWorkflow {
+  const copy = parseEditorWorkflow(wf);
+  const node = copy.nodes.find((n) => String(n.id) === nodeId);
+  if (!node) throw new WorkflowFormatError(`no node with id ${nodeId} in the workflow`);
+  const entry = info[node.type];
+  const slot = entry && widgetSlots(entry).find((w) => w.name === name);
+  if (!slot) throw new WorkflowFormatError(`node ${nodeId} (${node.type}) has no widget input '${name}'`);
+  const values = widgetArray(node);
+  if (Array.isArray(values)) {
+    while (values.length <= slot.index) values.push(null);
+    values[slot.index] = value;
+    node.widgets_values = values;
+  } else values[name] = value;
+  return copy;
+}

@@ -1,0 +1,123 @@
+// zod schemas for the two workflow forms. Pure (zod only) so the browser bundle can use them too.
+//
+// API form: {nodeId: {class_type, inputs: {name: constant | [sourceNodeId, outputIndex]}}}.
+// Editor form: litegraph serialisation as ComfyUI writes it (nodes, links as tuples, groups, version).
+import { z } from 'zod';
+
+/** A link in the API form: [source node id, output index]. */
+export const apiLinkSchema = z.tuple([z.string(), z.number().int().nonnegative()]);
+export const apiConstantSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const apiInputValueSchema = z.union([apiLinkSchema, apiConstantSchema]);
+
+export const apiNodeSchema = z.object({
+  class_type: z.string().min(1),
+  inputs: z.record(apiInputValueSchema).default({}),
+  _meta: z.object({ title: z.string().optional() }).passthrough().optional(),
+});
+
+export const apiWorkflowSchema = z.record(apiNodeSchema);
+
+export type ApiLink = z.infer<typeof apiLinkSchema>;
+export type ApiConstant = z.infer<typeof apiConstantSchema>;
+export type ApiInputValue = z.infer<typeof apiInputValueSchema>;
+export type ApiNode = z.infer<typeof apiNodeSchema>;
+export type ApiWorkflow = Record<string, ApiNode>;
+
+export function isApiLink(v: unknown): v is ApiLink {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
+}
+
+/** Current editor-form version (ComfyUI's litegraph serialisation version). */
+export const EDITOR_WORKFLOW_VERSION = 0.4;
+
+const vec2 = z.union([z.tuple([z.number(), z.number()]), z.array(z.number()).min(2)]);
+
+export const editorInputSchema = z
+  .object({
+    name: z.string(),
+    type: z.union([z.string(), z.number()]).transform(String),
+    link: z.number().int().nullable().optional(),
+    widget: z.object({ name: z.string() }).passthrough().optional(),
+    label: z.string().optional(),
+  })
+  .passthrough();
+
+export const editorOutputSchema = z
+  .object({
+    name: z.string(),
+    type: z.union([z.string(), z.number()]).transform(String),
+    links: z.array(z.number().int()).nullable().optional(),
+    slot_index: z.number().int().optional(),
+    label: z.string().optional(),
+  })
+  .passthrough();
+
+/** litegraph node modes: 0 always, 2 never (muted), 4 bypass. */
+export const NODE_MODE = { always: 0, never: 2, bypass: 4 } as const;
+
+export const editorNodeSchema = z
+  .object({
+    id: z.union([z.number().int(), z.string()]),
+    type: z.string().min(1),
+    pos: vec2.optional(),
+    size: vec2.optional(),
+    flags: z.record(z.unknown()).optional(),
+    order: z.number().optional(),
+    mode: z.number().int().optional(),
+    title: z.string().optional(),
+    inputs: z.array(editorInputSchema).optional(),
+    outputs: z.array(editorOutputSchema).optional(),
+    properties: z.record(z.unknown()).optional(),
+    widgets_values: z.union([z.array(z.unknown()), z.record(z.unknown())]).optional(),
+  })
+  .passthrough();
+
+/** [id, origin_id, origin_slot, target_id, target_slot, type] */
+export const editorLinkSchema = z.tuple([
+  z.number().int(),
+  z.union([z.number().int(), z.string()]),
+  z.number().int(),
+  z.union([z.number().int(), z.string()]),
+  z.number().int(),
+  z.union([z.string(), z.number()]).transform(String),
+]);
+
+export const editorGroupSchema = z
+  .object({
+    title: z.string().optional(),
+    bounding: z.array(z.number()).optional(),
+    color: z.string().optional(),
+  })
+  .passthrough();
+
+export const editorWorkflowSchema = z
+  .object({
+    last_node_id: z.number().int().optional(),
+    last_link_id: z.number().int().optional(),
+    nodes: z.array(editorNodeSchema),
+    links: z.array(editorLinkSchema).default([]),
+    groups: z.array(editorGroupSchema).optional(),
+    config: z.record(z.unknown()).optional(),
+    extra: z.record(z.unknown()).optional(),
+    version: z.number(),
+  })
+  .passthrough();
+
+export type EditorInput = z.infer<typeof editorInputSchema>;
+export type EditorOutput = z.infer<typeof editorOutputSchema>;
+export type EditorNode = z.infer<typeof editorNodeSchema>;
+export type EditorLink = z.infer<typeof editorLinkSchema>;
+export type EditorGroup = z.infer<typeof editorGroupSchema>;
+export type EditorWorkflow = z.infer<typeof editorWorkflowSchema>;
+
+/** True when a parsed JSON value looks like the editor form (has a nodes array). */
+export function looksLikeEditorWorkflow(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { nodes?: unknown }).nodes);
+}
+
+/** Formats zod issues as "path: message" lines. */
+export function formatZodIssues(err: z.ZodError, max = 20): string {
+  const lines = err.issues.slice(0, max).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (err.issues.length > max) lines.push(`... and ${err.issues.length - max} more`);
+  return lines.join('; ');
+}

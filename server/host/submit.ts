@@ -1,0 +1,58 @@
+// Turns a POST /api/prompt body (API form, editor form, or both) into a validated queue request,
+// or an error response listing every problem per node. Shared by HTTP and the CLI.
+import type { NodeErrors, PromptErrorResponse, PromptRequest } from '../api/protocol';
+import { validatePrompt } from '../engine/graph/validate';
+import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
+import { apiToEditor } from '../engine/workflow/apiToEditor';
+import type { ApiWorkflow, EditorWorkflow } from '../engine/workflow/schema';
+import type { Host } from './host';
+
+export interface PreparedPrompt {
+  prompt: ApiWorkflow;
+  outputs: string[];
+  workflow: EditorWorkflow;
+}
+
+export type PrepareResult = { ok: true; value: PreparedPrompt } | { ok: false; error: PromptErrorResponse };
+
+function invalid(message: string): PrepareResult {
+  return { ok: false, error: { error: { type: 'invalid_prompt', message }, node_errors: {} } };
+}
+
+export function preparePrompt(host: Pick<Host, 'registry' | 'config' | 'objectInfo'>, body: PromptRequest): PrepareResult {
+  if (typeof body !== 'object' || body === null) return invalid('the request body must be a JSON object {prompt} or {workflow}');
+  const editor = body.workflow ?? body.extra_data?.extra_pnginfo?.workflow;
+  const info = host.objectInfo();
+  let raw: unknown = body.prompt;
+  const nodeErrors: Record<string, NodeErrors> = {};
+  if (raw === undefined) {
+    if (body.workflow === undefined) return invalid("the body has neither 'prompt' (API form) nor 'workflow' (editor form)");
+    try {
+      const conv = editorToApi(body.workflow, info);
+      raw = conv.prompt;
+      for (const p of conv.problems) {
+        const e = (nodeErrors[p.nodeId] ??= { errors: [], class_type: p.classType });
+        e.errors.push({ type: p.type, message: p.message, details: '', ...(p.inputName ? { input_name: p.inputName } : {}) });
+      }
+    } catch (err) {
+      if (err instanceof WorkflowFormatError) return invalid(err.message);
+      throw err;
+    }
+  }
+  const v = validatePrompt(raw, host.registry, host.config.paths);
+  for (const [id, e] of Object.entries(v.nodeErrors)) {
+    const into = (nodeErrors[id] ??= { errors: [], class_type: e.class_type });
+    into.errors.push(...e.errors);
+  }
+  if (!v.ok || Object.keys(nodeErrors).length) {
+    const error = v.error ?? { type: 'prompt_outputs_failed_validation' as const, message: 'prompt failed validation' };
+    return { ok: false, error: { error, node_errors: nodeErrors } };
+  }
+  let workflow: EditorWorkflow;
+  try {
+    workflow = editor && typeof editor === 'object' ? (editor as EditorWorkflow) : apiToEditor(v.prompt, info);
+  } catch {
+    workflow = apiToEditor(v.prompt, info);
+  }
+  return { ok: true, value: { prompt: v.prompt, outputs: v.outputs, workflow } };
+}

@@ -1,0 +1,82 @@
+// GET /api/view (files of the output, input and temp folders only) and POST /api/upload/image.
+import express, { Router } from 'express';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { UploadResponse } from '../../api/protocol';
+import type { HostPaths } from '../../engine/nodeApi';
+import { badRequest, HttpError, notFound } from '../httpError';
+import { boundaryOf, imageKind, parseMultipart } from '../multipart';
+import { checkRequestPath, resolveInside } from '../safePath';
+import { asyncRoute } from './asyncRoute';
+
+const FOLDER_TYPES = ['output', 'input', 'temp'] as const;
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+
+function queryString(v: unknown, name: string, dflt: string): string {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string') throw badRequest(`query parameter '${name}' must be given once as a string`);
+  return v;
+}
+
+/** A free name in dir: "name.png", else "name (1).png", "name (2).png", ... */
+function freeName(dir: string, filename: string): string {
+  const ext = path.extname(filename);
+  const stem = filename.slice(0, filename.length - ext.length);
+  let candidate = filename;
+  for (let i = 1; fs.existsSync(path.join(dir, candidate)); i++) candidate = `${stem} (${i})${ext}`;
+  return candidate;
+}
+
+export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
+  const r = Router();
+
+  r.get('/view', (req, res, next) => {
+    try {
+      const type = queryString(req.query.type, 'type', 'output');
+      if (!(FOLDER_TYPES as readonly string[]).includes(type)) throw badRequest(`type must be one of ${FOLDER_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+      const filename = queryString(req.query.filename, 'filename', '');
+      const subfolder = queryString(req.query.subfolder, 'subfolder', '');
+      const root = paths[type as (typeof FOLDER_TYPES)[number]];
+      const full = resolveInside(root, subfolder, filename);
+      const real = fs.existsSync(full) ? fs.realpathSync(full) : undefined;
+      if (!real || !fs.statSync(real).isFile()) throw notFound(`no file ${JSON.stringify(path.join(subfolder, filename))} in ${type}`);
+      // Symlinks must not lead out of the folder either.
+      const rel = path.relative(fs.realpathSync(root), real);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw badRequest(`${JSON.stringify(filename)} resolves outside the ${type} folder`);
+      res.sendFile(real, { dotfiles: 'allow', headers: { 'Cache-Control': 'no-cache' } }, (err) => err && next(err));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  r.post(
+    '/upload/image',
+    express.raw({ type: 'multipart/form-data', limit: uploadLimitBytes }),
+    asyncRoute(async (req, res) => {
+      const body = req.body as unknown;
+      if (!Buffer.isBuffer(body)) throw badRequest('expected a multipart/form-data body with an "image" file field');
+      const parts = parseMultipart(body, boundaryOf(req.headers['content-type']));
+      const image = parts.find((p) => p.name === 'image' && p.filename !== undefined);
+      if (!image) throw badRequest(`no "image" file field in the upload (fields: ${parts.map((p) => p.name).join(', ') || 'none'})`);
+      const field = (n: string) => parts.find((p) => p.name === n && p.filename === undefined)?.data.toString('utf8');
+      const type = field('type') ?? 'input';
+      if (type !== 'input') throw badRequest(`uploads go to the input folder only, got type ${JSON.stringify(type)}`);
+      const subfolder = field('subfolder') ?? '';
+      const filename = image.filename ?? '';
+      checkRequestPath('filename', filename, false);
+      checkRequestPath('subfolder', subfolder, true);
+      if (!IMAGE_EXT.has(path.extname(filename).toLowerCase())) {
+        throw badRequest(`file ${JSON.stringify(filename)} must end in ${[...IMAGE_EXT].join(', ')}`);
+      }
+      const kind = imageKind(image.data);
+      if (!kind) throw new HttpError(415, 'bad_request', `file ${JSON.stringify(filename)} is not a PNG, JPEG or WebP image (bad magic bytes)`);
+      const dir = path.dirname(resolveInside(paths.input, subfolder, filename));
+      fs.mkdirSync(dir, { recursive: true });
+      const name = field('overwrite') === 'true' ? filename : freeName(dir, filename);
+      fs.writeFileSync(resolveInside(paths.input, subfolder, name), image.data);
+      const out: UploadResponse = { name, subfolder, type: 'input' };
+      res.json(out);
+    }),
+  );
+  return r;
+}

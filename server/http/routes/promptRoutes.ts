@@ -1,0 +1,113 @@
+// /api/prompt, /api/queue, /api/interrupt, /api/history.
+import { randomUUID } from 'crypto';
+import { Router } from 'express';
+import type { HistoryResponse, PromptRequest, PromptResponse, QueueItem, QueueResponse } from '../../api/protocol';
+import type { Host } from '../../host/host';
+import { preparePrompt } from '../../host/submit';
+import { historyEntryOf, QueuedPrompt } from '../../queue/promptQueue';
+import { badRequest } from '../httpError';
+import { asyncRoute } from './asyncRoute';
+
+export interface PromptRouteHooks {
+  /** Called just before a prompt is queued (it may start at once): subscribes the submitting client's sockets. */
+  beforeQueue(promptId: string, clientId: string | undefined): void;
+}
+
+const queueItem = (q: QueuedPrompt): QueueItem => [q.number, q.id, q.prompt, q.extra, q.outputs];
+
+function stringList(v: unknown, what: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw badRequest(`${what} must be an array of prompt ids`);
+  return v as string[];
+}
+
+export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
+  const r = Router();
+
+  r.post(
+    '/prompt',
+    asyncRoute(async (req, res) => {
+      const body = req.body as PromptRequest;
+      const prepared = preparePrompt(host, body);
+      if (!prepared.ok) return void res.status(400).json(prepared.error);
+      const { prompt, outputs, workflow } = prepared.value;
+      if (body.number !== undefined && !Number.isFinite(body.number)) throw badRequest(`'number' must be a finite number, got ${JSON.stringify(body.number)}`);
+      const clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
+      const extra = { ...(body.extra_data ?? {}), ...(clientId ? { client_id: clientId } : {}), extra_pnginfo: { ...(body.extra_data?.extra_pnginfo ?? {}), workflow } };
+      const id = randomUUID();
+      hooks.beforeQueue(id, clientId);
+      const item = await host.queue.enqueue({ id, prompt, outputs, extra, number: body.number, front: body.front === true });
+      const out: PromptResponse = { prompt_id: item.id, number: item.number, node_errors: {} };
+      res.json(out);
+    }),
+  );
+
+  r.get(
+    '/prompt',
+    asyncRoute(async (_req, res) => {
+      const s = await host.queue.snapshot();
+      res.json({ exec_info: { queue_remaining: s.pending.length + s.running.length } });
+    }),
+  );
+
+  r.get(
+    '/queue',
+    asyncRoute(async (_req, res) => {
+      const s = await host.queue.snapshot();
+      const out: QueueResponse = { queue_running: s.running.map(queueItem), queue_pending: s.pending.map(queueItem) };
+      res.json(out);
+    }),
+  );
+
+  r.post(
+    '/queue',
+    asyncRoute(async (req, res) => {
+      const body = (req.body ?? {}) as { clear?: unknown; delete?: unknown };
+      const ids = stringList(body.delete, "'delete'");
+      const cleared = body.clear === true ? await host.queue.clear() : 0;
+      const removed = ids.length ? await host.queue.remove(ids) : [];
+      res.json({ ok: true, cleared, deleted: removed });
+    }),
+  );
+
+  r.post(
+    '/interrupt',
+    asyncRoute(async (req, res) => {
+      const id = (req.body ?? {}).prompt_id;
+      if (id !== undefined && typeof id !== 'string') throw badRequest("'prompt_id' must be a string");
+      res.json({ ok: true, interrupted: await host.queue.interrupt(id) });
+    }),
+  );
+
+  r.get(
+    '/history',
+    asyncRoute(async (req, res) => {
+      const max = req.query.max_items === undefined ? undefined : Number(req.query.max_items);
+      if (max !== undefined && !(Number.isInteger(max) && max >= 0)) throw badRequest(`max_items must be a non-negative integer, got ${JSON.stringify(req.query.max_items)}`);
+      const out: HistoryResponse = {};
+      for (const rec of await host.queue.history(max)) out[rec.prompt.id] = historyEntryOf(rec);
+      res.json(out);
+    }),
+  );
+
+  r.get(
+    '/history/:id',
+    asyncRoute(async (req, res) => {
+      const rec = await host.queue.historyEntry(req.params.id);
+      const out: HistoryResponse = rec ? { [rec.prompt.id]: historyEntryOf(rec) } : {};
+      res.json(out);
+    }),
+  );
+
+  r.post(
+    '/history',
+    asyncRoute(async (req, res) => {
+      const body = (req.body ?? {}) as { clear?: unknown; delete?: unknown };
+      if (body.clear === true) await host.queue.deleteHistory('all');
+      const ids = stringList(body.delete, "'delete'");
+      if (ids.length) await host.queue.deleteHistory(ids);
+      res.json({ ok: true });
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,88 @@
+// The HTTP + socket.io server over a Host.
+import express from 'express';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import type { Host } from '../host/host';
+import { checkBind, requireToken } from './auth';
+import { errorHandler, notFound } from './httpError';
+import { fileRoutes } from './routes/fileRoutes';
+import { infoRoutes } from './routes/infoRoutes';
+import { promptRoutes } from './routes/promptRoutes';
+import { workflowRoutes } from './routes/workflowRoutes';
+import { attachSocket, SocketLayer } from './socket';
+import { staticUi } from './staticUi';
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  token?: string;
+  /** JSON body limit (express syntax). */
+  bodyLimit?: string;
+  uploadLimitBytes?: number;
+  /** The built editor folder, or why there is none. */
+  ui?: { dir?: string; reason?: string };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  socket: SocketLayer;
+  close(): Promise<void>;
+}
+
+export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(promptId: string, clientId?: string): void }): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const api = express.Router();
+  api.use(requireToken(opts.token));
+  api.use(express.json({ limit: opts.bodyLimit ?? '8mb' }));
+  api.use(promptRoutes(host, hooks));
+  api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024));
+  api.use(infoRoutes(host));
+  api.use(workflowRoutes(host.workflows));
+  api.use((req, _res, next) => next(notFound(`no route ${req.method} /api${req.path}`)));
+  app.use('/api', api);
+  app.use(staticUi(opts.ui ?? { reason: 'no editor configured' }));
+  app.use(errorHandler(host.config.log));
+  return app;
+}
+
+/** Listens (127.0.0.1:8188 by default), starts the queue; refuses a non-loopback bind without a token. */
+export async function startServer(host: Host, opts: ServerOptions = {}): Promise<RunningServer> {
+  const bind = opts.host ?? '127.0.0.1';
+  checkBind(bind, opts.token);
+  let socket: SocketLayer | undefined;
+  const app = createApp(host, opts, { beforeQueue: (id, clientId) => clientId && socket?.subscribeClient(id, clientId) });
+  const server = http.createServer(app);
+  socket = attachSocket(server, host.bus, {
+    token: opts.token,
+    log: host.config.log,
+    status: async () => {
+      const s = await host.queue.snapshot();
+      return { queue_remaining: s.pending.length + s.running.length, running: s.running[0]?.id ?? null };
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8188, bind, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  host.queue.start();
+  const addr = server.address() as AddressInfo;
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const layer = socket;
+  return {
+    url: `http://${shown}:${addr.port}`,
+    port: addr.port,
+    host: addr.address,
+    socket: layer,
+    async close() {
+      await layer.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// socket.io: relays the event bus to clients. Execution events go to the sockets subscribed to
+// their prompt (or to every prompt); queue status goes to everyone.
+import type * as http from 'http';
+import { Server, Socket } from 'socket.io';
+import { ClientToServerEvents, ServerToClientEvents, SOCKET_PATH, StatusPayload } from '../api/protocol';
+import type { Logger } from '../engine/nodeApi';
+import type { EventBus } from '../queue/eventBus';
+import { tokenMatches } from './auth';
+
+const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
+const ALL_ROOM = 'all';
+const promptRoom = (id: string) => `prompt:${id}`;
+const clientRoom = (id: string) => `client:${id}`;
+const followRoom = (id: string) => `follow:${id}`;
+
+export interface SocketLayer {
+  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  /** Subscribes every socket of a client id, and every socket following that client, to a prompt. */
+  subscribeClient(promptId: string, clientId: string): void;
+  close(): Promise<void>;
+}
+
+export interface SocketOptions {
+  token?: string;
+  log: Logger;
+  status(): Promise<StatusPayload>;
+}
+
+function clientIdOf(socket: Socket): string {
+  const a = socket.handshake.auth as { client_id?: unknown };
+  const q = socket.handshake.query.clientId;
+  if (typeof a?.client_id === 'string' && a.client_id) return a.client_id;
+  if (typeof q === 'string' && q) return q;
+  return socket.id;
+}
+
+const okId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200;
+
+/** The room a subscribe/unsubscribe request names, or undefined for a malformed request. */
+function subscriptionRoom(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  const r = req as { all?: unknown; prompt_id?: unknown; client_id?: unknown };
+  if (r.all === true) return ALL_ROOM;
+  if (okId(r.prompt_id)) return promptRoom(r.prompt_id);
+  if (okId(r.client_id)) return followRoom(r.client_id);
+  return undefined;
+}
+
+export function attachSocket(server: http.Server, bus: EventBus, opts: SocketOptions): SocketLayer {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, { path: SOCKET_PATH, serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  io.use((socket, next) => {
+    if (!opts.token || tokenMatches(opts.token, (socket.handshake.auth as { token?: unknown })?.token)) return next();
+    next(new Error('unauthorized: wrong or missing token (socket.io auth: {token})'));
+  });
+
+  io.on('connection', (socket) => {
+    socket.join(clientRoom(clientIdOf(socket)));
+    socket.on('subscribe', (req, ack) => {
+      const room = subscriptionRoom(req);
+      if (room) socket.join(room);
+      if (typeof ack === 'function') ack({ ok: Boolean(room) });
+    });
+    socket.on('unsubscribe', (req, ack) => {
+      const room = subscriptionRoom(req);
+      if (room) socket.leave(room);
+      if (typeof ack === 'function') ack({ ok: Boolean(room) });
+    });
+    opts.status().then(
+      (st) => socket.emit('status', st),
+      (err) => opts.log.warn(`status for a new client failed: ${(err as Error).message}`),
+    );
+  });
+
+  const unsubscribe = bus.subscribe((ev) => {
+    if (ev.type === 'status') {
+      io.emit('status', ev.data);
+      return;
+    }
+    const room = promptRoom(ev.data.prompt_id);
+    (io.to([room, ALL_ROOM]).emit as (name: string, data: unknown) => boolean)(ev.type, ev.data);
+    if (TERMINAL.has(ev.type)) io.in(room).socketsLeave(room);
+  });
+
+  return {
+    io,
+    subscribeClient: (promptId, clientId) => io.in([clientRoom(clientId), followRoom(clientId)]).socketsJoin(promptRoom(promptId)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        io.close(() => resolve());
+      }),
+  };
+}

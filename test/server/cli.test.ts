@@ -1,0 +1,52 @@
+// `narflow run` headless, as a real child process.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readPngText } from '../../models/image/png';
+
+const BIN = path.resolve(__dirname, '../../bin/narflow.js');
+const DEMO = path.resolve(__dirname, '../../workflows/core-demo.json');
+
+function narflow(args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60000 });
+}
+
+describe('narflow run', () => {
+  it('runs the editor-form core-demo, prints its outputs and writes a PNG carrying both workflow forms', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const out = path.join(dir, 'out');
+    const r = narflow(['run', DEMO, '--out', out, '--data-dir', dir, '--packs', 'core', '--set', '2.delay_ms=1', '--set', '4.filename_prefix=cli/demo']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const printed = r.stdout.trim().split('\n');
+    const saved = printed.find((p) => p.startsWith(out))!;
+    expect(saved).toBe(path.join(out, 'cli', 'demo_00001_.png'));
+    const text = readPngText(fs.readFileSync(saved));
+    const prompt = JSON.parse(text.prompt);
+    const workflow = JSON.parse(text.workflow);
+    expect(prompt['2'].inputs.delay_ms).toBe(1);
+    expect(workflow.nodes.find((n: any) => n.id === 2).widgets_values[1]).toBe(1); // --set reached the editor form too
+    expect(workflow.nodes.map((n: any) => n.type).sort()).toEqual(['ColorGradient', 'ImageInvert', 'PreviewImage', 'SaveImage', 'SlowCounter']);
+    expect(printed.some((p) => p.includes(path.join(dir, 'user', 'temp')))).toBe(true);
+    // Runs again from the PNG it wrote; names never collide.
+    const again = narflow(['run', saved, '--out', out, '--data-dir', dir, '--packs', 'core']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(path.join(out, 'cli', 'demo_00002_.png'));
+  });
+
+  it('exits non-zero with the per-node messages on a validation error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const r = narflow(['run', DEMO, '--data-dir', dir, '--packs', 'core', '--set', '2.steps=0', '--set', '1.direction=up']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("node 2 (SlowCounter): input 'steps' is 0, below the minimum 1");
+    expect(r.stderr).toMatch(/node 1 \(ColorGradient\): input 'direction' is "up", not one of/);
+  });
+
+  it('exits non-zero naming the node on an execution error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const r = narflow(['run', DEMO, '--data-dir', dir, '--packs', 'core', '--set', '1.color_a=red']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: node 1 (ColorGradient): color_a must be a colour like #ff8800, got "red"');
+  });
+});

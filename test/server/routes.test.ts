@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readPngText, encodePng } from '../../models/image/png';
+import { imageBatch } from '../../models/image/types';
+import { api, slowPrompt, startTestServer, TestServer, waitForHistory } from './serverHarness';
+
+let s: TestServer;
+let modelRoot: string;
+beforeAll(async () => {
+  modelRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-models-'));
+  fs.mkdirSync(path.join(modelRoot, 'vq', 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(modelRoot, 'vq', 'a.safetensors'), 'x');
+  fs.writeFileSync(path.join(modelRoot, 'vq', 'sub', 'b.safetensors'), 'x');
+  s = await startTestServer({ modelRoots: [modelRoot] });
+});
+afterAll(() => s.close());
+
+function pngUpload(name: string, bytes: Buffer, fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  form.append('image', new Blob([new Uint8Array(bytes)]), name);
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  return form;
+}
+
+describe('HTTP API on a listening server', () => {
+  it('runs an API-form prompt; history and /view return the PNG carrying both workflow forms', async () => {
+    const res = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1) } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ prompt_id: expect.any(String), number: expect.any(Number), node_errors: {} });
+    const entry = await waitForHistory(s.url, res.body.prompt_id);
+    expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
+    const img = entry.outputs['3'].images[0];
+    expect(img.type).toBe('temp');
+    const view = await fetch(`${s.url}/api/view?filename=${encodeURIComponent(img.filename)}&subfolder=${encodeURIComponent(img.subfolder)}&type=temp`);
+    expect(view.status).toBe(200);
+    const text = readPngText(Buffer.from(await view.arrayBuffer()));
+    expect(JSON.parse(text.prompt)['2'].class_type).toBe('SlowCounter');
+    expect(JSON.parse(text.workflow).nodes).toHaveLength(3);
+  });
+
+  it('converts an editor-form workflow on the server', async () => {
+    const demo = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../workflows/core-demo.json'), 'utf8'));
+    const slow = demo.nodes.find((n: any) => n.type === 'SlowCounter');
+    slow.widgets_values = [2, 1, 1];
+    const res = await api(s.url, '/api/prompt', { body: { workflow: demo } });
+    expect(res.status).toBe(200);
+    const entry = await waitForHistory(s.url, res.body.prompt_id);
+    expect(entry.status.status_str).toBe('success');
+    expect(entry.prompt[2]['2'].inputs).toEqual({ steps: 2, delay_ms: 1, preview_every: 1, image: ['1', 0] });
+    const saved = entry.outputs['4'].images[0];
+    expect(saved).toMatchObject({ type: 'output', filename: expect.stringMatching(/^core-demo_\d{5}_\.png$/) });
+    const bytes = fs.readFileSync(path.join(s.host.config.paths.output, saved.subfolder, saved.filename));
+    expect(JSON.parse(readPngText(bytes).workflow)).toEqual(demo);
+  });
+
+  it('answers 400 with every problem per node, and 400 for bodies that are not prompts', async () => {
+    const bad = await api(s.url, '/api/prompt', {
+      body: { prompt: { '1': { class_type: 'Nope', inputs: {} }, '2': { class_type: 'PreviewImage', inputs: { images: ['9', 0] } } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.type).toBe('prompt_outputs_failed_validation');
+    expect(bad.body.node_errors['1'].errors[0].type).toBe('unknown_node_type');
+    expect(bad.body.node_errors['2']).toMatchObject({ class_type: 'PreviewImage', errors: [{ type: 'bad_link', input_name: 'images' }] });
+    expect((await api(s.url, '/api/prompt', { body: {} })).body.error.type).toBe('invalid_prompt');
+    const notJson = await api(s.url, '/api/prompt', { raw: '{nope', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    expect((await api(s.url, '/api/prompt', { body: { workflow: { nodes: 3 } } })).status).toBe(400);
+  });
+
+  it('lists, deletes and clears the queue; interrupts the running prompt', async () => {
+    const running = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(400, 10, '#000001') } });
+    const p1 = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#000002') } });
+    const p2 = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#000003') } });
+    const front = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#000004'), front: true } });
+    const q = await api(s.url, '/api/queue');
+    expect(q.body.queue_running.map((i: any[]) => i[1])).toEqual([running.body.prompt_id]);
+    expect(q.body.queue_pending.map((i: any[]) => i[1])).toEqual([front.body.prompt_id, p1.body.prompt_id, p2.body.prompt_id]);
+    expect((await api(s.url, '/api/queue', { body: { delete: [p1.body.prompt_id] } })).body.deleted).toEqual([p1.body.prompt_id]);
+    expect((await api(s.url, '/api/queue', { body: { clear: true } })).body.cleared).toBe(2);
+    expect((await api(s.url, '/api/interrupt', { body: {} })).body.interrupted).toBe(true);
+    const entry = await waitForHistory(s.url, running.body.prompt_id);
+    expect(entry.status.status_str).toBe('interrupted');
+    expect((await api(s.url, '/api/queue')).body).toEqual({ queue_running: [], queue_pending: [] });
+  });
+
+  it('object_info is derived from the node definitions; COMBO options are read per request', async () => {
+    const info = (await api(s.url, '/api/object_info')).body;
+    expect(info.SlowCounter).toMatchObject({ output: ['INT', 'IMAGE'], output_name: ['count', 'image'], category: 'testing', output_node: false });
+    expect(info.SlowCounter.input.optional.image).toEqual(['IMAGE', { tooltip: 'tints the bar' }]);
+    expect(info.ColorGradient.input.required.seed[1]).toMatchObject({ control_after_generate: true });
+    expect(info.SaveImage.output_node).toBe(true);
+    expect(info.LoadImage.input.required.image[0]).not.toContain('uploaded.png');
+    const up = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', encodePng(imageBatch(1, 2, 2))) });
+    expect(await up.json()).toEqual({ name: 'uploaded.png', subfolder: '', type: 'input' });
+    const again = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', encodePng(imageBatch(1, 2, 2))) });
+    expect((await again.json()).name).toBe('uploaded (1).png');
+    expect((await api(s.url, '/api/object_info/LoadImage')).body.LoadImage.input.required.image[0]).toContain('uploaded.png');
+    const run = await api(s.url, '/api/prompt', {
+      body: { prompt: { '1': { class_type: 'LoadImage', inputs: { image: 'uploaded.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } } },
+    });
+    expect((await waitForHistory(s.url, run.body.prompt_id)).status.status_str).toBe('success');
+  });
+
+  it('refuses uploads that are not images or are over the size limit', async () => {
+    const notImage = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('fake.png', Buffer.from('hello world')) });
+    expect(notImage.status).toBe(415);
+    expect((await notImage.json()).error.message).toMatch(/not a PNG, JPEG or WebP/);
+    const huge = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('big.png', Buffer.alloc(33 * 1024 * 1024)) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('reports system stats with the backend and the queue', async () => {
+    const st = (await api(s.url, '/api/system_stats')).body;
+    expect(st.backend).toEqual({ name: 'none', reason: expect.any(String) });
+    expect(st.devices[0]).toMatchObject({ index: 0 });
+    expect(st.queue).toEqual({ remaining: 0, running: 0 });
+  });
+
+  it('saves workflows with revisions; a stale write gets 409', async () => {
+    const wf = (await api(s.url, '/api/default_workflow')).body;
+    expect(Array.isArray(wf.nodes)).toBe(true);
+    const created = await api(s.url, '/api/workflows/my flow', { method: 'PUT', body: { workflow: wf } });
+    expect(created.body).toMatchObject({ name: 'my flow', revision: 1 });
+    const updated = await api(s.url, '/api/workflows/my flow', { method: 'PUT', body: { workflow: wf, revision: 1 } });
+    expect(updated.body.revision).toBe(2);
+    const stale = await api(s.url, '/api/workflows/my flow', { method: 'PUT', body: { workflow: wf, revision: 1 } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ error: { type: 'conflict' }, current_revision: 2 });
+    expect((await api(s.url, '/api/workflows/my flow', { method: 'PUT', body: { workflow: wf } })).status).toBe(409);
+    const got = await api(s.url, '/api/workflows/my flow');
+    expect(got.body).toMatchObject({ name: 'my flow', revision: 2, workflow: { nodes: wf.nodes } });
+    expect((await api(s.url, '/api/workflows')).body.workflows.map((w: any) => w.name)).toContain('my flow');
+    expect((await api(s.url, '/api/workflows/bad%2Fname', { method: 'PUT', body: { workflow: wf } })).status).toBe(400);
+    expect((await api(s.url, '/api/workflows/x', { method: 'PUT', body: { workflow: { nodes: 1 } } })).status).toBe(400);
+    expect((await api(s.url, '/api/workflows/my flow', { method: 'DELETE' })).status).toBe(200);
+    expect((await api(s.url, '/api/workflows/my flow')).status).toBe(404);
+  });
+
+  it('serves workflow templates, the default workflow and model file lists', async () => {
+    const t = (await api(s.url, '/api/workflow_templates')).body;
+    expect(t.templates).toContain('core-demo');
+    const demo = (await api(s.url, '/api/workflow_templates/core-demo')).body;
+    expect(demo.nodes.map((n: any) => n.type)).toContain('SlowCounter');
+    expect((await api(s.url, '/api/workflow_templates/nope')).status).toBe(404);
+    expect((await api(s.url, '/api/workflow_templates/..%2Fpackage')).status).toBe(404);
+    const def = (await api(s.url, '/api/default_workflow')).body;
+    expect(def.nodes.length).toBeGreaterThan(0);
+    expect((await api(s.url, '/api/models/vq')).body).toEqual(['a.safetensors', 'sub/b.safetensors']);
+    expect((await api(s.url, '/api/models/none-here')).body).toEqual([]);
+    expect((await api(s.url, '/api/models/..%2Fvq')).status).toBe(400);
+    expect((await api(s.url, '/api/nope')).status).toBe(404);
+  });
+
+  it('serves a plain page at / when the editor is not built', async () => {
+    const res = await fetch(`${s.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('editor is not built');
+  });
+});
