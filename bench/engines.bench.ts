@@ -1,0 +1,267 @@
+// Engines × orderings: NAR corner seed, NAR centre seed, raster next-token AR and PAR-4X, each on
+// the tfjs and the onnxruntime-node engine, at batch 1 and 8 with guidance on (rows doubled).
+// Prints forward passes, ms/image, images/s, the useful model GFLOP/s achieved and a plain
+// matmul's GFLOP/s measured in the same run (the machine's ceiling), then the issue's targets.
+//
+//   npm run bench -- --size tiny            quick run (default): dim 64, 2 layers, vocab 512
+//   BENCH_ONLY=engines npm run bench -- --size B      NAR-B-size random weights, 16×16 grid
+// Flags: --batches 1,8  --engines ort,tfjs  --orderings corner,centre,raster,par4x
+//        --threads N (ORT intra-op threads; default: ORT's choice)  --budget-s 60 (per cell; a cell that runs longer is stopped and extrapolated by FLOPs, marked ~;
+//        each cell is preceded by a warm-up generation capped at a quarter of the budget)
+// The machine is shared: wall-clock figures move with the load average printed with the table,
+// so CPU time (all threads of this process) is reported beside them.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../models/backend';
+import type { StateDict } from '../models/checkpoint/safetensors';
+import { buildNarConfig, type NarConfig } from '../models/nar/config';
+import type { NarStepEngine } from '../models/nar/engine';
+import { NarModel } from '../models/nar';
+import { orderingFor, par4xOrdering, rasterOrdering, type TokenOrdering } from '../models/nar/ordering';
+import { generate } from '../models/nar/sampler/generate';
+import { paramSpecs } from '../models/nar/network/weights';
+import { OrtNarEngine } from '../models/onnx/narEngine';
+import { bestRate, narGenerationFlops, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
+import { Rng } from '../models/rng';
+
+type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
+type Engine = 'ort' | 'tfjs';
+
+const SIZES = {
+  tiny: { dim: 64, nLayer: 2, nHead: 4, vocabSize: 512 },
+  B: { dim: 768, nLayer: 12, nHead: 12, vocabSize: 16384 },
+} as const;
+
+interface Row {
+  engine: Engine;
+  ordering: Ordering;
+  batch: number;
+  passes: number;
+  msPerImage: number;
+  /** process CPU time (all threads) per image */
+  cpuMsPerImage: number;
+  imagesPerSec: number;
+  gflops: number;
+  /** GFLOP per CPU-second */
+  gflopsPerCpuS: number;
+  /** the plain matmul's rate on this engine, measured just before this cell */
+  matmul: FlopRate;
+  /** fraction of the generation actually run (1 = complete; < 1 = extrapolated by FLOPs) */
+  completed: number;
+}
+
+function flag(argv: string[], name: string, dflt: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+}
+
+function configFor(size: keyof typeof SIZES, ordering: Ordering): NarConfig {
+  const s = SIZES[size];
+  const base = { ...s, grid: [16, 16], condition: { kind: 'class' as const, numClasses: 1000 } };
+  if (ordering === 'raster' || ordering === 'par4x') return buildNarConfig({ ...base, ordering: 'raster' });
+  return buildNarConfig({ ...base, heads: ordering === 'centre' ? 'all' : 'corner' });
+}
+
+/** Random weights, std 0.02 (uniform, for speed), norms at 1; deterministic from `seed`. */
+function randomWeights(c: NarConfig, seed: number): StateDict {
+  const rng = new Rng(seed);
+  const sd: StateDict = new Map();
+  const a = 0.02 * Math.sqrt(3);
+  for (const [key, spec] of paramSpecs(c)) {
+    const data = new Float32Array(spec.shape.reduce((x, y) => x * y, 1));
+    if (spec.init === 'ones') data.fill(1);
+    else {
+      let s = (rng.int(2 ** 31) | 1) >>> 0;
+      for (let i = 0; i < data.length; i++) {
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        data[i] = ((s >>> 0) / 4294967296 - 0.5) * 2 * a;
+      }
+    }
+    sd.set(key, { shape: [...spec.shape], data });
+  }
+  return sd;
+}
+
+function orderingOf(c: NarConfig, o: Ordering): TokenOrdering {
+  if (o === 'raster') return rasterOrdering(c.grid);
+  if (o === 'par4x') return par4xOrdering(c.grid);
+  return orderingFor(c, o === 'centre' ? 'center' : 'corner');
+}
+
+class BudgetSpent extends Error {}
+
+/** Times one generation; stops after `budgetS` and extrapolates by FLOPs. */
+async function timeGeneration(engine: NarStepEngine, c: NarConfig, ordering: TokenOrdering, batch: number, budgetS: number): Promise<Omit<Row, 'engine' | 'ordering' | 'matmul'>> {
+  const total = narGenerationFlops(c, 2 * batch, ordering);
+  let doneSteps = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  try {
+    await generate(engine, {
+      cond: { kind: 'class', classIds: Array.from({ length: batch }, (_, i) => (i * 37) % 1000) },
+      ordering,
+      cfgScale: 2,
+      temperature: 1,
+      topK: 0,
+      rng: new Rng(7),
+      onStep: (info) => {
+        doneSteps = info.step + 1;
+        if (performance.now() - t0 > budgetS * 1000 && doneSteps < ordering.steps.length) throw new BudgetSpent();
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof BudgetSpent)) throw e;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const done = narGenerationFlops(c, 2 * batch, ordering, doneSteps);
+  const fullSeconds = (seconds * total) / done;
+  const fullCpuSeconds = ((cpu.user + cpu.system) / 1e6) * (total / done);
+  return {
+    batch,
+    passes: ordering.steps.length,
+    msPerImage: (fullSeconds * 1000) / batch,
+    cpuMsPerImage: (fullCpuSeconds * 1000) / batch,
+    imagesPerSec: batch / fullSeconds,
+    gflops: total / fullSeconds / 1e9,
+    gflopsPerCpuS: total / fullCpuSeconds / 1e9,
+    completed: done / total,
+  };
+}
+
+async function tfjsMatmulGflops(M: number, K: number, N: number): Promise<FlopRate> {
+  const a = tf.randomNormal([M, K]);
+  const b = tf.randomNormal([K, N]);
+  const warm = tf.matMul(a, b);
+  await warm.data();
+  warm.dispose();
+  const rate = await bestRate(2 * M * K * N, async () => {
+    const y = tf.matMul(a, b);
+    await y.data();
+    y.dispose();
+  });
+  tf.dispose([a, b]);
+  return rate;
+}
+
+async function makeEngine(engine: Engine, sd: StateDict, c: NarConfig, key: string, cacheDir: string, threads?: number): Promise<{ e: NarStepEngine; close: () => Promise<void> }> {
+  if (engine === 'ort') {
+    const e = await OrtNarEngine.create(sd, c, { cacheDir, checkpointHash: key, threads });
+    return { e, close: () => e.release() };
+  }
+  const model = NarModel.fromStateDict(sd, c);
+  return { e: model.createEngine(), close: async () => model.dispose() };
+}
+
+function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const size = flag(argv, 'size', 'tiny') as keyof typeof SIZES;
+  if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}, got '${size}'`);
+  const batches = flag(argv, 'batches', '1,8').split(',').map(Number);
+  const engines = flag(argv, 'engines', 'ort,tfjs').split(',') as Engine[];
+  const orderings = flag(argv, 'orderings', 'corner,centre,raster,par4x').split(',') as Ordering[];
+  const budgetS = Number(flag(argv, 'budget-s', size === 'B' ? '60' : '600'));
+  const cacheDir = path.join(os.tmpdir(), 'narflow-bench-onnx');
+  const threads = Number(flag(argv, 'threads', '0')) || undefined;
+  if (engines.includes('tfjs')) await initBackend('wasm');
+  const mm = { M: 512, K: SIZES[size].dim, N: 4 * SIZES[size].dim };
+  const ortMm: FlopRate[] = [await ortMatmulRate(mm.M, mm.K, mm.N, { threads })];
+  const tfjsMm: FlopRate[] = engines.includes('tfjs') ? [await tfjsMatmulGflops(mm.M, mm.K, mm.N)] : [];
+  const rows: Row[] = [];
+  for (const ordering of orderings) {
+    const c = configFor(size, ordering);
+    const sd = randomWeights(c, 1);
+    const key = `bench-${size}-${c.ordering}-${c.heads.length}`;
+    for (const engine of engines) {
+      const { e, close } = await makeEngine(engine, sd, c, key, cacheDir, threads);
+      if (e instanceof OrtNarEngine) e.useOrdering(orderingOf(c, ordering));
+      for (const batch of batches) {
+        // warm-up (every step shape once, so ORT has planned its memory for each), capped by the budget
+        await timeGeneration(e, c, orderingOf(c, ordering), batch, budgetS / 4);
+        const matmul = engine === 'ort' ? await ortMatmulRate(mm.M, mm.K, mm.N, { threads }) : await tfjsMatmulGflops(mm.M, mm.K, mm.N);
+        (engine === 'ort' ? ortMm : tfjsMm).push(matmul);
+        const r = await timeGeneration(e, c, orderingOf(c, ordering), batch, budgetS);
+        rows.push({ engine, ordering, matmul, ...r });
+        process.stdout.write(`  ${engine} ${ordering} b${batch}: ${fmt(r.msPerImage, 0)} ms/image${r.completed < 1 ? ` (~, ${fmt(r.completed * 100, 0)}% run)` : ''}\n`);
+      }
+      await close();
+    }
+  }
+  ortMm.push(await ortMatmulRate(mm.M, mm.K, mm.N, { threads }));
+  if (engines.includes('tfjs')) tfjsMm.push(await tfjsMatmulGflops(mm.M, mm.K, mm.N));
+  const best = (xs: FlopRate[]): FlopRate =>
+    xs.length ? { wall: Math.max(...xs.map((x) => x.wall)), cpu: Math.max(...xs.map((x) => x.cpu)) } : { wall: NaN, cpu: NaN };
+  const ceiling = { ort: best(ortMm), tfjs: best(tfjsMm) };
+  report(size, rows, ceiling, mm);
+}
+
+function report(size: string, rows: Row[], ceiling: Record<Engine, FlopRate>, mm: { M: number; K: number; N: number }): void {
+  const load = os.loadavg()[0];
+  console.log(`\nengines bench, size ${size}, 16×16 grid, guidance 2.0 (rows doubled); ${os.cpus().length} CPUs, load average ${fmt(load, 2)}`);
+  console.log(
+    `plain matmul [${mm.M}×${mm.K}]·[${mm.K}×${mm.N}], best in this run, GFLOP/s per wall s / per CPU s: ` +
+      `ORT ${fmt(ceiling.ort.wall)} / ${fmt(ceiling.ort.cpu)}, tfjs-wasm ${fmt(ceiling.tfjs.wall)} / ${fmt(ceiling.tfjs.cpu)}`,
+  );
+  console.log('(%matmul: against the same matmul measured just before each row, in wall time and in CPU time)');
+  console.log('engine  ordering  batch  passes   ms/image  cpu-ms/image  images/s  GFLOP/s  matmul  %matmul  GFLOP/cpu-s  %matmul(cpu)');
+  for (const r of rows) {
+    const mark = r.completed < 1 ? '~' : ' ';
+    const c = r.matmul;
+    console.log(
+      [
+        r.engine.padEnd(6),
+        r.ordering.padEnd(8),
+        String(r.batch).padStart(5),
+        String(r.passes).padStart(6),
+        `${mark}${fmt(r.msPerImage, 0).padStart(8)}`,
+        fmt(r.cpuMsPerImage, 0).padStart(12),
+        fmt(r.imagesPerSec, 3).padStart(8),
+        fmt(r.gflops).padStart(7),
+        fmt(c.wall).padStart(6),
+        fmt((100 * r.gflops) / c.wall, 0).padStart(7),
+        fmt(r.gflopsPerCpuS).padStart(11),
+        fmt((100 * r.gflopsPerCpuS) / c.cpu, 0).padStart(12),
+      ].join('  '),
+    );
+  }
+  const targets = checkTargets(rows);
+  console.log(`targets (wall-clock images/s; CPU-time figure in brackets):\n  ${targets.join('\n  ')}`);
+  const file = path.join(__dirname, 'results', `engines-${size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ size, load, ceiling, matmul: mm, rows, targets }, null, 2));
+  console.log(`written ${path.relative(process.cwd(), file)}`);
+}
+
+function checkTargets(rows: Row[]): string[] {
+  const get = (engine: Engine, ordering: Ordering, batch: number) => rows.find((r) => r.engine === engine && r.ordering === ordering && r.batch === batch);
+  const out: string[] = [];
+  const verdict = (x: number, want: number) => (x >= want ? 'met' : 'NOT met');
+  const ratio = (engine: Engine, a: Ordering, b: Ordering, batch: number, want: number, label: string) => {
+    const x = get(engine, a, batch);
+    const y = get(engine, b, batch);
+    if (!x || !y) return;
+    const wall = x.imagesPerSec / y.imagesPerSec;
+    const cpu = y.cpuMsPerImage / x.cpuMsPerImage;
+    out.push(`${engine} b${batch} ${label}: ${fmt(wall, 2)}× [${fmt(cpu, 2)}×] (target ≥ ${want}×) ${verdict(wall, want)} [${verdict(cpu, want)}]`);
+  };
+  for (const engine of ['ort', 'tfjs'] as Engine[]) {
+    ratio(engine, 'corner', 'raster', 1, 3, 'NAR corner vs raster AR');
+    ratio(engine, 'corner', 'par4x', 1, 1.5, 'NAR corner vs PAR-4X');
+    ratio(engine, 'centre', 'corner', 1, 1.6, 'NAR centre vs corner');
+    ratio(engine, 'corner', 'raster', 8, 1, 'NAR corner vs raster AR');
+    ratio(engine, 'centre', 'raster', 8, 1, 'NAR centre vs raster AR');
+  }
+  for (const r of rows.filter((x) => x.engine === 'ort' && x.batch === 8)) {
+    const wall = (100 * r.gflops) / r.matmul.wall;
+    const cpu = (100 * r.gflopsPerCpuS) / r.matmul.cpu;
+    out.push(`ort b8 ${r.ordering}: ${fmt(wall, 0)}% [${fmt(cpu, 0)}%] of the matmul GFLOP/s (target ≥ 60%) ${verdict(wall, 60)} [${verdict(cpu, 60)}]`);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+// The NAR step graph: one ONNX graph that serves both the prefill (condition positions) and every
+// decode step (grid tokens), for the NAR orderings and the raster / PAR baselines alike.
+//
+// Inputs (B rows, S fed positions, T cache slots, L logit positions, kvH cache heads, hd head dim):
+//   x           [B, S, dim]    embeddings of the fed positions (abs positions already added)
+//   rope_cos    [S, 1, hd]     rotary cos per element (pairs share a value; 0 at condition positions)
+//   rope_sin    [S, 1, hd]     rotary sin with the pair sign folded in: (−sin, +sin)
+//   bias_past   [B, 1, 1, T]   additive mask over the cache slots (0 visible, −1e9 hidden)
+//   bias_new    [B, 1, S, S]   additive mask among the fed positions
+//   logit_index_{i} [L_i] int64  which fed positions get logits from head i
+//   past_k_{l}  [B, kvH, hd, T]  cached keys, stored transposed (so QKᵀ needs no transpose)
+//   past_v_{l}  [B, kvH, T, hd]  cached values
+// Outputs:
+//   logits_{i}  [B, L_i, vocab] per head, in config.heads order
+//   new_k_{l}   [B, kvH, hd, S] and new_v_{l} [B, kvH, S, hd]: only the fed positions' keys/values
+//
+// Attention is split into a cache part and a new part, softmaxed jointly, so the cache is read in
+// place and never concatenated or copied; the host appends new_k/new_v into its own buffers.
+import type { StateDict } from '../../checkpoint/safetensors';
+import type { NarConfig } from '../../nar/config';
+import { GraphBuilder, Value } from '../builder';
+import { linear, rmsNorm, swiglu, weight } from '../layers';
+
+/** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-4';
+
+export const NAR_STEP_NAMES = {
+  x: 'x',
+  ropeCos: 'rope_cos',
+  ropeSin: 'rope_sin',
+  biasPast: 'bias_past',
+  biasNew: 'bias_new',
+  logitIndex: (h: number) => `logit_index_${h}`,
+  pastK: (l: number) => `past_k_${l}`,
+  pastV: (l: number) => `past_v_${l}`,
+  newK: (l: number) => `new_k_${l}`,
+  newV: (l: number) => `new_v_${l}`,
+  logits: (h: number) => `logits_${h}`,
+} as const;
+
+interface StepInputs {
+  x: Value;
+  cos: Value | null;
+  sin: Value | null;
+  biasPast: Value;
+  biasNew: Value;
+  /** [T, S]: sizes to split the joint softmax back into its cache and new parts */
+  splitTS: Value;
+}
+
+/** Builds the step graph from a state dict and its config. */
+export function buildNarStepGraph(sd: StateDict, c: NarConfig): GraphBuilder {
+  const g = new GraphBuilder('nar_step');
+  const N = NAR_STEP_NAMES;
+  const biasPast = g.input(N.biasPast, 'float', ['B', 1, 1, 'T']);
+  const biasNew = g.input(N.biasNew, 'float', ['B', 1, 'S', 'S']);
+  const inputs: StepInputs = {
+    x: g.input(N.x, 'float', ['B', 'S', c.dim]),
+    cos: c.positions === 'rope' ? g.input(N.ropeCos, 'float', ['S', 1, c.headDim]) : null,
+    sin: c.positions === 'rope' ? g.input(N.ropeSin, 'float', ['S', 1, c.headDim]) : null,
+    biasPast,
+    biasNew,
+    splitTS: g.op('Concat', [g.op('Shape', [biasPast], { start: 3 }), g.op('Shape', [biasNew], { start: 3 })], { axis: 0 }),
+  };
+  const swap = c.positions === 'rope' ? g.int64s(Array.from({ length: c.headDim }, (_, i) => i ^ 1)) : null; // pair partner
+  let h = inputs.x;
+  const hidden: Value[] = [];
+  for (let l = 0; l < c.totalBlocks; l++) {
+    h = block(g, sd, c, l, h, inputs, swap);
+    hidden.push(h);
+  }
+  c.heads.forEach((head, i) => {
+    const index = g.input(N.logitIndex(i), 'int64', [`L${i}`]);
+    const at = g.op('Gather', [hidden[head.depth - 1], index], { axis: 1 }); // [B, L_i, dim]
+    const normed = rmsNorm(g, at, `head${i}.norm`, weight(sd, head.normKey, [c.dim]), c.normEps);
+    const logits = linear(g, normed, `head${i}.output`, [weight(sd, head.outputKey, [c.vocabSize, c.dim])]);
+    g.output(logits, N.logits(i), 'float', ['B', `L${i}`, c.vocabSize]);
+  });
+  return g;
+}
+
+function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value, inp: StepInputs, swap: Value | null): Value {
+  const p = `layers.${l}`;
+  const { dim, nHead: H, nKvHead: kvH, headDim: hd } = c;
+  const rep = H / kvH;
+  const qkvRows = (H + 2 * kvH) * hd;
+  const scale = 1 / Math.sqrt(hd);
+  const xn = rmsNorm(g, x, `${p}.attention_norm`, weight(sd, `${p}.attention_norm.weight`, [dim]), c.normEps);
+  const qkv = linear(g, xn, `${p}.wqkv`, [weight(sd, `${p}.attention.wqkv.weight`, [qkvRows, dim])], (r) => (r < H * hd ? scale : 1));
+  const [q0, k0, v0] = g.opN('Split', [qkv, g.int64s([H * hd, kvH * hd, kvH * hd])], 3, { axis: -1 });
+  const rope = (t: Value, heads: number): Value => {
+    const t4 = g.op('Reshape', [t, g.int64s([0, 0, heads, hd])]); // [B, S, heads, hd]
+    if (!inp.cos || !inp.sin || !swap) return t4;
+    const swapped = g.op('Gather', [t4, swap], { axis: 3 });
+    return g.op('Add', [g.op('Mul', [t4, inp.cos]), g.op('Mul', [swapped, inp.sin])]);
+  };
+  const q = g.op('Transpose', [rope(q0, H)], { perm: [0, 2, 1, 3] }); // [B, H, S, hd]
+  const kT = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 3, 1] }); // [B, kvH, hd, S]
+  const v = g.op('Transpose', [g.op('Reshape', [v0, g.int64s([0, 0, kvH, hd])])], { perm: [0, 2, 1, 3] }); // [B, kvH, S, hd]
+  g.output(kT, NAR_STEP_NAMES.newK(l), 'float', ['B', kvH, hd, 'S']);
+  g.output(v, NAR_STEP_NAMES.newV(l), 'float', ['B', kvH, 'S', hd]);
+  const pastK = g.input(NAR_STEP_NAMES.pastK(l), 'float', ['B', kvH, hd, 'T']);
+  const pastV = g.input(NAR_STEP_NAMES.pastV(l), 'float', ['B', kvH, 'T', hd]);
+  // Query heads grouped by their KV head: [B, kvH, rep·S, hd] (head h reads KV head ⌊h/rep⌋).
+  const qg = rep === 1 ? q : g.op('Reshape', [q, g.int64s([0, kvH, -1, hd])]);
+  const biasNew = rep === 1 ? inp.biasNew : g.op('Tile', [inp.biasNew, g.int64s([1, 1, rep, 1])]);
+  const sPast = g.op('Add', [g.op('MatMul', [qg, pastK]), inp.biasPast]); // [B, kvH, rep·S, T]
+  const sNew = g.op('Add', [g.op('MatMul', [qg, kT]), biasNew]); // [B, kvH, rep·S, S]
+  const probs = g.op('Softmax', [g.op('Concat', [sPast, sNew], { axis: -1 })], { axis: -1 });
+  const [pPast, pNew] = g.opN('Split', [probs, inp.splitTS], 2, { axis: -1 });
+  const og = g.op('Add', [g.op('MatMul', [pPast, pastV]), g.op('MatMul', [pNew, v])]); // [B, kvH, rep·S, hd]
+  const o = rep === 1 ? og : g.op('Reshape', [og, g.int64s([0, H, -1, hd])]);
+  const merged = g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), g.int64s([0, 0, dim])]);
+  const h = g.op('Add', [x, linear(g, merged, `${p}.wo`, [weight(sd, `${p}.attention.wo.weight`, [dim, H * hd])])]);
+  const hn = rmsNorm(g, h, `${p}.ffn_norm`, weight(sd, `${p}.ffn_norm.weight`, [dim]), c.normEps);
+  const w1 = weight(sd, `${p}.feed_forward.w1.weight`, [c.ffnHidden, dim]);
+  const w3 = weight(sd, `${p}.feed_forward.w3.weight`, [c.ffnHidden, dim]);
+  const [a, b] = g.opN('Split', [linear(g, hn, `${p}.w13`, [w1, w3]), g.int64s([c.ffnHidden, c.ffnHidden])], 2, { axis: -1 });
+  const ffn = linear(g, swiglu(g, a, b), `${p}.w2`, [weight(sd, `${p}.feed_forward.w2.weight`, [dim, c.ffnHidden])]);
+  return g.op('Add', [h, ffn]);
+}

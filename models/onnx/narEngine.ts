@@ -1,0 +1,264 @@
+// NarStepEngine on onnxruntime-node: the step graph (and, for text models, the caption graph)
+// compiled once per checkpoint into the on-disk graph cache, a host KV cache read in place by
+// every step, and embeddings gathered on the host (a row copy per token).
+import type { HostTensor, StateDict } from '../checkpoint/safetensors';
+import type { NarConfig } from '../nar/config';
+import type { EngineCondition, EngineSetup, HeadLogits, NarStepEngine } from '../nar/engine';
+import { CONDITION, type TokenOrdering } from '../nar/ordering/types';
+import { compileOrLoad, DEFAULT_ONNX_CACHE_DIR, graphCacheKey, stateDictHash } from './graphCache';
+import { weight } from './layers';
+import { buildCaptionGraph, CAPTION_GRAPH_VERSION } from './nar/captionGraph';
+import { OrtKvCache } from './nar/kvCache';
+import { buildNarStepGraph, NAR_STEP_GRAPH_VERSION, NAR_STEP_NAMES as N } from './nar/stepGraph';
+import { prefillBias, ropeRows } from './nar/stepInputs';
+import { createSession, floatTensor, int64Tensor, OrtSession, OrtTensor, SessionConfig } from './session';
+
+export interface OrtNarEngineOptions extends SessionConfig {
+  /** compiled-graph cache folder (default `.cache/onnx`) */
+  cacheDir?: string;
+  /** content hash of the checkpoint (default: sha256 over the state dict) */
+  checkpointHash?: string;
+}
+
+/** Counts of forward passes and of graphs built (vs loaded) by this engine. */
+export interface OrtEngineStats {
+  forwardPasses: number;
+  graphsCompiled: number;
+  graphsLoaded: number;
+}
+
+export class OrtNarEngine implements NarStepEngine {
+  readonly stats: OrtEngineStats;
+  private cache: OrtKvCache | null = null;
+  private condMask: Float32Array | undefined;
+  /** [heads][numTokens] 1 = some token reads this head at this position (see useOrdering) */
+  private neededByHead: Uint8Array[] | null = null;
+  private readonly tokEmb: HostTensor;
+  private readonly absPe: HostTensor | null;
+
+  private constructor(
+    readonly config: NarConfig,
+    private readonly sd: StateDict,
+    private readonly step: OrtSession,
+    private readonly caption: OrtSession | null,
+    compiled: number,
+    loaded: number,
+  ) {
+    const c = config;
+    this.tokEmb = weight(sd, 'tok_embeddings.weight', [c.vocabSize, c.dim]);
+    this.absPe = c.positions === 'abs' ? weight(sd, 'abs_pe', [1, c.maxSeqLen + c.clsTokenNum, c.dim]) : null;
+    this.stats = { forwardPasses: 0, graphsCompiled: compiled, graphsLoaded: loaded };
+  }
+
+  /** Loads (or compiles on first use) the graphs of this checkpoint and opens their sessions. */
+  static async create(sd: StateDict, config: NarConfig, options: OrtNarEngineOptions = {}): Promise<OrtNarEngine> {
+    const dir = options.cacheDir ?? DEFAULT_ONNX_CACHE_DIR;
+    const hash = options.checkpointHash ?? stateDictHash(sd);
+    const meta = { graph: 'nar', checkpoint: hash };
+    const step = compileOrLoad(dir, graphCacheKey(hash, config, NAR_STEP_GRAPH_VERSION), () => buildNarStepGraph(sd, config), meta);
+    const cap =
+      config.condition.kind === 'text'
+        ? compileOrLoad(dir, graphCacheKey(hash, config, CAPTION_GRAPH_VERSION), () => buildCaptionGraph(sd, config), meta)
+        : null;
+    const built = [step, cap].filter((x) => x?.compiled).length;
+    const loaded = [step, cap].filter((x) => x && !x.compiled).length;
+    const stepSession = await createSession(step.file, options);
+    const capSession = cap ? await createSession(cap.file, options) : null;
+    return new OrtNarEngine(config, sd, stepSession, capSession, built, loaded);
+  }
+
+  async setup(options: EngineSetup): Promise<void> {
+    const c = this.config;
+    const { batch } = options;
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`setup: batch must be a positive integer, got ${batch}`);
+    if (options.condMask && options.condMask.length !== batch * c.clsTokenNum) {
+      throw new Error(`setup: condMask has ${options.condMask.length} values, expected batch·clsTokenNum = ${batch * c.clsTokenNum}`);
+    }
+    this.condMask = options.condMask;
+    const ordering = (options as EngineSetup & { ordering?: TokenOrdering }).ordering;
+    if (ordering) this.useOrdering(ordering);
+    const slots = c.clsTokenNum + c.numTokens;
+    const s = this.cache?.shape;
+    if (s && s.batch === batch) this.cache!.clear();
+    else this.cache = new OrtKvCache({ blocks: c.totalBlocks, batch, kvHeads: c.nKvHead, headDim: c.headDim, slots });
+  }
+
+  async prefill(cond: EngineCondition): Promise<HeadLogits> {
+    const cache = this.requireCache('prefill');
+    if (cache.filled !== 0) throw new Error(`prefill: the cache already holds ${cache.filled} positions; call setup() first`);
+    const c = this.config;
+    const B = cache.shape.batch;
+    const C = c.clsTokenNum;
+    const x = await this.conditionEmbeddings(cond, B);
+    this.addAbsPe(x, B, Array.from({ length: C }, (_, i) => i));
+    const mask = this.condMask;
+    const seedIndex = c.heads.map(() => [C - 1]);
+    return this.run(x, new Int32Array(C).fill(-1), prefillBias(B, C, mask), seedIndex, (b, s) => !mask || mask[b * C + s] !== 0);
+  }
+
+  async decodeStep(positions: Int32Array, tokens: Int32Array): Promise<HeadLogits> {
+    const cache = this.requireCache('decodeStep');
+    const c = this.config;
+    const B = cache.shape.batch;
+    const S = positions.length;
+    if (tokens.length !== B * S) throw new Error(`decodeStep: tokens has ${tokens.length} values, expected batch·positions = ${B}·${S}`);
+    if (cache.filled < c.clsTokenNum) throw new Error('decodeStep: call prefill() first');
+    const x = new Float32Array(B * S * c.dim);
+    for (let i = 0; i < B * S; i++) {
+      const t = tokens[i];
+      if (!Number.isInteger(t) || t < 0 || t >= c.vocabSize) throw new Error(`decodeStep: token ${t} at ${i} is outside [0, ${c.vocabSize})`);
+      x.set(this.tokEmb.data.subarray(t * c.dim, (t + 1) * c.dim), i * c.dim);
+    }
+    for (const p of positions) {
+      if (p < 0 || p >= c.numTokens) throw new Error(`decodeStep: position ${p} is outside the grid of ${c.numTokens} tokens`);
+    }
+    this.addAbsPe(x, B, Array.from(positions, (p) => c.clsTokenNum + p));
+    const needed = this.neededLogits(positions);
+    const logits = await this.run(x, positions, new Float32Array(B * S * S), needed);
+    return logits.map((l, h) => this.scatterRows(l, needed[h], B, S));
+  }
+
+  /**
+   * Tells the engine which ordering the sampler follows, so that a decode step computes each head's
+   * logits only at the positions some later token reads them from (ordering.parents); the other
+   * rows of the returned arrays are left zero. Without an ordering (the default, or null) every
+   * head is computed at every fed position. Kept across setup() calls; `EngineSetup.ordering`,
+   * when the sampler passes one, takes precedence.
+   */
+  useOrdering(ordering: TokenOrdering | null): void {
+    const c = this.config;
+    if (!ordering) {
+      this.neededByHead = null;
+      return;
+    }
+    if (ordering.rank.length !== c.numTokens) throw new Error(`ordering covers ${ordering.rank.length} tokens, the model's grid has ${c.numTokens}`);
+    const need = c.heads.map(() => new Uint8Array(c.numTokens));
+    for (let q = 0; q < c.numTokens; q++) {
+      for (const link of ordering.parents(q)) {
+        if (link.head < 0 || link.head >= c.heads.length) throw new Error(`ordering links token ${q} to head ${link.head}; the model has ${c.heads.length} heads`);
+        if (link.source !== CONDITION) need[link.head][link.source] = 1;
+      }
+    }
+    this.neededByHead = need;
+  }
+
+  /** Per head, the indices into `positions` whose logits are read later (at least one, so no tensor is empty). */
+  private neededLogits(positions: Int32Array): number[][] {
+    const all = Array.from(positions, (_, s) => s);
+    const need = this.neededByHead;
+    if (!need) return this.config.heads.map(() => all);
+    return need.map((n) => {
+      const keep = all.filter((s) => n[positions[s]] === 1);
+      return keep.length ? keep : [0];
+    });
+  }
+
+  /** [B, L, V] rows at `index` of S positions → [B, S, V] (zeros elsewhere); no copy when L = S. */
+  private scatterRows(logits: Float32Array, index: number[], B: number, S: number): Float32Array {
+    if (index.length === S) return logits;
+    const V = this.config.vocabSize;
+    const L = index.length;
+    const out = new Float32Array(B * S * V);
+    for (let b = 0; b < B; b++) {
+      index.forEach((s, i) => out.set(logits.subarray((b * L + i) * V, (b * L + i + 1) * V), (b * S + s) * V));
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.cache = null;
+    this.condMask = undefined;
+  }
+
+  /** Frees the sessions (the engine is unusable afterwards). */
+  async release(): Promise<void> {
+    this.dispose();
+    await this.step.release();
+    await this.caption?.release();
+  }
+
+  private requireCache(what: string): OrtKvCache {
+    if (!this.cache) throw new Error(`${what}: call setup() first`);
+    return this.cache;
+  }
+
+  /** One forward pass over S fed positions; appends their K/V; returns per-head logits [B, L_h, V]. */
+  private async run(
+    x: Float32Array,
+    positions: ArrayLike<number>,
+    biasNew: Float32Array,
+    logitIndex: number[][],
+    visible?: (b: number, s: number) => boolean,
+  ): Promise<HeadLogits> {
+    const c = this.config;
+    const cache = this.cache!;
+    const B = cache.shape.batch;
+    const S = positions.length;
+    cache.reserve(S);
+    const feeds: Record<string, OrtTensor> = {
+      [N.x]: floatTensor(x, [B, S, c.dim]),
+      [N.biasPast]: cache.biasTensor,
+      [N.biasNew]: floatTensor(biasNew, [B, 1, S, S]),
+    };
+    logitIndex.forEach((index, h) => (feeds[N.logitIndex(h)] = int64Tensor(index, [index.length])));
+    if (c.positions === 'rope') {
+      const { cos, sin } = ropeRows(c, positions);
+      feeds[N.ropeCos] = floatTensor(cos, [S, 1, c.headDim]);
+      feeds[N.ropeSin] = floatTensor(sin, [S, 1, c.headDim]);
+    }
+    for (let l = 0; l < c.totalBlocks; l++) {
+      feeds[N.pastK(l)] = cache.keyTensors[l];
+      feeds[N.pastV(l)] = cache.valueTensors[l];
+    }
+    const out = await this.step.run(feeds);
+    this.stats.forwardPasses++;
+    const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
+    const values = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newV(l)].data as Float32Array);
+    cache.append(keys, values, S, visible);
+    return c.heads.map((_, i) => out[N.logits(i)].data as Float32Array);
+  }
+
+  /** [B, C, dim] condition embeddings (null rows → null class / null caption). */
+  private async conditionEmbeddings(cond: EngineCondition, B: number): Promise<Float32Array> {
+    const c = this.config;
+    const C = c.clsTokenNum;
+    if (cond.kind !== c.condition.kind) throw new Error(`prefill: a ${c.condition.kind}-conditioned model got a ${cond.kind} condition`);
+    if (cond.nullRows && cond.nullRows.length !== B) throw new Error(`prefill: nullRows has ${cond.nullRows.length} values, expected batch ${B}`);
+    if (cond.kind === 'class' && c.condition.kind === 'class') {
+      const n = c.condition.numClasses;
+      const table = weight(this.sd, 'cls_embedding.embedding_table.weight', [n + 1, c.dim]);
+      if (cond.classIds.length !== B) throw new Error(`prefill: classIds has ${cond.classIds.length} values, expected batch ${B}`);
+      const x = new Float32Array(B * c.dim);
+      for (let b = 0; b < B; b++) {
+        const id = cond.nullRows?.[b] ? n : cond.classIds[b];
+        if (!Number.isInteger(id) || id < 0 || id > n) throw new Error(`prefill: class id ${id} (row ${b}) is outside [0, ${n})`);
+        x.set(table.data.subarray(id * c.dim, (id + 1) * c.dim), b * c.dim);
+      }
+      return x;
+    }
+    if (cond.kind !== 'text' || c.condition.kind !== 'text' || !this.caption) throw new Error('prefill: text condition without a caption graph');
+    const capDim = c.condition.captionDim;
+    const per = C * capDim;
+    if (cond.features.length !== B * per) {
+      throw new Error(`prefill: caption features have ${cond.features.length} values, expected [${B}, ${C}, ${capDim}]`);
+    }
+    const uncond = weight(this.sd, 'cls_embedding.uncond_embedding', [c.condition.tokens, capDim]);
+    const feats = Float32Array.from(cond.features);
+    for (let b = 0; b < B; b++) if (cond.nullRows?.[b]) feats.set(uncond.data.subarray(0, per), b * per);
+    const out = await this.caption.run({ features: floatTensor(feats, [B, C, capDim]) });
+    return Float32Array.from(out.cond.data as Float32Array);
+  }
+
+  private addAbsPe(x: Float32Array, B: number, seqPositions: number[]): void {
+    if (!this.absPe) return;
+    const dim = this.config.dim;
+    const S = seqPositions.length;
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < S; s++) {
+        const src = seqPositions[s] * dim;
+        const dst = (b * S + s) * dim;
+        for (let d = 0; d < dim; d++) x[dst + d] += this.absPe.data[src + d];
+      }
+    }
+  }
+}

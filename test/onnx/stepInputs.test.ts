@@ -1,0 +1,80 @@
+// Host-side tables of the step graph (RoPE rows, attention biases) and the host KV cache.
+import { buildNarConfig } from '../../models/nar/config';
+import { OrtKvCache } from '../../models/onnx/nar/kvCache';
+import { fullSequenceBias, gridCoords, HIDDEN, prefillBias, ropeRows } from '../../models/onnx/nar/stepInputs';
+
+const config = buildNarConfig({ dim: 32, nLayer: 1, nHead: 2, vocabSize: 8, grid: [3, 5], condition: { kind: 'class', numClasses: 2 } });
+
+describe('ropeRows', () => {
+  const hd = config.headDim; // 16: elements 0..7 turn with the row, 8..15 with the column
+  it('gives condition positions zero cos and sin', () => {
+    const { cos, sin } = ropeRows(config, [-1]);
+    expect(Array.from(cos).every((v) => v === 0) && Array.from(sin).every((v) => v === 0)).toBe(true);
+  });
+
+  it('turns the first half with the row and the second half with the column', () => {
+    const origin = ropeRows(config, [0]);
+    const nextCol = ropeRows(config, [1]); // (0, 1)
+    const nextRow = ropeRows(config, [5]); // (1, 0)
+    expect(Array.from(nextCol.cos.subarray(0, hd / 2))).toEqual(Array.from(origin.cos.subarray(0, hd / 2)));
+    expect(Array.from(nextCol.cos.subarray(hd / 2))).not.toEqual(Array.from(origin.cos.subarray(hd / 2)));
+    expect(Array.from(nextRow.cos.subarray(hd / 2))).toEqual(Array.from(origin.cos.subarray(hd / 2)));
+    expect(Array.from(nextRow.cos.subarray(0, hd / 2))).not.toEqual(Array.from(origin.cos.subarray(0, hd / 2)));
+  });
+
+  it('is a rotation of each adjacent pair: (x0·cos − x1·sin, x1·cos + x0·sin) keeps the norm', () => {
+    const { cos, sin } = ropeRows(config, [13]);
+    for (let e = 0; e < hd; e += 2) {
+      expect(cos[e]).toBe(cos[e + 1]);
+      expect(sin[e]).toBe(-sin[e + 1]);
+      expect(cos[e] ** 2 + sin[e] ** 2).toBeCloseTo(1, 6);
+    }
+  });
+});
+
+describe('attention biases', () => {
+  it('prefill: causal, padded keys hidden except from themselves', () => {
+    const C = 3;
+    const b = prefillBias(1, C, Float32Array.from([0, 1, 1]));
+    const at = (i: number, j: number) => b[i * C + j];
+    expect(at(0, 0)).toBe(0); // a padded position still sees itself
+    expect(at(1, 0)).toBe(HIDDEN); // padded key
+    expect(at(1, 2)).toBe(HIDDEN); // future key
+    expect(at(2, 1)).toBe(0);
+  });
+
+  it('full sequence: grid tokens see the condition and tokens not farther from the seed', () => {
+    const distance = Array.from({ length: 15 }, (_, q) => gridCoords([3, 5], q).reduce((a, v) => a + v, 0));
+    const L = 16;
+    const b = fullSequenceBias(1, 1, distance);
+    const at = (i: number, j: number) => b[i * L + j];
+    expect(at(0, 1)).toBe(HIDDEN); // condition does not see the grid
+    expect(at(1 + 1, 0)).toBe(0);
+    expect(at(1 + 1, 1 + 5)).toBe(0); // (0,1) and (1,0): same distance, visible both ways
+    expect(at(1 + 5, 1 + 1)).toBe(0);
+    expect(at(1 + 1, 1 + 6)).toBe(HIDDEN); // (1,1) is farther
+  });
+});
+
+describe('OrtKvCache', () => {
+  const shape = { blocks: 1, batch: 2, kvHeads: 1, headDim: 2, slots: 3 };
+
+  it('appends new keys (transposed) and values into the next slots and opens them in the bias', () => {
+    const cache = new OrtKvCache(shape);
+    // new keys [B=2, kvH=1, hd=2, S=2], values [B, kvH, S, hd]
+    cache.append([Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8])], [Float32Array.from([10, 11, 12, 13, 14, 15, 16, 17])], 2, (b, s) => !(b === 1 && s === 0));
+    expect(Array.from(cache.keys[0])).toEqual([1, 2, 0, 3, 4, 0, 5, 6, 0, 7, 8, 0]);
+    expect(Array.from(cache.values[0])).toEqual([10, 11, 12, 13, 0, 0, 14, 15, 16, 17, 0, 0]);
+    expect(Array.from(cache.bias)).toEqual([0, 0, HIDDEN, HIDDEN, 0, HIDDEN]);
+    expect(cache.filled).toBe(2);
+  });
+
+  it('refuses to overflow and clears for reuse', () => {
+    const cache = new OrtKvCache(shape);
+    cache.append([new Float32Array(8)], [new Float32Array(8)], 2);
+    expect(() => cache.append([new Float32Array(8)], [new Float32Array(8)], 2)).toThrow(/holds 3 slots; 2 are filled and 2 more were fed/);
+    cache.clear();
+    expect(cache.filled).toBe(0);
+    expect(Array.from(cache.bias).every((v) => v === HIDDEN)).toBe(true);
+  });
+});
