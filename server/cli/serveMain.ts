@@ -4,6 +4,7 @@ import { createHost } from '../host/host';
 import { startServer } from '../http/server';
 import { prepareUi } from '../http/staticUi';
 import { configFromFlags, HOST_FLAGS_HELP, initDevice } from './hostFlags';
+import { REDIS_SERVE_HELP, redisServeOptions } from '../worker/redisFlags';
 
 export const SERVE_HELP = [
   '  --host ADDR       bind address (default 127.0.0.1; other addresses need --token)',
@@ -12,10 +13,12 @@ export const SERVE_HELP = [
   '                    (or set NARFLOW_TOKEN)',
   '  --no-ui           do not build or serve the editor',
   ...HOST_FLAGS_HELP,
+  'scale-out (docs/scale-out.md): without --redis, prompts queue in SQLite and run in this process',
+  ...REDIS_SERVE_HELP,
 ].join('\n');
 
 export async function serveMain(argv: string[], usage: string, defaults: { announceEditor: boolean }): Promise<number> {
-  const args = parseArgs(argv, ['no-ui', 'help']);
+  const args = parseArgs(argv, ['no-ui', 'help', 'no-local-worker']);
   if (args.flags.has('help')) {
     process.stdout.write(`${usage}\n${SERVE_HELP}\n`);
     return 0;
@@ -23,10 +26,13 @@ export async function serveMain(argv: string[], usage: string, defaults: { annou
   const bindHost = flag(args, 'host') ?? '127.0.0.1';
   const port = numberFlag(args, 'port', 8188);
   const token = flag(args, 'token') ?? process.env.NARFLOW_TOKEN ?? undefined;
+  const redis = redisServeOptions(args);
   const backend = await initDevice(flag(args, 'device') ?? 'auto');
   const config = configFromFlags(args, backend);
   const ui = await prepareUi(config.root, args.flags.has('no-ui') ? 'none' : 'build', config.log);
-  const host = createHost(config);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const parts = redis ? (require('../queue/redis/redisPromptQueue') as typeof import('../queue/redis/redisPromptQueue')).redisHostParts(redis) : {};
+  const host = createHost(config, parts);
   for (const f of host.packReport.failed) config.log.warn(`node pack ${f.dir} not loaded: ${f.error}`);
   let server;
   try {
@@ -40,6 +46,7 @@ export async function serveMain(argv: string[], usage: string, defaults: { annou
   const url = `http://${shownHost}:${server.port}/`;
   process.stdout.write(`narflow listening on ${url}${token ? ' (token required)' : ''}\n`);
   process.stdout.write(`backend: ${backend.name} (${backend.reason}); node types: ${host.registry.types().length}\n`);
+  if (redis) process.stdout.write(`queue: Redis ${redis.url.replace(/\/\/[^@/]*@/, '//***@')} (${redis.queue ?? 'prompts'}); ${redis.localWorker ? 'prompts also run in this process' : 'prompts run on workers only'}\n`);
   if (defaults.announceEditor) process.stdout.write(ui.dir ? `open ${url}${token ? `?token=${encodeURIComponent(token)}` : ''} in a browser\n` : `${ui.reason}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

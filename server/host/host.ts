@@ -50,6 +50,7 @@ export function pngTextFor(item: QueuedPrompt): Record<string, string> {
 export interface QueueDeps {
   config: HostConfig;
   db: Db;
+  registry: NodeRegistry;
   executor: Executor;
   /** Publish every execution event (with its prompt_id) and queue status here; the server relays it. */
   bus: EventBus;
@@ -67,7 +68,7 @@ export function createHost(config: HostConfig, parts: HostParts = {}): Host {
   const db: Db = openDatabase(config.dbFile);
   const bus = new LocalEventBus((err) => config.log.error(`event listener failed: ${(err as Error).message}`));
   const executor = new Executor({ registry, paths: config.paths, log: config.log, cache: new OutputCache(config.cacheSize) });
-  const deps: QueueDeps = { config, db, executor, bus, pngTextFor };
+  const deps: QueueDeps = { config, db, registry, executor, bus, pngTextFor };
   const queue = parts.queue ? parts.queue(deps) : new LocalPromptQueue({ db, executor, bus, log: config.log, pngTextFor });
   return {
     config,
