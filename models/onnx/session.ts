@@ -10,6 +10,7 @@
 import * as NodeModule from 'module';
 import * as vm from 'vm';
 import type * as Ort from 'onnxruntime-node';
+import { ortExecutionProviders } from '../device/processDevice';
 
 export type OrtModule = typeof Ort;
 export type OrtSession = Ort.InferenceSession;
@@ -61,7 +62,7 @@ export function ortAvailable(): boolean {
 export async function createSession(model: Uint8Array | string, config: SessionConfig = {}): Promise<OrtSession> {
   const ort = requireOrt();
   const options: Ort.InferenceSession.SessionOptions = {
-    executionProviders: (config.providers ?? ['cpu']) as Ort.InferenceSession.SessionOptions['executionProviders'],
+    executionProviders: (config.providers ?? ortExecutionProviders()) as Ort.InferenceSession.SessionOptions['executionProviders'],
     graphOptimizationLevel: config.optimization ?? 'all',
     logSeverityLevel: config.logLevel ?? 3,
     ...(config.threads ? { intraOpNumThreads: config.threads, interOpNumThreads: 1 } : {}),

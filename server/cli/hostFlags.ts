@@ -7,7 +7,7 @@ export const HOST_FLAGS_HELP = [
   '  --plugins DIR     extra folder of node packs (repeatable)',
   '  --packs a,b       load only these pack folders (default: all)',
   '  --models DIR      extra model root with <kind>/ folders (repeatable)',
-  '  --device NAME     tensor backend: auto|wasm|cpu|tfjs-node|tfjs-node-gpu|none (default auto)',
+  '  --device NAME     tensor backend: auto|cpu|webgpu|tfjs-node-gpu|tfjs-node|wasm|tfjs-cpu|none (default auto; docs/gpu.md)',
 ];
 
 export function listFlag(args: ParsedArgs, name: string): string[] {
