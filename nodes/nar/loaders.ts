@@ -1,0 +1,91 @@
+// LoadNARModel, LoadTokenizer, LoadTextEncoder: a COMBO of the files in weights/<kind>/ folders,
+// fingerprinted by size + mtime, with an error naming the file and its folder when it is missing.
+import { initBackend } from '../../models/backend';
+import { narConfigFromCheckpoint } from '../../models/checkpoint/layout';
+import { NarModel } from '../../models/nar';
+import { readNarCheckpoint } from '../../models/nar/checkpoint';
+import { loadTextEncoder } from '../../models/text';
+import { loadTokenizer } from '../../models/vq/io';
+import { defineNode, NodeInputError } from '../../server/engine/nodeApi';
+import { fileFingerprint, listModels, modelFingerprint, resolveModel } from './modelFiles';
+import { describeModel, type NarModelValue, type TextEncoderValue, type TokenizerValue } from './values';
+
+/** Reads a NAR checkpoint: its stored config, else the layout read off the weights (published .pt). */
+export function loadNarModelFile(file: string): NarModelValue {
+  let ck;
+  try {
+    ck = readNarCheckpoint(file);
+  } catch (e) {
+    throw new NodeInputError(`cannot read NAR model ${file}: ${(e as Error).message}`);
+  }
+  const args = ck.metadata.args;
+  const config = ck.config ?? narConfigFromCheckpoint(ck.stateDict, { args: args && typeof args === 'object' ? (args as Record<string, unknown>) : undefined }).config;
+  return { model: NarModel.fromStateDict(ck.stateDict, config, file), config, file, fingerprint: fileFingerprint(file) };
+}
+
+export const LoadNARModel = defineNode({
+  type: 'LoadNARModel',
+  displayName: 'Load NAR Model',
+  category: 'NAR/loaders',
+  description: 'Loads a NAR generator (or a raster-AR baseline) from weights/nar/: narflow .safetensors with its config, or a published .pt.',
+  inputs: {
+    model_name: { type: 'COMBO', options: (paths) => listModels(paths, 'nar'), tooltip: 'a file in weights/nar/' },
+  },
+  outputs: [{ name: 'MODEL', type: 'NAR_MODEL' }],
+  fingerprint: (inputs, paths) => modelFingerprint(paths, 'nar', inputs.model_name),
+  async execute(inputs, ctx) {
+    const file = resolveModel(ctx.paths, 'nar', String(inputs.model_name));
+    await initBackend();
+    const value = loadNarModelFile(file);
+    ctx.log.info(`${inputs.model_name}: ${describeModel(value.config)}`);
+    return { outputs: [value] };
+  },
+});
+
+export const LoadTokenizer = defineNode({
+  type: 'LoadTokenizer',
+  displayName: 'Load Tokenizer',
+  category: 'NAR/loaders',
+  description: 'Loads an image tokenizer from weights/tokenizer/: the bundled Shapes patch VQ or a published LlamaGen VQ-16.',
+  inputs: {
+    tokenizer_name: { type: 'COMBO', options: (paths) => listModels(paths, 'tokenizer'), tooltip: 'a file in weights/tokenizer/' },
+  },
+  outputs: [{ name: 'TOKENIZER', type: 'TOKENIZER' }],
+  fingerprint: (inputs, paths) => modelFingerprint(paths, 'tokenizer', inputs.tokenizer_name),
+  async execute(inputs, ctx) {
+    const file = resolveModel(ctx.paths, 'tokenizer', String(inputs.tokenizer_name));
+    await initBackend();
+    let tokenizer;
+    try {
+      tokenizer = loadTokenizer(file);
+    } catch (e) {
+      throw new NodeInputError(`cannot load tokenizer ${file}: ${(e as Error).message}`);
+    }
+    const value: TokenizerValue = { tokenizer, file };
+    return { outputs: [value] };
+  },
+});
+
+export const LoadTextEncoder = defineNode({
+  type: 'LoadTextEncoder',
+  displayName: 'Load Text Encoder',
+  category: 'NAR/loaders',
+  description: 'Loads a caption encoder from weights/text_encoder/: the small Shapes encoder (.safetensors) or a T5 ONNX folder.',
+  inputs: {
+    encoder_name: { type: 'COMBO', options: (paths) => listModels(paths, 'text_encoder'), tooltip: 'a file or T5 folder in weights/text_encoder/' },
+  },
+  outputs: [{ name: 'TEXT_ENCODER', type: 'TEXT_ENCODER' }],
+  fingerprint: (inputs, paths) => modelFingerprint(paths, 'text_encoder', inputs.encoder_name),
+  async execute(inputs, ctx) {
+    const file = resolveModel(ctx.paths, 'text_encoder', String(inputs.encoder_name));
+    await initBackend();
+    let encoder;
+    try {
+      encoder = await loadTextEncoder(file);
+    } catch (e) {
+      throw new NodeInputError(`cannot load text encoder ${file}: ${(e as Error).message}`);
+    }
+    const value: TextEncoderValue = { encoder, file };
+    return { outputs: [value] };
+  },
+});

@@ -1,0 +1,149 @@
+// NARSampler: runs a NAR (or raster-AR) model from a seed position, ring by ring, with guidance,
+// temperature / top-k / top-p, a seeded RNG and a live preview of the growing grid.
+import { createHash } from 'crypto';
+import type { NarConfig, NarStepEngine, SampleCondition } from '../../models/nar';
+import { createNarStepEngine, ENGINE_CHOICES, parseEngineChoice } from '../../models/onnx/engineChoice';
+import type { Tokenizer } from '../../models/vq/tokenizer';
+import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
+import { greyCode, previewPng } from './gridPreview';
+import { checkSeedPosition, parseSeedPosition } from './seedPosition';
+import { asConditioning, asNarModel, asTokenizer, describeModel, type Conditioning, type TokenGrid } from './values';
+
+/** The sampler's condition for `perRow` samples of each conditioning row (row-major: row 0's samples first). */
+export function sampleCondition(c: Conditioning, config: NarConfig, perRow: number): SampleCondition {
+  const mc = config.condition;
+  if (c.kind === 'class') {
+    if (mc.kind !== 'class') throw new NodeInputError(`the model is caption-conditioned (${mc.tokens}×${mc.captionDim} features): link a TextEncode, not a ClassLabel`);
+    const bad = c.classIds.filter((i) => i >= mc.numClasses);
+    if (bad.length) throw new NodeInputError(`class ids ${bad.join(', ')} are outside the model's ${mc.numClasses} classes (0..${mc.numClasses - 1})`);
+    return { kind: 'class', classIds: c.classIds.flatMap((id) => Array<number>(perRow).fill(id)) };
+  }
+  if (mc.kind !== 'text') throw new NodeInputError(`the model is class-conditioned (${mc.numClasses} classes): link a ClassLabel, not a TextEncode`);
+  if (c.captionDim !== mc.captionDim || c.tokens !== mc.tokens) {
+    throw new NodeInputError(`caption features are [${c.tokens}, ${c.captionDim}] but the model reads [${mc.tokens}, ${mc.captionDim}]: use the text encoder the model was trained with`);
+  }
+  const rows = c.prompts.length;
+  const per = c.tokens * c.captionDim;
+  const features = new Float32Array(rows * perRow * per);
+  const mask = new Float32Array(rows * perRow * c.tokens);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < perRow; k++) {
+      const b = r * perRow + k;
+      features.set(c.features.subarray(r * per, (r + 1) * per), b * per);
+      mask.set(c.mask.subarray(r * c.tokens, (r + 1) * c.tokens), b * c.tokens);
+    }
+  }
+  return { kind: 'text', features, mask };
+}
+
+function stepLabel(config: NarConfig, step: number, passes: number): string {
+  return config.ordering === 'raster' ? `token ${step + 1}/${passes}` : `ring ${step}/${passes - 1}`;
+}
+
+async function chooseEngine(inputs: Inputs, model: ReturnType<typeof asNarModel>): Promise<{ engine: NarStepEngine; kind: string; note?: string }> {
+  let choice;
+  try {
+    choice = parseEngineChoice(String(inputs.engine ?? 'auto'));
+  } catch (e) {
+    throw new NodeInputError((e as Error).message);
+  }
+  if (choice === 'tfjs') return { engine: model.model.createEngine(), kind: 'tfjs' };
+  if (choice === 'auto' && readsCaptionWindow(model.config)) {
+    return { engine: model.model.createEngine(), kind: 'tfjs', note: 'the onnxruntime engine reads all caption positions; this model reads only the last ' + model.config.clsTokenNum };
+  }
+  const checkpointHash = createHash('sha256').update(`${model.file}:${model.fingerprint}`).digest('hex');
+  return createNarStepEngine({ choice, stateDict: model.model.toStateDict(), config: model.config, tfjs: () => model.model.createEngine(), ort: { checkpointHash } });
+}
+
+/**
+ * A text model that reads only the last clsTokenNum of its caption positions (the bundled Shapes
+ * t2i model). The onnxruntime engine expects features of exactly clsTokenNum positions and takes
+ * the null caption's first rows, unlike the tfjs engine and the engine contract, so 'auto' keeps
+ * such models on tfjs.
+ */
+export function readsCaptionWindow(c: NarConfig): boolean {
+  return c.condition.kind === 'text' && c.clsTokenNum < c.condition.tokens;
+}
+
+function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {
+  if (tok && tok.codebookSize < config.vocabSize) {
+    throw new NodeInputError(`the tokenizer has ${tok.codebookSize} codes but the model samples from ${config.vocabSize}: link the tokenizer the model was trained with`);
+  }
+}
+
+async function runSampler(inputs: Inputs, ctx: ExecContext) {
+  const model = asNarModel(inputs.model);
+  const config = model.config;
+  const cond = asConditioning(inputs.conditioning);
+  const tok = inputs.tokenizer ? asTokenizer(inputs.tokenizer).tokenizer : undefined;
+  checkTokenizer(config, tok);
+  const seedText = String(inputs.seed_position ?? 'corner');
+  const seedPosition = parseSeedPosition(seedText, config.grid);
+  const passes = checkSeedPosition(config, seedPosition, seedText);
+  const perRow = Number(inputs.batch ?? 1);
+  const condition = sampleCondition(cond, config, perRow);
+  const preview = String(inputs.preview ?? 'decoded');
+  const filler = tok && preview === 'decoded' ? greyCode(tok) : 0;
+  const chosen = await chooseEngine(inputs, model);
+  if (chosen.note) ctx.log.info(`engine 'auto' uses tfjs: ${chosen.note}`);
+  const t0 = performance.now();
+  try {
+    const grids = await model.model.generate({
+      cond: condition,
+      seedPosition,
+      cfgScale: Number(inputs.cfg ?? 1),
+      cfgInterval: Number(inputs.cfg_interval ?? -1),
+      temperature: Number(inputs.temperature ?? 1),
+      topK: Number(inputs.top_k ?? 0),
+      topP: Number(inputs.top_p ?? 1),
+      greedy: Boolean(inputs.greedy),
+      seed: Number(inputs.seed ?? 0),
+      engine: chosen.engine,
+      onStep: async (info) => {
+        if (ctx.signal.aborted) throw Object.assign(new Error('sampling cancelled'), { name: 'AbortError' });
+        const png = preview === 'none' ? undefined : previewPng({ grid: config.grid, batch: info.batch, tokens: info.tokens, tokenizer: preview === 'decoded' ? tok : undefined, filler });
+        ctx.progress(info.step + 1, info.passes, png ? { pngBase64: png, label: stepLabel(config, info.step, info.passes) } : undefined);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const batch = grids.length;
+    const tokens: TokenGrid = { grid: [...config.grid], batch, tokens: Int32Array.from(grids.flat()), vocabSize: config.vocabSize };
+    const text = [
+      describeModel(config),
+      `${batch} sample(s), ${passes} forward passes from seed ${JSON.stringify(seedPosition)}, ${chosen.kind} engine, ${seconds.toFixed(2)} s`,
+    ];
+    return { outputs: [tokens], ui: { text } };
+  } finally {
+    const release = (chosen.engine as { release?: () => Promise<void> }).release;
+    if (release) await release.call(chosen.engine);
+  }
+}
+
+export const NARSampler = defineNode({
+  type: 'NARSampler',
+  displayName: 'NAR Sampler',
+  category: 'NAR/sampling',
+  description:
+    'Generates token grids by neighbouring autoregression: the seed token first, then every token one step further away per forward pass ' +
+    '(H+W−1 passes from a corner). A seed position needs a head for every direction it grows in; the model\'s heads are listed after a run. ' +
+    'Raster-AR models sample one token per pass from the corner. Link a tokenizer for a decoded live preview.',
+  inputs: {
+    model: { type: 'NAR_MODEL', kind: 'link' },
+    conditioning: { type: 'CONDITIONING', kind: 'link' },
+    tokenizer: { type: 'TOKENIZER', kind: 'link', optional: true, tooltip: 'decodes the live preview (not needed for sampling)' },
+    seed_position: { type: 'STRING', default: 'corner', tooltip: "'corner', 'center', or grid coordinates \"r,c\" (images) / \"t,r,c\" (videos)" },
+    cfg: { type: 'FLOAT', default: 2, min: 0, max: 30, step: 0.1, tooltip: 'classifier-free guidance scale (1 = off; published: c2i 2.0, t2i 7.5, video 1.25)' },
+    cfg_interval: { type: 'INT', default: -1, min: -1, max: 1_000_000, tooltip: 'guidance stops once more than this many tokens exist (-1 = always on)' },
+    temperature: { type: 'FLOAT', default: 1, min: 0.01, max: 5, step: 0.05 },
+    top_k: { type: 'INT', default: 0, min: 0, max: 1_000_000, tooltip: '0 = off' },
+    top_p: { type: 'FLOAT', default: 1, min: 0.01, max: 1, step: 0.01, tooltip: '1 = off' },
+    greedy: { type: 'BOOLEAN', default: false, tooltip: 'argmax instead of sampling' },
+    seed: { type: 'INT', default: 0, min: 0, max: 2 ** 31 - 1, seed: true },
+    batch: { type: 'INT', default: 1, min: 1, max: 64, tooltip: 'samples per conditioning row' },
+    engine: { type: 'COMBO', options: [...ENGINE_CHOICES], default: 'auto', tooltip: "'auto': onnxruntime where it loads, else tfjs" },
+    preview: { type: 'COMBO', options: ['decoded', 'tokens', 'none'], default: 'decoded', tooltip: "'decoded' needs the tokenizer input" },
+  },
+  outputs: [{ name: 'TOKENS', type: 'TOKENS' }],
+  execute: runSampler,
+});

@@ -1,0 +1,160 @@
+// TrainNAR and TrainTokenizer nodes: progress with loss / lr / step / samples per second and sample
+// previews, a checkpoint in the weights folder, Stop that keeps the last checkpoint, resume, and no
+// tensors left behind.
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../../models/backend';
+import { readSafetensors } from '../../models/checkpoint/safetensors';
+import { readTrainingCheckpoint } from '../../models/training';
+import { LoadTextEncoder, LoadTokenizer } from '../../nodes/nar/loaders';
+import { TrainNAR } from '../../nodes/nar/training/trainNarNode';
+import { TrainTokenizer } from '../../nodes/nar/training/trainTokenizerNode';
+import type { NarModelValue, TokenizerValue } from '../../nodes/nar/values';
+import type { ExecContext, Inputs, Preview } from '../../server/engine/nodeApi';
+import type { ApiWorkflow } from '../../server/engine/workflow/schema';
+import { nodeHarness, type NodeHarness } from './helpers';
+
+let h: NodeHarness;
+let tokenizer: TokenizerValue;
+beforeAll(async () => {
+  await initBackend('wasm');
+  h = nodeHarness();
+  tokenizer = (await LoadTokenizer.execute({ tokenizer_name: 'shapes-vq.safetensors' }, context().ctx)).outputs[0] as TokenizerValue;
+});
+afterAll(() => fs.rmSync(h.root, { recursive: true, force: true }));
+
+interface Event {
+  value: number;
+  max: number;
+  preview?: Preview;
+  extra?: Record<string, unknown>;
+}
+
+function context(stopAt?: number): { ctx: ExecContext; events: Event[] } {
+  const events: Event[] = [];
+  const abort = new AbortController();
+  const ctx: ExecContext = {
+    promptId: 't',
+    nodeId: '1',
+    progress: (value, max, preview, extra) => {
+      events.push({ value, max, preview, extra });
+      if (value === stopAt) abort.abort();
+    },
+    signal: abort.signal,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    paths: h.paths,
+  };
+  return { ctx, events };
+}
+
+const NAR: Inputs = { kind: 'c2i', if_exists: 'resume', steps: 4, batch: 2, lr: 0.003, seed: 1, checkpoint_every: 2, preview_every: 2, dim: 32, layers: 1, heads: 2, frames: 3, codes: '' };
+
+describe('TrainNAR', () => {
+  it('streams loss, lr, step and samples/s every step, a sample preview every preview_every steps, and writes the checkpoint', async () => {
+    const before = tf.memory().numTensors;
+    const { ctx, events } = context();
+    const r = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-a' }, ctx);
+    expect(events.map((e) => [e.value, e.max])).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    for (const e of events) {
+      expect(Object.keys(e.extra!).sort()).toEqual(['loss', 'lr', 'samples_per_s', 'step']);
+      expect(Number.isFinite(e.extra!.loss)).toBe(true);
+      expect(e.extra!.step).toBe(e.value);
+      expect(e.extra!.samples_per_s).toBeGreaterThan(0);
+    }
+    expect(events.map((e) => e.preview?.label ?? null)).toEqual([null, 'step 2', null, 'step 4']);
+    const model = r.outputs[0] as NarModelValue;
+    expect(model.file).toBe(path.join(h.paths.models.nar[0], 'run-a.safetensors'));
+    expect(readTrainingCheckpoint(model.file).state.step).toBe(4);
+    expect(r.ui!.text![0]).toMatch(/^finished at step 4\/4/);
+    model.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('Stop ends after the current step and keeps the checkpoint; running again resumes from it', async () => {
+    const stopped = context(3);
+    const r = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-b', steps: 6, checkpoint_every: 0 }, stopped.ctx);
+    expect(stopped.events.map((e) => e.value)).toEqual([1, 2, 3]);
+    expect(r.ui!.text![0]).toMatch(/^stopped at step 3\/6/);
+    const file = path.join(h.paths.models.nar[0], 'run-b.safetensors');
+    expect(readTrainingCheckpoint(file).state.step).toBe(3);
+    (r.outputs[0] as NarModelValue).model.dispose();
+
+    const resumed = context();
+    const again = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-b', steps: 6, checkpoint_every: 0 }, resumed.ctx);
+    expect(resumed.events.map((e) => e.value)).toEqual([4, 5, 6]);
+    expect(readTrainingCheckpoint(file).state.step).toBe(6);
+    (again.outputs[0] as NarModelValue).model.dispose();
+  });
+
+  it('interrupting the prompt in the executor stops the trainer and keeps its checkpoint', async () => {
+    const abort = new AbortController();
+    const prompt = {
+      '1': { class_type: 'LoadTokenizer', inputs: { tokenizer_name: 'shapes-vq.safetensors' } },
+      '2': { class_type: 'TrainNAR', inputs: { ...NAR, tokenizer: ['1', 0], output_name: 'run-executor', steps: 50, checkpoint_every: 0, preview_every: 0 } },
+    } as ApiWorkflow;
+    const r = await h.executor.run({
+      promptId: 'stop',
+      prompt,
+      outputs: ['2'],
+      signal: abort.signal,
+      emit: (e) => {
+        if (e.type === 'progress' && e.data.value >= 2) abort.abort(); // events closer than 25 ms are thinned out
+      },
+    });
+    expect(r.status).toBe('interrupted');
+    const step = readTrainingCheckpoint(path.join(h.paths.models.nar[0], 'run-executor.safetensors')).state.step;
+    expect(step).toBeGreaterThanOrEqual(2);
+    expect(step).toBeLessThan(50);
+  });
+
+  it.each(['t2i', 'video', 'raster-c2i'])('trains kind %s and previews its samples', async (kind) => {
+    const text_encoder = kind === 't2i' ? (await LoadTextEncoder.execute({ encoder_name: 'shapes-text.safetensors' }, context().ctx)).outputs[0] : undefined;
+    const { ctx, events } = context();
+    const r = await TrainNAR.execute({ ...NAR, tokenizer, text_encoder, kind, output_name: `run-${kind}`, steps: 2, checkpoint_every: 0 }, ctx);
+    const model = r.outputs[0] as NarModelValue;
+    expect(model.config.grid).toEqual(kind === 'video' ? [3, 4, 4] : [4, 4]);
+    expect(model.config.ordering).toBe(kind === 'raster-c2i' ? 'raster' : 'neighbor');
+    expect(events[1].preview?.label).toBe('step 2');
+    model.model.dispose();
+  });
+
+  it('refuses t2i without a text encoder, no data at all, and names that are not plain file names', async () => {
+    await expect(TrainNAR.execute({ ...NAR, tokenizer, kind: 't2i', output_name: 'x' }, context().ctx)).rejects.toThrow(/needs a text encoder/);
+    await expect(TrainNAR.execute({ ...NAR, output_name: 'x' }, context().ctx)).rejects.toThrow(/link a tokenizer .* or give 'codes'/);
+    await expect(TrainNAR.execute({ ...NAR, tokenizer, output_name: '../escape' }, context().ctx)).rejects.toThrow(/must be a plain file name/);
+  });
+});
+
+const VQ: Inputs = { data: 'shapes images', folder: '', image_size: 32, patch_size: 8, codebook_size: 16, warmup_steps: 2, steps: 4, batch: 2, lr: 0.002, seed: 0, checkpoint_every: 2, preview_every: 2 };
+
+describe('TrainTokenizer', () => {
+  it('streams progress in both phases with reconstructions, writes the tokenizer, Stop keeps the last checkpoint', async () => {
+    const before = tf.memory().numTensors;
+    const { ctx, events } = context();
+    const r = await TrainTokenizer.execute({ ...VQ, output_name: 'vq-a' }, ctx);
+    expect(events.map((e) => e.value)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(events.map((e) => e.extra!.phase)).toEqual(['autoencoder', 'autoencoder', 'vq', 'vq', 'vq', 'vq']);
+    expect(events.every((e) => Number.isFinite(e.extra!.loss) && e.max === 6)).toBe(true);
+    expect(events.filter((e) => e.preview).map((e) => e.value)).toEqual([4, 6]);
+    const tok = r.outputs[0] as TokenizerValue;
+    const file = path.join(h.paths.models.tokenizer[0], 'vq-a.safetensors');
+    expect(tok.file).toBe(file);
+    expect(readSafetensors(file).metadata.step).toBe('6');
+    tok.tokenizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    const stopped = context(5);
+    const s = await TrainTokenizer.execute({ ...VQ, output_name: 'vq-b', checkpoint_every: 0 }, stopped.ctx);
+    expect(stopped.events.map((e) => e.value)).toEqual([1, 2, 3, 4, 5]);
+    expect(readSafetensors(path.join(h.paths.models.tokenizer[0], 'vq-b.safetensors')).metadata.step).toBe('5');
+    expect(s.ui!.text![0]).toMatch(/^stopped at step 5/);
+    (s.outputs[0] as TokenizerValue).tokenizer.dispose();
+  });
+
+  it('a Stop during the auto-encoder warm-up writes nothing and says so', async () => {
+    const stopped = context(1);
+    await expect(TrainTokenizer.execute({ ...VQ, output_name: 'vq-c' }, stopped.ctx)).rejects.toThrow(/stopped during the auto-encoder warm-up/);
+    expect(fs.existsSync(path.join(h.paths.models.tokenizer[0], 'vq-c.safetensors'))).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+// Writes the shipped NAR workflows (workflows/*.json, editor form) from workflowSpecs.ts.
+// Usage: npx tsx test/workflows/generate.ts [--check]   (--check: exit 1 when a file is out of date)
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { objectInfo } from '../../server/engine/registry/objectInfo';
+import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
+import type { EditorWorkflow } from '../../server/engine/workflow/schema';
+import { narRegistry } from '../nodes/helpers';
+import { apiForm, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
+
+export const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
+
+export function editorForm(spec: WorkflowSpec): EditorWorkflow {
+  const paths = { output: os.tmpdir(), input: os.tmpdir(), temp: os.tmpdir(), models: {} };
+  const wf = apiToEditor(apiForm(spec), objectInfo(narRegistry(), paths));
+  for (const node of wf.nodes) {
+    const laid = spec[String(node.id)];
+    node.pos = [...laid.pos];
+    node.size = [...laid.size];
+  }
+  return wf;
+}
+
+export function workflowText(spec: WorkflowSpec): string {
+  return JSON.stringify(editorForm(spec), null, 2) + '\n';
+}
+
+if (require.main === module) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [name, spec] of Object.entries(WORKFLOW_SPECS)) {
+    const file = path.join(WORKFLOWS_DIR, `${name}.json`);
+    const text = workflowText(spec);
+    const same = fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text;
+    if (check) {
+      if (!same) stale++;
+      process.stdout.write(`${same ? 'ok     ' : 'STALE  '} ${file}\n`);
+    } else {
+      fs.writeFileSync(file, text);
+      process.stdout.write(`wrote ${file}\n`);
+    }
+  }
+  process.exitCode = stale ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+// `narflow run workflows/text-to-image.json --out DIR` headless, as a user runs it: it prints the PNG
+// it wrote, and the PNG carries the workflow (editor form, as in the file) and its API form. Uses
+// the bundled weights; until weights/nar/shapes-t2i.safetensors exists, a tiny random t2i model
+// fitting the bundled tokenizer and text encoder is given through --models.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { promisify } from 'util';
+import { initBackend } from '../../models/backend';
+import { readPngText } from '../../models/image/png';
+import { NarModel } from '../../models/nar';
+import { readSmallEncoderBundle } from '../../models/text';
+import { shapesModelConfig } from '../../models/training';
+import { loadTokenizer } from '../../models/vq/io';
+import type { ApiWorkflow } from '../../server/engine/workflow/schema';
+import { TINY_SIZE, tempRoot, tinyWeights } from '../nodes/helpers';
+
+const REPO = path.resolve(__dirname, '../..');
+const BUNDLED = path.join(REPO, 'weights');
+const run = promisify(execFile);
+
+/** A models root for --models, or none when the bundled t2i model is there. */
+function extraModels(root: string): string[] {
+  if (fs.existsSync(path.join(BUNDLED, 'nar', 'shapes-t2i.safetensors'))) return [];
+  const extra = path.join(root, 'models');
+  const tiny = tinyWeights(extra);
+  const pick = (kind: string, name: string) => (fs.existsSync(path.join(BUNDLED, kind, name)) ? path.join(BUNDLED, kind, name) : path.join(tiny[kind][0], name));
+  const tok = loadTokenizer(pick('tokenizer', 'shapes-vq.safetensors'));
+  const { h, w } = tok.grid(32, 32);
+  const captionDim = readSmallEncoderBundle(pick('text_encoder', 'shapes-text.safetensors')).config.dim;
+  const config = shapesModelConfig('t2i', { grid: [h, w], vocabSize: tok.codebookSize, condition: { kind: 'text', captionDim, tokens: 120 } }, TINY_SIZE);
+  tok.dispose();
+  const model = NarModel.random(config, 4);
+  model.save(path.join(tiny.nar[0], 'shapes-t2i.safetensors'));
+  model.dispose();
+  return ['--models', extra];
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+it('narflow run workflows/text-to-image.json writes a PNG that carries the workflow', async () => {
+  const root = tempRoot('narflow-headless-');
+  const out = path.join(root, 'out');
+  const file = path.join(REPO, 'workflows', 'text-to-image.json');
+  const args = [path.join(REPO, 'bin', 'narflow.js'), 'run', file, '--out', out, '--data-dir', root, ...extraModels(root)];
+  const { stdout } = await run(process.execPath, args, { cwd: REPO, timeout: 180_000 });
+  const pngs = stdout.split('\n').filter((l) => l.endsWith('.png'));
+  expect(pngs).toHaveLength(1);
+  expect(path.dirname(pngs[0])).toBe(out);
+  const text = readPngText(fs.readFileSync(pngs[0]));
+  expect(JSON.parse(text.workflow)).toEqual(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const prompt = JSON.parse(text.prompt) as ApiWorkflow;
+  const sampler = Object.values(prompt).find((n) => n.class_type === 'NARSampler')!;
+  expect(sampler.inputs.model).toEqual(['1', 0]);
+  expect(Object.values(prompt).find((n) => n.class_type === 'TextEncode')!.inputs.prompt).toBe('a red circle at the top left');
+});

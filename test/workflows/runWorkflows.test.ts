@@ -1,0 +1,78 @@
+// The shipped workflows run end to end in-process on tiny random models (under the bundled names in
+// a temp weights folder), with the trainers cut to a few steps: every output file is written and
+// PNGs carry the workflow.
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../../models/backend';
+import { readPngText } from '../../models/image/png';
+import { objectInfo } from '../../server/engine/registry/objectInfo';
+import { editorToApi } from '../../server/engine/workflow/convert';
+import type { ApiWorkflow, EditorWorkflow } from '../../server/engine/workflow/schema';
+import { nodeHarness, type NodeHarness } from '../nodes/helpers';
+import { WORKFLOWS_DIR } from './generate';
+
+let h: NodeHarness;
+beforeAll(async () => {
+  await initBackend('wasm');
+  h = nodeHarness();
+});
+afterAll(() => fs.rmSync(h.root, { recursive: true, force: true }));
+
+function load(name: string, overrides: Record<string, Record<string, unknown>> = {}): { prompt: ApiWorkflow; workflow: EditorWorkflow } {
+  const workflow = JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, `${name}.json`), 'utf8')) as EditorWorkflow;
+  const { prompt } = editorToApi(workflow, objectInfo(h.registry, h.paths));
+  for (const [type, values] of Object.entries(overrides)) {
+    for (const node of Object.values(prompt)) if (node.class_type === type) Object.assign(node.inputs, values);
+  }
+  return { prompt, workflow };
+}
+
+async function run(name: string, overrides: Record<string, Record<string, unknown>> = {}) {
+  const { prompt, workflow } = load(name, overrides);
+  const r = await h.run(prompt, { pngText: { prompt: JSON.stringify(prompt), workflow: JSON.stringify(workflow) } });
+  if (r.status !== 'success') throw new Error(`${name}: ${r.status} ${JSON.stringify(r.error)}`);
+  const written = Object.values(r.outputs).flatMap((ui) => (ui.images ?? []).map((i) => path.join(h.paths.output, i.subfolder, i.filename)));
+  for (const f of written) expect(fs.existsSync(f)).toBe(true);
+  return { r, written, workflow };
+}
+
+describe('shipped workflows run', () => {
+  it('text-to-image (engine as shipped): one PNG carrying both workflow forms', async () => {
+    const { written, workflow } = await run('text-to-image');
+    expect(written).toHaveLength(1);
+    const text = readPngText(fs.readFileSync(written[0]));
+    expect(JSON.parse(text.workflow)).toEqual(workflow);
+    expect(Object.values(JSON.parse(text.prompt) as ApiWorkflow).map((n) => n.class_type)).toContain('NARSampler');
+  });
+
+  it('class-to-image: one image per Shapes class', async () => {
+    const { written } = await run('class-to-image', { NARSampler: { engine: 'tfjs' } });
+    expect(written).toHaveLength(18);
+  });
+
+  it('video: a GIF per video class and the film strips', async () => {
+    const { written } = await run('video', { NARSampler: { engine: 'tfjs' }, SaveVideo: { scale: 1 } });
+    expect(written.filter((f) => f.endsWith('.gif'))).toHaveLength(12);
+    expect(written.filter((f) => f.endsWith('.png'))).toHaveLength(12);
+  });
+
+  it('nar-vs-raster: both samplers save their images, the raster one in more passes', async () => {
+    const { r, written } = await run('nar-vs-raster', { NARSampler: { engine: 'tfjs' } });
+    expect(written.filter((f) => f.includes('/nar-vs-raster/nar_'))).toHaveLength(4);
+    expect(written.filter((f) => f.includes('/nar-vs-raster/raster_'))).toHaveLength(4);
+    const maxPasses = (node: string) => Math.max(...r.events.filter((e) => e.type === 'progress' && e.data.node === node).map((e) => (e.data as { max: number }).max));
+    expect(maxPasses('6')).toBeGreaterThan(maxPasses('5'));
+  });
+
+  it('train-tokenizer (a few steps): writes the tokenizer and its round trip', async () => {
+    const { written } = await run('train-tokenizer', { TrainTokenizer: { warmup_steps: 2, steps: 3, batch: 4, codebook_size: 16, patch_size: 8, checkpoint_every: 0, preview_every: 3 } });
+    expect(fs.existsSync(path.join(h.paths.models.tokenizer[0], 'my-shapes-vq.safetensors'))).toBe(true);
+    expect(written).toHaveLength(16);
+  });
+
+  it('train-nar (a few steps): writes the checkpoint and samples from the trained model', async () => {
+    const { written } = await run('train-nar', { TrainNAR: { steps: 3, batch: 2, dim: 32, layers: 1, heads: 2, preview_every: 3, checkpoint_every: 0 }, NARSampler: { engine: 'tfjs' } });
+    expect(fs.existsSync(path.join(h.paths.models.nar[0], 'my-shapes-c2i.safetensors'))).toBe(true);
+    expect(written).toHaveLength(18);
+  });
+});

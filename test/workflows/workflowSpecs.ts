@@ -1,0 +1,155 @@
+// The shipped NAR workflows, stated once in the API form with a tidy layout; generate.ts turns them
+// into the editor-form files in workflows/. Nodes that show pictures (samplers, savers, trainers)
+// have ~300 px free below them, since the editor grows them to fit the picture.
+import type { ApiInputValue, ApiWorkflow } from '../../server/engine/workflow/schema';
+
+export interface LaidOutNode {
+  type: string;
+  title?: string;
+  inputs: Record<string, ApiInputValue>;
+  pos: [number, number];
+  size: [number, number];
+}
+
+export type WorkflowSpec = Record<string, LaidOutNode>;
+
+const COL = [40, 400, 780, 1160, 1540];
+const LOADER: [number, number] = [320, 82];
+const SAMPLER: [number, number] = [340, 400];
+const DECODE: [number, number] = [300, 110];
+const SAVE: [number, number] = [320, 300];
+
+const sampling = (seed: number, cfg: number, extra: Record<string, ApiInputValue> = {}): Record<string, ApiInputValue> => ({
+  seed_position: 'corner',
+  cfg,
+  cfg_interval: -1,
+  temperature: 1,
+  top_k: 0,
+  top_p: 1,
+  greedy: false,
+  seed,
+  batch: 1,
+  engine: 'auto',
+  preview: 'decoded',
+  ...extra,
+});
+
+const loadModel = (name: string, y: number, x = COL[0], title?: string): LaidOutNode => ({ type: 'LoadNARModel', inputs: { model_name: name }, pos: [x, y], size: LOADER, ...(title ? { title } : {}) });
+const loadTokenizer = (y: number, x = COL[0]): LaidOutNode => ({ type: 'LoadTokenizer', inputs: { tokenizer_name: 'shapes-vq.safetensors' }, pos: [x, y], size: LOADER });
+
+export const TEXT_TO_IMAGE: WorkflowSpec = {
+  '1': loadModel('shapes-t2i.safetensors', 40),
+  '2': { type: 'LoadTextEncoder', inputs: { encoder_name: 'shapes-text.safetensors' }, pos: [COL[0], 170], size: LOADER },
+  '3': loadTokenizer(300),
+  '4': { type: 'TextEncode', inputs: { text_encoder: ['2', 0], prompt: 'a red circle at the top left' }, pos: [COL[1], 170], size: [340, 160] },
+  '5': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['4', 0], tokenizer: ['3', 0], ...sampling(0, 3) }, pos: [COL[2], 40], size: SAMPLER },
+  '6': { type: 'TokenizerDecode', inputs: { tokenizer: ['3', 0], tokens: ['5', 0], fps: 8 }, pos: [COL[3], 40], size: DECODE },
+  '7': { type: 'SaveImage', inputs: { images: ['6', 0], filename_prefix: 'text-to-image' }, pos: [COL[4], 40], size: SAVE },
+};
+
+export const CLASS_TO_IMAGE: WorkflowSpec = {
+  '1': loadModel('shapes-c2i.safetensors', 40),
+  '2': loadTokenizer(300),
+  '3': { type: 'ClassLabel', inputs: { label: 'all Shapes image classes', class_ids: '0' }, pos: [COL[0], 170], size: [320, 82] },
+  '4': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['3', 0], tokenizer: ['2', 0], ...sampling(0, 3) }, pos: [COL[1], 40], size: SAMPLER },
+  '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['4', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
+  '6': { type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'class-to-image' }, pos: [COL[3], 40], size: SAVE },
+};
+
+export const VIDEO: WorkflowSpec = {
+  '1': loadModel('shapes-video.safetensors', 40),
+  '2': loadTokenizer(300),
+  '3': { type: 'ClassLabel', inputs: { label: 'all Shapes video classes', class_ids: '0' }, pos: [COL[0], 170], size: [320, 82] },
+  '4': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['3', 0], tokenizer: ['2', 0], ...sampling(0, 1.25) }, pos: [COL[1], 40], size: SAMPLER },
+  '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['4', 0], fps: 4 }, pos: [COL[2], 40], size: DECODE },
+  '6': { type: 'SaveVideo', inputs: { videos: ['5', 1], filename_prefix: 'video', format: 'gif', scale: 4 }, pos: [COL[3], 40], size: SAVE },
+  '7': { type: 'SaveImage', title: 'Save film strips', inputs: { images: ['5', 0], filename_prefix: 'video-strip' }, pos: [COL[3], 640], size: SAVE },
+};
+
+export const TRAIN_TOKENIZER: WorkflowSpec = {
+  '1': {
+    type: 'TrainTokenizer',
+    inputs: {
+      output_name: 'my-shapes-vq',
+      data: 'shapes images + video frames',
+      folder: '',
+      image_size: 32,
+      patch_size: 4,
+      codebook_size: 512,
+      warmup_steps: 100,
+      steps: 400,
+      batch: 16,
+      lr: 0.002,
+      seed: 0,
+      checkpoint_every: 100,
+      preview_every: 50,
+    },
+    pos: [COL[0], 40],
+    size: [340, 420],
+  },
+  '2': { type: 'ShapesData', title: 'Held-out Shapes images', inputs: { count: 8, seed: 12345, size: 32, objects: 'mixed', frames: 4 }, pos: [COL[0], 800], size: [320, 170] },
+  '3': { type: 'TokenizerEncode', inputs: { tokenizer: ['1', 0], images: ['2', 0] }, pos: [COL[1], 40], size: DECODE },
+  '4': { type: 'TokenizerDecode', inputs: { tokenizer: ['1', 0], tokens: ['3', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
+  '5': { type: 'SaveImage', title: 'Reconstructions', inputs: { images: ['4', 0], filename_prefix: 'tokenizer-roundtrip' }, pos: [COL[3], 40], size: SAVE },
+  '6': { type: 'SaveImage', title: 'Originals', inputs: { images: ['2', 0], filename_prefix: 'tokenizer-originals' }, pos: [COL[3], 640], size: SAVE },
+};
+
+export const TRAIN_NAR: WorkflowSpec = {
+  '1': loadTokenizer(40),
+  '2': {
+    type: 'TrainNAR',
+    inputs: {
+      tokenizer: ['1', 0],
+      kind: 'c2i',
+      output_name: 'my-shapes-c2i',
+      if_exists: 'resume',
+      steps: 300,
+      batch: 16,
+      lr: 0.001,
+      seed: 0,
+      checkpoint_every: 50,
+      preview_every: 50,
+      dim: 128,
+      layers: 3,
+      heads: 4,
+      frames: 4,
+      codes: '',
+    },
+    pos: [COL[1], 40],
+    size: [340, 500],
+  },
+  '3': { type: 'ClassLabel', inputs: { label: 'all Shapes image classes', class_ids: '0' }, pos: [COL[0], 170], size: [320, 82] },
+  '4': { type: 'NARSampler', inputs: { model: ['2', 0], conditioning: ['3', 0], tokenizer: ['1', 0], ...sampling(0, 3) }, pos: [COL[2], 40], size: SAMPLER },
+  '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['1', 0], tokens: ['4', 0], fps: 8 }, pos: [COL[3], 40], size: DECODE },
+  '6': { type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'train-nar' }, pos: [COL[4], 40], size: SAVE },
+};
+
+const RASTER_Y = 760;
+export const NAR_VS_RASTER: WorkflowSpec = {
+  '1': { type: 'ClassLabel', inputs: { label: 'red circle', class_ids: '0' }, pos: [COL[0], 40], size: [320, 82] },
+  '2': loadModel('shapes-c2i.safetensors', 170, COL[0], 'NAR model'),
+  '3': loadModel('shapes-raster-c2i.safetensors', RASTER_Y, COL[0], 'Raster-AR model (same size, same data)'),
+  '4': loadTokenizer(300),
+  '5': { type: 'NARSampler', title: 'NAR sampler (one ring per pass)', inputs: { model: ['2', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 3, { batch: 4 }) }, pos: [COL[1], 40], size: SAMPLER },
+  '6': { type: 'NARSampler', title: 'Raster-AR sampler (one token per pass)', inputs: { model: ['3', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 3, { batch: 4 }) }, pos: [COL[1], RASTER_Y], size: SAMPLER },
+  '7': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['5', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
+  '8': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['6', 0], fps: 8 }, pos: [COL[2], RASTER_Y], size: DECODE },
+  '9': { type: 'SaveImage', title: 'NAR samples', inputs: { images: ['7', 0], filename_prefix: 'nar-vs-raster/nar' }, pos: [COL[3], 40], size: SAVE },
+  '10': { type: 'SaveImage', title: 'Raster-AR samples', inputs: { images: ['8', 0], filename_prefix: 'nar-vs-raster/raster' }, pos: [COL[3], RASTER_Y], size: SAVE },
+};
+
+/** File name (without .json) → spec. */
+export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
+  'text-to-image': TEXT_TO_IMAGE,
+  'class-to-image': CLASS_TO_IMAGE,
+  video: VIDEO,
+  'train-tokenizer': TRAIN_TOKENIZER,
+  'train-nar': TRAIN_NAR,
+  'nar-vs-raster': NAR_VS_RASTER,
+};
+
+export function apiForm(spec: WorkflowSpec): ApiWorkflow {
+  const out: ApiWorkflow = {};
+  for (const [id, n] of Object.entries(spec)) out[id] = { class_type: n.type, inputs: { ...n.inputs }, ...(n.title ? { _meta: { title: n.title } } : {}) };
+  return out;
+}
