@@ -43,15 +43,20 @@ async function main(argv: string[]): Promise<void> {
   const rng = new Rng(seed);
   const tok = PatchVq.init(SHAPES_PATCH_VQ, rng.fork());
   const t0 = Date.now();
-  const trainer = trainTokenizer(tok, (i) => shapesBatch(seed, batch, i), recipe, rng.fork(), (p) => {
-    if (p.step % 50 === 0 || p.codesUsed !== undefined) {
-      const rate = (Date.now() - t0) / 1000 / p.step;
-      const usage = p.codesUsed !== undefined ? ` codes used ${p.codesUsed}${p.reseeded ? `, re-seeded ${p.reseeded}` : ''}` : '';
-      process.stdout.write(`${p.phase} step ${p.step} loss ${p.loss.toFixed(5)} recon ${p.recon.toFixed(5)} lr ${p.lr.toExponential(2)} ${rate.toFixed(2)} s/step${usage}\n`);
-    }
+  await trainTokenizer({
+    tokenizer: tok,
+    batchAt: (i) => shapesBatch(seed, batch, i),
+    recipe,
+    rng: rng.fork(),
+    onProgress: (p) => {
+      if (p.step % 50 === 0 || p.codesUsed !== undefined) {
+        const rate = (Date.now() - t0) / 1000 / p.step;
+        const usage = p.codesUsed !== undefined ? ` codes used ${p.codesUsed}${p.reseeded ? `, re-seeded ${p.reseeded}` : ''}` : '';
+        process.stdout.write(`${p.phase} step ${p.step} loss ${p.loss.toFixed(5)} recon ${p.recon.toFixed(5)} lr ${p.lr.toExponential(2)} ${rate.toFixed(2)} s/step${usage}\n`);
+      }
+    },
   });
   const seconds = (Date.now() - t0) / 1000;
-  trainer.dispose();
 
   const heldOut = generateShapesImages(256, HELD_OUT_SEED, { objects: 'mixed' }).images;
   const rt = roundTrip(tok, heldOut);

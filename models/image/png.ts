@@ -1,59 +1,72 @@
 // PNG encode/decode for ImageBatch values, with tEXt/iTXt chunks (workflows travel inside PNGs).
+// Writing is zlib only (8-bit RGB, filter 0 scanlines): quick enough for a preview every sampler
+// step. pngjs is used only for decoding any PNG a user brings.
 import { PNG } from 'pngjs';
 import * as zlib from 'zlib';
 import { ImageBatch, imageBatch } from './types';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+export const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+/** CRC-32 (IEEE, as PNG and zip use it) of the bytes, unsigned. */
+export function crc32(bytes: Uint8Array): number {
+  return zlib.crc32(bytes) >>> 0;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
+/** One PNG chunk: length, type, data, CRC over type + data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  if (!/^[A-Za-z]{4}$/.test(type)) throw new Error(`PNG chunk type must be 4 ASCII letters, got '${type}'`);
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** IHDR of an 8-bit RGB image. */
+export function rgbHeader(width: number, height: number): Buffer {
+  const data = Buffer.alloc(13);
+  data.writeUInt32BE(width, 0);
+  data.writeUInt32BE(height, 4);
+  data.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type 2 (RGB), deflate, filter 0, no interlace
+  return pngChunk('IHDR', data);
+}
+
+/** Deflated scanlines (filter 0) of the width×height RGB floats in [0, 1] starting at `offset`. */
+export function rgbScanlines(data: Float32Array, offset: number, width: number, height: number): Buffer {
+  const stride = 1 + width * 3;
+  const raw = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const src = offset + y * width * 3;
+    for (let i = 0; i < width * 3; i++) {
+      const v = data[src + i];
+      raw[y * stride + 1 + i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+    }
+  }
+  return zlib.deflateSync(raw);
 }
 
 /** iTXt chunk (UTF-8, uncompressed): keyword\0 compression-flag compression-method lang\0 translated\0 text */
-function itxt(key: string, text: string): Buffer {
-  return chunk('iTXt', Buffer.concat([Buffer.from(key, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+export function textChunk(key: string, text: string): Buffer {
+  return pngChunk('iTXt', Buffer.concat([Buffer.from(key, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
 
 /** Encodes image `index` of a batch as PNG bytes, with text chunks (e.g. {prompt, workflow}). */
 export function encodePng(images: ImageBatch, index = 0, text: Record<string, string> = {}): Buffer {
   const { width, height } = images;
-  if (index < 0 || index >= images.batch) throw new Error(`image index ${index} out of range for a batch of ${images.batch}`);
-  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  const src = images.data;
-  const off = index * width * height * 3;
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let i = 0; i < rgb.length; i++) rgb[i] = Math.max(0, Math.min(255, Math.round(src[off + i] * 255)));
-  png.data = rgb;
-  const bytes = PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  const keys = Object.keys(text);
-  if (!keys.length) return bytes;
-  const iend = bytes.length - 12; // IEND is always the last 12 bytes
-  return Buffer.concat([bytes.subarray(0, iend), ...keys.map((k) => itxt(k, text[k])), bytes.subarray(iend)]);
+  if (!Number.isInteger(index) || index < 0 || index >= images.batch) throw new Error(`image index ${index} out of range for a batch of ${images.batch}`);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    rgbHeader(width, height),
+    pngChunk('IDAT', rgbScanlines(images.data, index * width * height * 3, width, height)),
+    ...Object.entries(text).map(([k, v]) => textChunk(k, v)), // after the pixels, before IEND
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Reads tEXt, iTXt (uncompressed or deflated) and zTXt chunks. Throws if the bytes are not a PNG. */
 export function readPngText(bytes: Buffer): Record<string, string> {
-  const sig = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(sig)) throw new Error('not a PNG file (bad signature)');
+  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file (bad signature)');
   const out: Record<string, string> = {};
   let p = 8;
   while (p + 8 <= bytes.length) {

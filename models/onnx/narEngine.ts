@@ -237,14 +237,21 @@ export class OrtNarEngine implements NarStepEngine {
       return x;
     }
     if (cond.kind !== 'text' || c.condition.kind !== 'text' || !this.caption) throw new Error('prefill: text condition without a caption graph');
-    const capDim = c.condition.captionDim;
-    const per = C * capDim;
-    if (cond.features.length !== B * per) {
-      throw new Error(`prefill: caption features have ${cond.features.length} values, expected [${B}, ${C}, ${capDim}]`);
+    const { tokens: T, captionDim: capDim } = c.condition;
+    if (cond.features.length !== B * T * capDim) {
+      throw new Error(`prefill: caption features have ${cond.features.length} values, expected [${B}, ${T}, ${capDim}]`);
     }
-    const uncond = weight(this.sd, 'cls_embedding.uncond_embedding', [c.condition.tokens, capDim]);
-    const feats = Float32Array.from(cond.features);
-    for (let b = 0; b < B; b++) if (cond.nullRows?.[b]) feats.set(uncond.data.subarray(0, per), b * per);
+    // The model reads the last C of the T caption positions (captions are left-padded); the
+    // projection is per position, so only those rows are projected. Null rows take the null
+    // caption's last C rows.
+    const uncond = weight(this.sd, 'cls_embedding.uncond_embedding', [T, capDim]);
+    const skip = (T - C) * capDim;
+    const per = C * capDim;
+    const feats = new Float32Array(B * per);
+    for (let b = 0; b < B; b++) {
+      const src = cond.nullRows?.[b] ? uncond.data.subarray(skip, skip + per) : cond.features.subarray(b * T * capDim + skip, (b + 1) * T * capDim);
+      feats.set(src, b * per);
+    }
     const out = await this.caption.run({ features: floatTensor(feats, [B, C, capDim]) });
     return Float32Array.from(out.cond.data as Float32Array);
   }

@@ -1,9 +1,9 @@
 // The sampler's live preview: a partial token grid (−1 = not sampled yet) drawn as pictures.
 // With a tokenizer the sampled tokens are decoded (unsampled ones filled with the code of a grey
 // patch, then painted flat grey); without one each token is a coloured block. Small PNGs.
+import { encodePng } from '../../models/image/png';
 import { type ImageBatch, imageBatch } from '../../models/image/types';
 import { nestCodes, type Tokenizer } from '../../models/vq/tokenizer';
-import { encodeRgbPng } from './video/pngWriter';
 
 export const UNSAMPLED_GREY = 0.35;
 /** Batch rows shown in a preview. */
@@ -109,5 +109,5 @@ export function previewImage(r: PreviewRequest): ImageBatch {
 }
 
 export function previewPng(r: PreviewRequest): string {
-  return encodeRgbPng(previewImage(r)).toString('base64');
+  return encodePng(previewImage(r)).toString('base64');
 }

@@ -20,7 +20,8 @@ export function loadNarModelFile(file: string): NarModelValue {
   }
   const args = ck.metadata.args;
   const config = ck.config ?? narConfigFromCheckpoint(ck.stateDict, { args: args && typeof args === 'object' ? (args as Record<string, unknown>) : undefined }).config;
-  return { model: NarModel.fromStateDict(ck.stateDict, config, file), config, file, fingerprint: fileFingerprint(file) };
+  const model = NarModel.fromStateDict(ck.stateDict, config, file);
+  return { model, config, file, fingerprint: fileFingerprint(file), dispose: () => model.dispose() };
 }
 
 export const LoadNARModel = defineNode({
@@ -61,7 +62,7 @@ export const LoadTokenizer = defineNode({
     } catch (e) {
       throw new NodeInputError(`cannot load tokenizer ${file}: ${(e as Error).message}`);
     }
-    const value: TokenizerValue = { tokenizer, file };
+    const value: TokenizerValue = { tokenizer, file, dispose: () => tokenizer.dispose() };
     return { outputs: [value] };
   },
 });
@@ -85,7 +86,7 @@ export const LoadTextEncoder = defineNode({
     } catch (e) {
       throw new NodeInputError(`cannot load text encoder ${file}: ${(e as Error).message}`);
     }
-    const value: TextEncoderValue = { encoder, file };
+    const value: TextEncoderValue = { encoder, file, dispose: () => encoder.dispose() };
     return { outputs: [value] };
   },
 });

@@ -48,21 +48,8 @@ async function chooseEngine(inputs: Inputs, model: ReturnType<typeof asNarModel>
     throw new NodeInputError((e as Error).message);
   }
   if (choice === 'tfjs') return { engine: model.model.createEngine(), kind: 'tfjs' };
-  if (choice === 'auto' && readsCaptionWindow(model.config)) {
-    return { engine: model.model.createEngine(), kind: 'tfjs', note: 'the onnxruntime engine reads all caption positions; this model reads only the last ' + model.config.clsTokenNum };
-  }
   const checkpointHash = createHash('sha256').update(`${model.file}:${model.fingerprint}`).digest('hex');
   return createNarStepEngine({ choice, stateDict: model.model.toStateDict(), config: model.config, tfjs: () => model.model.createEngine(), ort: { checkpointHash } });
-}
-
-/**
- * A text model that reads only the last clsTokenNum of its caption positions (the bundled Shapes
- * t2i model). The onnxruntime engine expects features of exactly clsTokenNum positions and takes
- * the null caption's first rows, unlike the tfjs engine and the engine contract, so 'auto' keeps
- * such models on tfjs.
- */
-export function readsCaptionWindow(c: NarConfig): boolean {
-  return c.condition.kind === 'text' && c.clsTokenNum < c.condition.tokens;
 }
 
 function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {

@@ -12,18 +12,24 @@ export interface NarModelValue {
   file: string;
   /** file identity (size + mtime), stable while the file is unchanged */
   fingerprint: string;
+  /** frees the weights; the executor calls it when the cached output is evicted */
+  dispose?(): void;
 }
 
 /** TOKENIZER */
 export interface TokenizerValue {
   tokenizer: Tokenizer;
   file: string;
+  /** frees the weights; the executor calls it when the cached output is evicted */
+  dispose?(): void;
 }
 
 /** TEXT_ENCODER */
 export interface TextEncoderValue {
   encoder: TextEncoder;
   file: string;
+  /** frees the weights / sessions; the executor calls it when the cached output is evicted */
+  dispose?(): void;
 }
 
 /** CONDITIONING: class ids, or caption features [B, tokens, captionDim] + left-padded mask [B, tokens]. */

@@ -67,7 +67,7 @@ export function createHost(config: HostConfig, parts: HostParts = {}): Host {
   const { registry, report } = buildRegistry(config);
   const db: Db = openDatabase(config.dbFile);
   const bus = new LocalEventBus((err) => config.log.error(`event listener failed: ${(err as Error).message}`));
-  const executor = new Executor({ registry, paths: config.paths, log: config.log, cache: new OutputCache(config.cacheSize) });
+  const executor = new Executor({ registry, paths: config.paths, log: config.log, cache: new OutputCache(config.cacheSize, { onDisposeError: (e) => config.log.warn(`disposing an evicted output failed: ${(e as Error).message}`) }) });
   const deps: QueueDeps = { config, db, registry, executor, bus, pngTextFor };
   const queue = parts.queue ? parts.queue(deps) : new LocalPromptQueue({ db, executor, bus, log: config.log, pngTextFor });
   return {

@@ -23,7 +23,7 @@ export async function workerMain(args: ParsedArgs): Promise<number> {
   // Files go to <output>/workers/<name>/ here and on the server, so workers never collide.
   const prefix = `${WORKER_OUTPUT_ROOT}/${name}`;
   const paths = { ...config.paths, output: path.join(config.paths.output, prefix), temp: path.join(config.paths.temp, prefix) };
-  const executor = new Executor({ registry, paths, log: config.log, cache: new OutputCache(config.cacheSize) });
+  const executor = new Executor({ registry, paths, log: config.log, cache: new OutputCache(config.cacheSize, { onDisposeError: (e) => config.log.warn(`disposing an evicted output failed: ${(e as Error).message}`) }) });
   const worker = new PromptWorker({
     names,
     name,

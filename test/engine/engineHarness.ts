@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ExecutionEvent } from '../../server/api/protocol';
 import { Executor, RunResult } from '../../server/engine/executor/executor';
+import { OutputCache } from '../../server/engine/executor/outputCache';
 import type { HostPaths } from '../../server/engine/nodeApi';
 import { NodeRegistry } from '../../server/engine/registry/registry';
 import { silentLogger } from '../../server/host/hostConfig';
@@ -27,14 +28,15 @@ export interface Harness {
   run(prompt: ApiWorkflow, opts?: { signal?: AbortSignal; id?: string }): Promise<RunResult & { events: ExecutionEvent[] }>;
 }
 
-export function harness(): Harness {
+/** `cacheSize`: entries the executor's output cache keeps (default: the cache's own default). */
+export function harness(cacheSize?: number): Harness {
   const counts: Counts = {};
   const files: Record<string, string> = {};
   const registry = new NodeRegistry();
   registry.addPack(makeTestPack(counts, files));
   registry.addPack(corePack);
   const paths = tempPaths();
-  const executor = new Executor({ registry, paths, log: silentLogger });
+  const executor = new Executor({ registry, paths, log: silentLogger, cache: cacheSize ? new OutputCache(cacheSize) : undefined });
   let n = 0;
   return {
     registry,

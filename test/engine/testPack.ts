@@ -5,6 +5,12 @@ import { abortableDelay } from '../../nodes/core/slowCounter';
 
 export type Counts = Record<string, number>;
 
+export interface TestResource {
+  value: number;
+  disposed: boolean;
+  dispose(): void;
+}
+
 export function makeTestPack(counts: Counts, files: Record<string, string> = {}): NodePack {
   const bump = (id: string) => (counts[id] = (counts[id] ?? 0) + 1);
   return {
@@ -87,6 +93,50 @@ export function makeTestPack(counts: Counts, files: Record<string, string> = {})
           }
           bump(`${ctx.nodeId}:done`);
           return { outputs: [inputs.value] };
+        },
+      }),
+      defineNode({
+        type: 'TResource',
+        displayName: 'Resource',
+        category: 'test',
+        description: 'outputs an object with dispose() (like a loaded model); counts disposals as <id>:disposed',
+        inputs: { value: { type: 'INT', default: 0, min: -100, max: 100 } },
+        outputs: [{ name: 'RESOURCE', type: 'RESOURCE' }],
+        async execute(inputs, ctx) {
+          bump(ctx.nodeId);
+          const id = ctx.nodeId;
+          const resource: TestResource = { value: inputs.value as number, disposed: false, dispose: () => ((resource.disposed = true), bump(`${id}:disposed`)) };
+          return { outputs: [resource] };
+        },
+      }),
+      defineNode({
+        type: 'TUseResource',
+        displayName: 'Use Resource',
+        category: 'test',
+        description: 'output node: shows the resource value, or fails when it was disposed',
+        inputs: { resource: { type: 'RESOURCE', kind: 'link' }, after: { type: 'INT', kind: 'link', optional: true } },
+        outputs: [],
+        outputNode: true,
+        async execute(inputs, ctx) {
+          bump(ctx.nodeId);
+          const r = inputs.resource as TestResource;
+          if (r.disposed) throw new Error('resource was disposed while in use');
+          return { outputs: [], ui: { text: [`resource ${r.value}`] } };
+        },
+      }),
+      defineNode({
+        type: 'TProgress',
+        displayName: 'Progress',
+        category: 'test',
+        description: 'reports `steps` progress events at once, with extra {loss} when asked',
+        inputs: { steps: { type: 'INT', default: 10, min: 1 }, with_extra: { type: 'BOOLEAN', default: false } },
+        outputs: [],
+        outputNode: true,
+        async execute(inputs, ctx) {
+          bump(ctx.nodeId);
+          const steps = inputs.steps as number;
+          for (let i = 1; i <= steps; i++) ctx.progress(i, steps, undefined, inputs.with_extra ? { loss: 1 / i } : undefined);
+          return { outputs: [], ui: { text: ['done'] } };
         },
       }),
     ],

@@ -2,6 +2,7 @@
 // conditioning nodes (ClassLabel names ↔ Shapes class ids, TextEncode's left-padded features).
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/backend';
 import { classOf } from '../../models/data/shapesSpec';
 import { videoClassOf } from '../../models/data/shapesVideo';
@@ -45,6 +46,18 @@ describe('loaders', () => {
     await expect(LoadNARModel.execute({ model_name: '../tokenizer/shapes-vq.safetensors' }, ctx)).rejects.toThrow(/must be a path inside a weights\/nar\/ folder/);
     const t = (await LoadTextEncoder.execute({ encoder_name: 'shapes-text.safetensors' }, ctx)).outputs[0] as TextEncoderValue;
     expect(t.encoder.captionDim).toBe(TINY_TEXT.dim);
+  });
+
+  it('loaded values free their tensors through dispose(), as the executor calls it on eviction', async () => {
+    const before = tf.memory().numTensors;
+    const values = [
+      (await LoadNARModel.execute({ model_name: BUNDLED_NAR.c2i }, ctx)).outputs[0],
+      (await LoadTokenizer.execute({ tokenizer_name: 'shapes-vq.safetensors' }, ctx)).outputs[0],
+      (await LoadTextEncoder.execute({ encoder_name: 'shapes-text.safetensors' }, ctx)).outputs[0],
+    ] as { dispose?: () => void }[];
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    for (const v of values) v.dispose!();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('offer a T5 folder (model.onnx + tokenizer.json) as one text encoder choice', () => {

@@ -1,7 +1,7 @@
 // Damaged copies of the .pt fixtures for the fuzz test, drawn from a seeded Rng.
-import * as zlib from 'zlib';
 import { memorySource } from '../../models/checkpoint/pt/byteSource';
 import { ZipArchive } from '../../models/checkpoint/pt/zipArchive';
+import { crc32 } from '../../models/image/png';
 import { Rng } from '../../models/rng';
 import { PT_FILES, readFixtureBytes } from './fixtures';
 
@@ -23,7 +23,7 @@ function damagePickle(bytes: Uint8Array, rng: Rng): Uint8Array {
   const start = zip.dataOffset(entry);
   const out = rng.next() < 0.7 ? flipBits(bytes, rng, start, start + entry.size, 1 + rng.int(3)) : bytes.slice();
   if (out === bytes || rng.next() < 0.3) out[start + rng.int(entry.size)] = 0x2e; // an early STOP
-  const crc = zlib.crc32(out.subarray(start, start + entry.size)) >>> 0;
+  const crc = crc32(out.subarray(start, start + entry.size));
   new DataView(out.buffer, out.byteOffset).setUint32(entry.centralHeaderOffset + 16, crc, true);
   return out;
 }

@@ -1,6 +1,7 @@
 // Writes small torch.save-style zip files for tests: a pickle that rebuilds tensors from storages,
 // built opcode by opcode (protocol 2, as torch.save writes it), and a zip of stored/deflated members.
 import * as zlib from 'zlib';
+import { crc32 } from '../../models/image/png';
 
 export interface TensorSpec {
   storage: string;
@@ -79,7 +80,7 @@ export function writeZip(members: ZipMember[], zip64 = false): Uint8Array {
   for (const m of members) {
     const name = Buffer.from(m.name, 'utf8');
     const body = m.deflate ? zlib.deflateRawSync(m.data) : Buffer.from(m.data);
-    const crc = zlib.crc32(m.data) >>> 0;
+    const crc = crc32(m.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(m.deflate ? 8 : 0, 8);

@@ -79,7 +79,7 @@ describe('shipped workflows', () => {
     expect(editorToApi(apiToEditor(prompt, info), info).prompt).toEqual(prompt);
   });
 
-  it.each(Object.keys(WORKFLOW_SPECS).map((n) => `${n}.json`))('%s is laid out without overlaps, leaving room under nodes that show pictures', (file) => {
+  it.each(files)('%s is laid out without overlaps, leaving room under nodes that show pictures', (file) => {
     const boxes = read(file).nodes.map((n) => {
       const [x, y] = n.pos as number[];
       const [w, h] = n.size as number[];

@@ -2,6 +2,7 @@
 // ZIP64 when large). Reads the central directory, then each member on demand through a ByteSource,
 // so a training checkpoint's optimizer storages are never read when only the weights are wanted.
 import * as zlib from 'zlib';
+import { crc32 } from '../../image/png';
 import { CheckpointError } from '../safetensors';
 import type { ByteSource } from './byteSource';
 
@@ -149,7 +150,7 @@ export class ZipArchive {
       }
     } else return this.fail(`${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are read`);
     if (data.length !== entry.size) this.fail(`${entry.name} holds ${data.length} bytes, its directory says ${entry.size}`);
-    if ((zlib.crc32(data) >>> 0) !== entry.crc32 >>> 0) this.fail(`${entry.name} fails its CRC-32 check (the file is corrupted)`);
+    if (crc32(data) !== entry.crc32 >>> 0) this.fail(`${entry.name} fails its CRC-32 check (the file is corrupted)`);
     return data;
   }
 }

@@ -1,6 +1,6 @@
 // The caption projection of text-conditioned NAR (`cls_embedding.cap_proj`): fc1 → GELU (tanh)
 // → fc2, no biases. Its own small graph so the 120×caption_dim matmuls run in onnxruntime.
-//   features [B, C, captionDim] → cond [B, C, dim]
+//   features [B, C, captionDim] (the last C caption positions) → cond [B, C, dim]
 import type { StateDict } from '../../checkpoint/safetensors';
 import type { NarConfig } from '../../nar/config';
 import { GraphBuilder } from '../builder';

@@ -69,7 +69,7 @@ async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
     const last = result.losses.length ? result.losses[result.losses.length - 1].toFixed(4) : 'n/a';
     const text = [`${result.status === 'done' ? 'finished' : 'stopped'} at step ${result.step}/${steps}, last loss ${last}, ${result.seconds.toFixed(1)} s`, `checkpoint: ${file}`];
     if (resumed) text.push('resumed from that checkpoint: its model size wins over dim / layers / heads');
-    const value: NarModelValue = { model, config, file, fingerprint: fileFingerprint(file) };
+    const value: NarModelValue = { model, config, file, fingerprint: fileFingerprint(file), dispose: () => model.dispose() };
     ok = true;
     return { outputs: [value], ui: { text } };
   } finally {

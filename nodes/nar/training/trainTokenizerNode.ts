@@ -7,17 +7,16 @@ import { initBackend } from '../../../models/backend';
 import { loadImageFolder } from '../../../models/data/folders';
 import { generateShapesImages } from '../../../models/data/shapes';
 import { generateShapesVideos } from '../../../models/data/shapesVideo';
+import { encodePng } from '../../../models/image/png';
 import type { ImageBatch } from '../../../models/image/types';
 import { Rng } from '../../../models/rng';
 import { roundTrip, sideBySide } from '../../../models/vq/evaluate';
 import { saveTokenizer } from '../../../models/vq/io';
 import { PatchVq, SHAPES_PATCH_VQ } from '../../../models/vq/patchVq';
-import { DEFAULT_RECIPE } from '../../../models/vq/trainRecipe';
+import { DEFAULT_RECIPE, trainTokenizer } from '../../../models/vq/trainRecipe';
 import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
 import { outputFolder, trainedModelFile } from '../modelFiles';
-import { encodeRgbPng } from '../video/pngWriter';
 import type { TokenizerValue } from '../values';
-import { trainTokenizerLoop } from './tokenizerLoop';
 
 export const TOKENIZER_DATA = ['shapes images', 'shapes images + video frames', 'image folder'] as const;
 
@@ -56,7 +55,7 @@ function writeCheckpoint(tok: PatchVq, file: string, step: number, recipe: strin
 /** Held-out Shapes images over their reconstructions, as a progress preview. */
 function reconstructionPreview(tok: PatchVq, heldOut: ImageBatch, label: string) {
   const rt = roundTrip(tok, heldOut);
-  return { preview: { pngBase64: encodeRgbPng(sideBySide([heldOut, rt.reconstructions], 2)).toString('base64'), label: `${label}, PSNR ${rt.psnr.toFixed(1)} dB` }, psnr: rt.psnr };
+  return { preview: { pngBase64: encodePng(sideBySide([heldOut, rt.reconstructions], 2)).toString('base64'), label: `${label}, PSNR ${rt.psnr.toFixed(1)} dB` }, psnr: rt.psnr };
 }
 
 async function runTrainTokenizer(inputs: Inputs, ctx: ExecContext) {
@@ -87,7 +86,7 @@ async function runTrainTokenizer(inputs: Inputs, ctx: ExecContext) {
   const t0 = performance.now();
   let ok = false;
   try {
-    const result = await trainTokenizerLoop({
+    const result = await trainTokenizer({
       tokenizer: tok,
       batchAt,
       recipe,
@@ -110,7 +109,7 @@ async function runTrainTokenizer(inputs: Inputs, ctx: ExecContext) {
     if (written < 0) throw new NodeInputError(`stopped during the auto-encoder warm-up (step ${result.step} of ${recipe.warmupSteps}); no tokenizer was written`);
     const { psnr } = reconstructionPreview(tok, heldOut, 'final');
     const text = [`${result.status === 'done' ? 'finished' : 'stopped'} at step ${result.step}, held-out PSNR ${psnr.toFixed(2)} dB`, `checkpoint: ${file}`];
-    const value: TokenizerValue = { tokenizer: tok, file };
+    const value: TokenizerValue = { tokenizer: tok, file, dispose: () => tok.dispose() };
     ok = true;
     return { outputs: [value], ui: { text } };
   } finally {

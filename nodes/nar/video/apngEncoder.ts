@@ -1,7 +1,14 @@
 // A small animated-PNG encoder: RGB 8-bit frames, acTL/fcTL/fdAT chunks as in the APNG spec,
 // looping forever; text chunks (the workflow) as iTXt. Viewers without APNG show frame 0.
+import { PNG_SIGNATURE, pngChunk, rgbHeader, rgbScanlines, textChunk } from '../../../models/image/png';
 import type { VideoBatch } from '../../../models/image/types';
-import { PNG_SIGNATURE, pngChunk, rgbHeader, rgbScanlines, textChunk, u32s } from './pngWriter';
+
+/** Big-endian u32 fields. */
+function u32s(...values: number[]): Buffer {
+  const b = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => b.writeUInt32BE(v >>> 0, i * 4));
+  return b;
+}
 
 /** Video `index` of a batch as a looping APNG. */
 export function encodeApng(video: VideoBatch, index = 0, text: Record<string, string> = {}): Buffer {

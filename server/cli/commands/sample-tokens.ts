@@ -5,10 +5,15 @@ import { flag, numberFlag, parseArgs, requireFlag, type CliCommand } from '../co
 import { initBackend } from '../../../models/backend';
 import { loadNar, type SampleCondition } from '../../../models/nar';
 import { readModelArgs } from '../../../models/nar/checkpoint';
+import { createNarStepEngine, parseEngineChoice } from '../../../models/onnx/engineChoice';
+import { DEFAULT_ONNX_CACHE_DIR } from '../../../models/onnx/graphCache';
 
 const USAGE = `usage: narflow sample-tokens --weights W.safetensors --model-args A.json --cond C.json
          [--cfg-scale S] [--cfg-interval I] [--seed-position corner|center|i,j[,k]]
          [--greedy | --temperature T --top-k K --top-p P --seed N]
+         [--engine auto|ort|tfjs] [--onnx-cache DIR] [--device wasm|cpu|auto]
+  --engine: 'auto' (default) runs onnxruntime where it loads, else tfjs; the engine used goes to stderr
+  --onnx-cache: folder of compiled ONNX graphs (default ${DEFAULT_ONNX_CACHE_DIR})
   A.json: published ModelArgs fields (dim, n_layer, n_head, vocab_size, block_size, model_type, ...)
   C.json: {"cond": class ids [B] or caption features [B][C][caption_dim], "emb_masks": [B][C] (optional)}`;
 
@@ -50,20 +55,35 @@ export const command: CliCommand = {
     const config = readModelArgs(requireFlag(args, 'model-args'));
     const cond = readCond(requireFlag(args, 'cond'));
     await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
+    const choice = parseEngineChoice(flag(args, 'engine'));
     const model = loadNar(requireFlag(args, 'weights'), config);
     try {
-      const tokens = await model.generate({
-        cond,
-        seedPosition: seedPosition(flag(args, 'seed-position')),
-        cfgScale: numberFlag(args, 'cfg-scale', 1),
-        cfgInterval: numberFlag(args, 'cfg-interval', -1),
-        greedy: flag(args, 'greedy') === 'true',
-        temperature: numberFlag(args, 'temperature', 1),
-        topK: numberFlag(args, 'top-k', 0),
-        topP: numberFlag(args, 'top-p', 1),
-        seed: numberFlag(args, 'seed', 0),
+      const chosen = await createNarStepEngine({
+        choice,
+        stateDict: model.toStateDict(),
+        config,
+        tfjs: () => model.createEngine(),
+        ort: { cacheDir: flag(args, 'onnx-cache') ?? DEFAULT_ONNX_CACHE_DIR },
       });
-      process.stdout.write(JSON.stringify(tokens) + '\n');
+      process.stderr.write(`engine: ${chosen.kind}${chosen.note ? ` (${chosen.note})` : ''}\n`);
+      try {
+        const tokens = await model.generate({
+          cond,
+          seedPosition: seedPosition(flag(args, 'seed-position')),
+          cfgScale: numberFlag(args, 'cfg-scale', 1),
+          cfgInterval: numberFlag(args, 'cfg-interval', -1),
+          greedy: flag(args, 'greedy') === 'true',
+          temperature: numberFlag(args, 'temperature', 1),
+          topK: numberFlag(args, 'top-k', 0),
+          topP: numberFlag(args, 'top-p', 1),
+          seed: numberFlag(args, 'seed', 0),
+          engine: chosen.engine,
+        });
+        process.stdout.write(JSON.stringify(tokens) + '\n');
+      } finally {
+        chosen.engine.dispose();
+        await (chosen.engine as { release?: () => Promise<void> }).release?.call(chosen.engine);
+      }
     } finally {
       model.dispose();
     }

@@ -10,6 +10,7 @@ import { computeSignatures } from './signature';
 
 /** Previews above this many base64 characters are dropped from progress events. */
 export const MAX_PREVIEW_CHARS = 512 * 1024;
+/** Plain progress events (no preview, no extra, not the last) closer than this are dropped. */
 const PROGRESS_MIN_INTERVAL_MS = 25;
 
 export interface ExecutorOptions {
@@ -52,10 +53,20 @@ export class Executor {
   readonly cache: OutputCache;
 
   constructor(private readonly opts: ExecutorOptions) {
-    this.cache = opts.cache ?? new OutputCache();
+    this.cache = opts.cache ?? new OutputCache(undefined, { onDisposeError: (e) => opts.log.warn(`disposing an evicted output failed: ${(e as Error).message}`) });
   }
 
   async run(req: RunRequest): Promise<RunResult> {
+    // values this run reads stay alive even if the cache evicts them meanwhile
+    const release = this.cache.hold();
+    try {
+      return await this.runHeld(req);
+    } finally {
+      release();
+    }
+  }
+
+  private async runHeld(req: RunRequest): Promise<RunResult> {
     const { prompt, promptId } = req;
     const emit: Emit = (type, data) =>
       req.emit({ type, data: { prompt_id: promptId, ...data } } as unknown as ExecutionEvent);
@@ -159,7 +170,8 @@ export class Executor {
       log: { info: (m) => log.info(`${tag} ${m}`), warn: (m) => log.warn(`${tag} ${m}`), error: (m) => log.error(`${tag} ${m}`) },
       progress: (value: number, max: number, preview?: Preview, extra?: Record<string, unknown>) => {
         const now = Date.now();
-        if (!preview && value < max && now - lastProgress < PROGRESS_MIN_INTERVAL_MS) return;
+        // events carrying a preview or `extra` (e.g. a trainer's loss) are never dropped
+        if (!preview && !extra && value < max && now - lastProgress < PROGRESS_MIN_INTERVAL_MS) return;
         lastProgress = now;
         const ok = preview && preview.pngBase64.length <= MAX_PREVIEW_CHARS;
         emit('progress', {

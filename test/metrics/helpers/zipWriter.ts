@@ -1,21 +1,6 @@
 // A minimal .npz (zip) writer for tests: stored or deflated entries, no zip64.
 import * as zlib from 'zlib';
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../../models/image/png';
 
 export function writeZip(entries: { name: string; data: Buffer }[], deflate: boolean): Buffer {
   const locals: Buffer[] = [];
