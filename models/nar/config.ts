@@ -44,7 +44,7 @@ export interface NarConfig {
   /** product of grid */
   numTokens: number;
   condition: ConditionSpec;
-  /** condition positions in the sequence (1 for class, 120 for published text models) */
+  /** condition positions in the sequence (1 for class, 120 for published text models); a text model reads the last clsTokenNum of its `tokens` caption positions */
   clsTokenNum: number;
   positions: PositionKind;
   /** grid tokens covered by `abs_pe` (positions `abs` only) */

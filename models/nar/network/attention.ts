@@ -1,9 +1,9 @@
 // Scaled dot-product attention in the two forms the model needs.
-//  - sequenceAttention: a whole sequence with an additive mask (training); one plain 2-D matmul per
-//    (batch row, head), which is what tfjs-wasm runs fastest and differentiates cheaply.
+//  - sequenceAttention: a whole sequence with an additive mask (training); batched 3-D matmuls over
+//    (batch row, head) with explicit-transpose gradients (no per-head slicing: slices copy on wasm).
 //  - cachedAttention: new queries against cached keys/values (sampling); batched 3-D matmuls.
 import * as tf from '@tensorflow/tfjs';
-import { matMul2d } from './ops';
+import { batchMatMul } from './ops';
 
 /** Value added to hidden scores (exp underflows to exactly 0). */
 export const MASKED = -1e9;
@@ -25,22 +25,18 @@ function repeatKv(t: tf.Tensor, rep: number): tf.Tensor {
 
 /**
  * q [B, S, nH, hd], k/v [B, S, nKv, hd], bias [B, S, S] additive → [B·S, nH·hd].
+ * Batched 3-D products over (batch row, head) with explicit-transpose gradients (batchMatMul).
  */
 export function sequenceAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor3D): tf.Tensor2D {
   const [B, S, nH, hd] = q.shape;
   const rep = nH / k.shape[2];
   const scale = 1 / Math.sqrt(hd);
-  const qs = tf.unstack(tf.reshape(tf.transpose(q, [0, 2, 1, 3]), [B * nH, S, hd])); // [S, hd] each
-  const kTs = tf.unstack(tf.reshape(repeatKv(tf.transpose(k, [0, 2, 3, 1]), rep), [B * nH, hd, S])); // [hd, S]
-  const vs = tf.unstack(tf.reshape(repeatKv(tf.transpose(v, [0, 2, 1, 3]), rep), [B * nH, S, hd])); // [S, hd]
-  const biases = tf.unstack(bias); // [S, S] per batch row
-  const outs: tf.Tensor2D[] = [];
-  for (let i = 0; i < B * nH; i++) {
-    const b = Math.floor(i / nH);
-    const scores = tf.add(tf.mul(matMul2d(qs[i] as tf.Tensor2D, kTs[i] as tf.Tensor2D), scale), biases[b]);
-    outs.push(matMul2d(tf.softmax(scores) as tf.Tensor2D, vs[i] as tf.Tensor2D));
-  }
-  const o = tf.reshape(tf.stack(outs), [B, nH, S, hd]);
+  const q3 = tf.reshape(tf.transpose(q, [0, 2, 1, 3]), [B * nH, S, hd]) as tf.Tensor3D;
+  const kT3 = tf.reshape(repeatKv(tf.transpose(k, [0, 2, 3, 1]), rep), [B * nH, hd, S]) as tf.Tensor3D;
+  const v3 = tf.reshape(repeatKv(tf.transpose(v, [0, 2, 1, 3]), rep), [B * nH, S, hd]) as tf.Tensor3D;
+  const scores = tf.add(tf.reshape(tf.mul(batchMatMul(q3, kT3), scale), [B, nH, S, S]), tf.expandDims(bias, 1)); // [B, nH, S, S]
+  const probs = tf.reshape(tf.softmax(scores), [B * nH, S, S]) as tf.Tensor3D;
+  const o = tf.reshape(batchMatMul(probs, v3), [B, nH, S, hd]);
   return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * S, nH * hd]);
 }
 

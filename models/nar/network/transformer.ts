@@ -60,7 +60,9 @@ export function embedCondition(params: NarParams, c: NarConfig, cond: ConditionI
     const x = tf.reshape(feats, [B * tokens, captionDim]) as tf.Tensor2D;
     const h = geluTanh(linear(x, p(params, 'cls_embedding.cap_proj.fc1.weight'))) as tf.Tensor2D;
     const e = tf.reshape(linear(h, p(params, 'cls_embedding.cap_proj.fc2.weight')), [B, tokens, c.dim]);
-    return tf.slice(e, [0, 0, 0], [B, c.clsTokenNum, c.dim]) as tf.Tensor3D;
+    // the last clsTokenNum caption positions: captions are left-padded, so these hold the words
+    // (published text models use all of them: clsTokenNum = tokens = 120)
+    return tf.slice(e, [0, tokens - c.clsTokenNum, 0], [B, c.clsTokenNum, c.dim]) as tf.Tensor3D;
   }
   throw new Error('unreachable condition kind');
 }

@@ -3,8 +3,8 @@
 import { Rng } from '../../rng';
 import type { NarConfig } from '../config';
 import type { EngineCondition, HeadLogits, NarStepEngine } from '../engine';
-import { CONDITION, type TokenOrdering } from '../ordering';
-import { chooseToken, mixGuidance, type SamplingOptions } from './sampling';
+import { CONDITION, type ParentLink, type TokenOrdering } from '../ordering';
+import { TokenChooser, type SamplingOptions } from './sampling';
 
 /** A condition for B images, as the caller gives it. */
 export type SampleCondition =
@@ -35,6 +35,13 @@ export interface GenerateRequest extends SamplingOptions {
   onStep?: (info: StepInfo) => void | Promise<void>;
 }
 
+/** Where a position's head logits live: the call's logits, its row in that call, rows per batch row. */
+interface LogitSource {
+  logits: HeadLogits;
+  index: number;
+  perRow: number;
+}
+
 interface Run {
   B: number;
   N: number;
@@ -44,7 +51,14 @@ interface Run {
   generated: number;
   cfgOn: boolean;
   /** head logits available for parent lookups: source → (logits of its call, row in that call, rows per batch) */
-  sources: Map<number, { logits: HeadLogits; index: number; perRow: number }>;
+  sources: Map<number, LogitSource>;
+  /** lastUse.get(source): the last pass whose targets read that source's logits */
+  lastUse: Map<number, number>;
+  chooser: TokenChooser;
+  /** scratch rows [V]: merged conditional, merged unconditional, guided */
+  condRow: Float32Array;
+  uncondRow: Float32Array;
+  mixedRow: Float32Array;
 }
 
 export function batchSize(c: SampleCondition, config: NarConfig): number {
@@ -76,23 +90,44 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** Merged (and guided) logits of target q for batch row b. */
+/**
+ * Mean over parents of row r's head logits into `out` (float32 accumulation, as published);
+ * a single parent is returned as a view without copying.
+ */
+function mergeParents(run: Run, links: readonly ParentLink[], q: number, r: number, out: Float32Array): Float32Array {
+  const V = run.V;
+  if (links.length === 1) {
+    const src = sourceOf(run, links[0].source, q);
+    const off = (r * src.perRow + src.index) * V;
+    return src.logits[links[0].head].subarray(off, off + V);
+  }
+  out.fill(0);
+  for (const l of links) {
+    const src = sourceOf(run, l.source, q);
+    const off = (r * src.perRow + src.index) * V;
+    const head = src.logits[l.head];
+    for (let v = 0; v < V; v++) out[v] += head[off + v];
+  }
+  const n = links.length;
+  for (let v = 0; v < V; v++) out[v] /= n;
+  return out;
+}
+
+function sourceOf(run: Run, source: number, q: number): LogitSource {
+  const src = run.sources.get(source);
+  if (!src) throw new Error(`sampler: logits of parent ${source} of token ${q} are not available`);
+  return src;
+}
+
+/** Merged (and guided) logits of target q for batch row b, in the run's scratch rows. */
 function targetLogits(run: Run, ordering: TokenOrdering, q: number, b: number, guide: number): Float32Array {
   const links = ordering.parents(q);
-  const rowOf = (r: number) => {
-    const acc = new Float32Array(run.V);
-    for (const l of links) {
-      const src = run.sources.get(l.source);
-      if (!src) throw new Error(`sampler: logits of parent ${l.source} of token ${q} are not available`);
-      const off = (r * src.perRow + src.index) * run.V;
-      const head = src.logits[l.head];
-      for (let v = 0; v < run.V; v++) acc[v] += head[off + v];
-    }
-    for (let v = 0; v < run.V; v++) acc[v] /= links.length;
-    return acc;
-  };
-  const cond = rowOf(b);
-  return guide > 0 ? mixGuidance(cond, rowOf(b + run.B), guide) : cond;
+  const cond = mergeParents(run, links, q, b, run.condRow);
+  if (!(guide > 0)) return cond;
+  const uncond = mergeParents(run, links, q, b + run.B, run.uncondRow);
+  const out = run.mixedRow;
+  for (let v = 0; v < run.V; v++) out[v] = uncond[v] + (cond[v] - uncond[v]) * guide;
+  return out;
 }
 
 /** Samples every target of one pass and records it. */
@@ -100,7 +135,7 @@ async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng
   const targets = req.ordering.steps[step];
   const guide = run.guided && run.cfgOn ? (req.cfgScale ?? 1) : 0;
   for (let b = 0; b < run.B; b++) {
-    for (const q of targets) run.tokens[b * run.N + q] = chooseToken(targetLogits(run, req.ordering, q, b, guide), req, rng);
+    for (const q of targets) run.tokens[b * run.N + q] = run.chooser.choose(targetLogits(run, req.ordering, q, b, guide), rng);
   }
   run.generated += targets.length;
   await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: Int32Array.from(run.tokens), batch: run.B });
@@ -123,14 +158,21 @@ export async function decodeStep(engine: NarStepEngine, run: Run, req: GenerateR
   const logits = await engine.decodeStep(fed, tokens);
   fed.forEach((q, s) => run.sources.set(q, { logits, index: s, perRow: fed.length }));
   await sampleStep(run, req, step, rng);
-  forgetUsedSources(run, req.ordering, step);
+  forgetUsedSources(run, step);
+}
+
+/** For every source position, the last pass that reads it (computed once per generation). */
+function lastUses(ordering: TokenOrdering): Map<number, number> {
+  const last = new Map<number, number>();
+  ordering.steps.forEach((targets, k) => {
+    for (const q of targets) for (const l of ordering.parents(q)) last.set(l.source, Math.max(last.get(l.source) ?? -1, k));
+  });
+  return last;
 }
 
 /** Drops logits no later target needs (keeps memory flat on long generations). */
-function forgetUsedSources(run: Run, ordering: TokenOrdering, step: number): void {
-  const needed = new Set<number>();
-  for (let k = step + 1; k < ordering.steps.length; k++) for (const q of ordering.steps[k]) for (const l of ordering.parents(q)) needed.add(l.source);
-  for (const s of [...run.sources.keys()]) if (!needed.has(s)) run.sources.delete(s);
+function forgetUsedSources(run: Run, step: number): void {
+  for (const s of [...run.sources.keys()]) if ((run.lastUse.get(s) ?? -1) <= step) run.sources.delete(s);
 }
 
 /** Generates B token grids; returns tokens [B][N] in raster order. */
@@ -142,7 +184,22 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
   const guided = (req.cfgScale ?? 1) > 1;
   const condMask = req.cond.kind === 'text' && req.cond.mask ? expandMask(req.cond.mask, B, config, guided) : undefined;
   const rng = req.rng ?? new Rng(0);
-  const run: Run = { B, N, V: config.vocabSize, guided, tokens: new Int32Array(B * N).fill(-1), generated: 0, cfgOn: true, sources: new Map() };
+  const V = config.vocabSize;
+  const run: Run = {
+    B,
+    N,
+    V,
+    guided,
+    tokens: new Int32Array(B * N).fill(-1),
+    generated: 0,
+    cfgOn: true,
+    sources: new Map(),
+    lastUse: lastUses(req.ordering),
+    chooser: new TokenChooser(V, req),
+    condRow: new Float32Array(V),
+    uncondRow: new Float32Array(V),
+    mixedRow: new Float32Array(V),
+  };
   await engine.setup({ batch: guided ? 2 * B : B, condMask });
   try {
     await prefill(engine, run, req, rng);
@@ -161,6 +218,7 @@ function expandMask(mask: Float32Array, B: number, config: NarConfig, guided: bo
   if (mask.length !== B * T) throw new Error(`caption mask must be [${B}, ${T}], got ${mask.length} values`);
   const rows = guided ? 2 * B : B;
   const out = new Float32Array(rows * C);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < C; j++) out[r * C + j] = mask[(r % B) * T + j];
+  // the model reads the last C of the T caption positions (see embedCondition)
+  for (let r = 0; r < rows; r++) for (let j = 0; j < C; j++) out[r * C + j] = mask[(r % B) * T + (T - C) + j];
   return out;
 }

@@ -26,11 +26,42 @@ export function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
+/** The k-th largest value of x (1 ≤ k ≤ x.length), by partial selection in `scratch` (O(n) on average). */
+export function kthLargest(x: ArrayLike<number>, k: number, scratch: Float32Array = new Float32Array(x.length)): number {
+  const n = x.length;
+  if (!(k >= 1 && k <= n)) throw new Error(`kthLargest: k must be in 1..${n}, got ${k}`);
+  const a = scratch.length === n ? scratch : scratch.subarray(0, n);
+  for (let i = 0; i < n; i++) a[i] = x[i];
+  // quickselect with a three-way partition (ties are common in logits) for index n − k ascending
+  const target = n - k;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let lt = lo;
+    let i = lo;
+    let gt = hi;
+    while (i <= gt) {
+      const v = a[i];
+      if (v < pivot) {
+        a[i++] = a[lt];
+        a[lt++] = v;
+      } else if (v > pivot) {
+        a[i] = a[gt];
+        a[gt--] = v;
+      } else i++;
+    }
+    if (target < lt) hi = lt - 1;
+    else if (target > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return a[target];
+}
+
 /** Sets every logit below the k-th largest to −Infinity (in place). */
-export function topKFilter(logits: Float32Array, k: number): Float32Array {
+export function topKFilter(logits: Float32Array, k: number, scratch?: Float32Array): Float32Array {
   if (!(k > 0) || k >= logits.length) return logits;
-  const sorted = Float32Array.from(logits).sort();
-  const threshold = sorted[logits.length - k];
+  const threshold = kthLargest(logits, k, scratch);
   for (let i = 0; i < logits.length; i++) if (logits[i] < threshold) logits[i] = -Infinity;
   return logits;
 }
@@ -80,10 +111,65 @@ export function drawFrom(probs: Float64Array, rng: Rng): number {
 
 /** Chooses one token from a logits row (the row is not modified). */
 export function chooseToken(row: Float32Array, o: SamplingOptions, rng: Rng): number {
-  if (o.greedy) return argmax(row);
-  const t = Math.max(o.temperature ?? 1, 1e-5);
-  const logits = Float32Array.from(row, (v) => v / t);
-  if ((o.topK ?? 0) > 0) topKFilter(logits, o.topK!);
-  if ((o.topP ?? 1) < 1) topPFilter(logits, o.topP!);
-  return drawFrom(softmax(logits), rng);
+  return new TokenChooser(row.length, o).choose(row, rng);
+}
+
+/**
+ * Token choice with preallocated buffers, for the sampler's inner loop: no allocation per token,
+ * top-k by partial selection. Gives exactly the tokens of chooseToken (same arithmetic, same
+ * single uniform draw per token).
+ */
+export class TokenChooser {
+  private readonly logits: Float32Array;
+  private readonly exps: Float64Array;
+  private readonly scratch: Float32Array;
+  private readonly t: number;
+
+  constructor(
+    readonly vocabSize: number,
+    readonly options: SamplingOptions,
+  ) {
+    this.logits = new Float32Array(vocabSize);
+    this.exps = new Float64Array(vocabSize);
+    this.scratch = new Float32Array(vocabSize);
+    this.t = Math.max(options.temperature ?? 1, 1e-5);
+  }
+
+  choose(row: Float32Array, rng: Rng): number {
+    if (row.length !== this.vocabSize) throw new Error(`TokenChooser: logits row has ${row.length} values, expected ${this.vocabSize}`);
+    const o = this.options;
+    if (o.greedy) return argmax(row);
+    const logits = this.logits;
+    const t = this.t;
+    for (let i = 0; i < row.length; i++) logits[i] = row[i] / t;
+    if ((o.topK ?? 0) > 0) topKFilter(logits, o.topK!, this.scratch);
+    if ((o.topP ?? 1) < 1) topPFilter(logits, o.topP!);
+    return this.draw(rng);
+  }
+
+  /** softmax + drawFrom without the probability array: cum += e_i / sum, as drawFrom does. */
+  private draw(rng: Rng): number {
+    const logits = this.logits;
+    const exps = this.exps;
+    const n = logits.length;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const e = logits[i] === -Infinity ? 0 : Math.exp(logits[i] - max);
+      exps[i] = e;
+      sum += e;
+    }
+    const u = rng.next();
+    let cum = 0;
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      const p = exps[i] / sum;
+      if (p <= 0) continue;
+      cum += p;
+      last = i;
+      if (u < cum) return i;
+    }
+    return last;
+  }
 }

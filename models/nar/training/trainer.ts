@@ -62,7 +62,8 @@ export function createTrainer(config: NarConfig, params: NarParams, o: NarTraine
     const mask = batch.cond.mask;
     const C = config.clsTokenNum;
     const T = config.condition.kind === 'text' ? config.condition.tokens : C;
-    const condMask = mask ? Float32Array.from({ length: B * C }, (_, i) => mask[Math.floor(i / C) * T + (i % C)]) : undefined;
+    // the model reads the last C of the T caption positions (see embedCondition)
+    const condMask = mask ? Float32Array.from({ length: B * C }, (_, i) => mask[Math.floor(i / C) * T + (T - C) + (i % C)]) : undefined;
     return { cond: { kind: 'text', features: batch.cond.features, nullRows }, condMask };
   };
 

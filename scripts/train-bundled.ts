@@ -1,0 +1,103 @@
+// Trains the bundled Shapes models with the project's training loop, reproducibly (fixed seeds,
+// fixed step counts), and writes them in F16 without optimizer state:
+//   weights/nar/shapes-c2i.safetensors         class-to-image NAR (18 classes: shape × colour)
+//   weights/nar/shapes-raster-c2i.safetensors  raster-AR baseline, same size, same data
+//   weights/nar/shapes-t2i.safetensors         text-to-image NAR (small Shapes text encoder)
+//   weights/nar/shapes-video.safetensors       video NAR, 4×8×8 tokens (12 classes: shape × direction)
+// Full checkpoints (with optimizer state) go to output/training/bundled/; an interrupted run resumes from them.
+// Needs the bundled tokenizer and text encoder; waits for them (--wait-minutes) when absent.
+// Usage: npx tsx scripts/train-bundled.ts [--kinds c2i,raster-c2i,t2i,video] [--steps-scale 1]
+//        [--tokenizer F] [--text-encoder F] [--out-dir weights/nar] [--runs output/training/bundled] [--wait-minutes 0]
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../models/backend';
+import { loadNar } from '../models/nar';
+import { BUNDLED_SIZE, parseKind, stagedSchedule, stagedSteps, trainShapesModel, type LrStage, type ShapesKind } from '../models/training';
+import { flag, numberFlag, parseArgs } from '../server/cli/command';
+import { progressLine } from '../server/cli/commands/train';
+
+/**
+ * Per-kind recipe: learning-rate stages (each a warm-up + cosine), batch, seed. Fixed, so a rerun
+ * gives the same files; a run stopped between stages resumes into the next one exactly.
+ */
+const RECIPES: Record<ShapesKind, { stages: LrStage[]; batch: number; seed: number }> = {
+  c2i: { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
+  'raster-c2i': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
+  t2i: { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 202 },
+  video: { stages: [{ steps: 280, maxLr: 2e-3 }, { steps: 140, maxLr: 1e-3, warmupSteps: 0 }, { steps: 100, maxLr: 5e-4, warmupSteps: 0 }], batch: 8, seed: 303 },
+};
+
+const OUT_NAMES: Record<ShapesKind, string> = { c2i: 'shapes-c2i', 'raster-c2i': 'shapes-raster-c2i', t2i: 'shapes-t2i', video: 'shapes-video' };
+
+async function waitFor(files: string[], minutes: number): Promise<void> {
+  const deadline = Date.now() + minutes * 60_000;
+  for (;;) {
+    const missing = files.filter((f) => !fs.existsSync(f));
+    if (!missing.length) return;
+    if (Date.now() > deadline) throw new Error(`missing ${missing.join(', ')} (train them first: scripts/train-tokenizer.ts, scripts/train-text-encoder.ts)`);
+    process.stdout.write(`waiting for ${missing.join(', ')}…\n`);
+    await new Promise((r) => setTimeout(r, 30_000));
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const kinds = (flag(args, 'kinds') ?? 'c2i,raster-c2i,t2i,video').split(',').map(parseKind);
+  const scale = numberFlag(args, 'steps-scale', 1);
+  const tokenizerFile = flag(args, 'tokenizer') ?? 'weights/tokenizer/shapes-vq.safetensors';
+  const textEncoderFile = flag(args, 'text-encoder') ?? 'weights/text_encoder/shapes-text.safetensors';
+  const outDir = flag(args, 'out-dir') ?? 'weights/nar';
+  const runs = flag(args, 'runs') ?? 'output/training/bundled';
+  await waitFor(kinds.includes('t2i') ? [tokenizerFile, textEncoderFile] : [tokenizerFile], numberFlag(args, 'wait-minutes', 0));
+  const backend = await initBackend('auto');
+  process.stdout.write(`backend ${backend.name}; size dim ${BUNDLED_SIZE.dim}, ${BUNDLED_SIZE.nLayer} layers, ${BUNDLED_SIZE.nHead} heads; tokenizer ${tokenizerFile}\n`);
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const kind of kinds) {
+    const r = RECIPES[kind];
+    const stages = r.stages.map((st) => ({ ...st, steps: Math.max(1, Math.round(st.steps * scale)) }));
+    const steps = stagedSteps(stages);
+    const run = path.join(runs, `${OUT_NAMES[kind]}.safetensors`);
+    const resume = fs.existsSync(run) ? run : undefined;
+    const plan = stages.map((st) => `${st.steps} steps from lr ${st.maxLr}`).join(', then ');
+    process.stdout.write(`\n== ${kind}: ${plan}; batch ${r.batch}, seed ${r.seed}${resume ? `, resuming ${resume}` : ''}\n`);
+    const result = await trainShapesModel({
+      kind,
+      steps,
+      batch: r.batch,
+      seed: r.seed,
+      lr: stagedSchedule(stages),
+      out: run,
+      resume,
+      tokenizerFile,
+      textEncoderFile,
+      checkpointEvery: 100,
+      onStart: (i) => process.stdout.write(`${i.parameters} parameters, ${i.config.totalBlocks} blocks, grid [${i.config.grid}], ${i.config.ordering}; data: ${i.source}\n`),
+      onProgress: (p) => {
+        if (p.step % 50 === 0 || p.step === p.steps) process.stdout.write(progressLine(p) + '\n');
+      },
+    });
+    const tail = result.losses.slice(-50);
+    const finalLoss = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+    const model = loadNar(run);
+    const file = path.join(outDir, `${OUT_NAMES[kind]}.safetensors`);
+    model.save(file, {
+      dtype: 'F16',
+      extraMetadata: {
+        trained_by: `scripts/train-bundled.ts --kinds ${kind}${scale !== 1 ? ` --steps-scale ${scale}` : ''}`,
+        'training.steps': String(result.step),
+        'training.batch': String(r.batch),
+        'training.seed': String(r.seed),
+        'training.final_loss_mean50': finalLoss.toFixed(4),
+        tokenizer: path.basename(tokenizerFile),
+        ...(kind === 't2i' ? { text_encoder: path.basename(textEncoderFile) } : {}),
+      },
+    });
+    model.dispose();
+    process.stdout.write(`${kind}: step ${result.step}, mean loss of the last ${tail.length} steps ${finalLoss.toFixed(4)}, ${result.seconds.toFixed(0)} s this session → ${file} (${(fs.statSync(file).size / 1e6).toFixed(2)} MB)\n`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  process.stderr.write(`train-bundled: ${e.message}\n`);
+  process.exitCode = 1;
+});

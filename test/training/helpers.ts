@@ -1,0 +1,31 @@
+// Tiny tokenizer, text encoder and model for fast training tests (random weights; the codes of
+// Shapes images are still far from uniform, so a small model learns them in a few steps).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { NarModel } from '../../models/nar';
+import { Rng } from '../../models/rng';
+import { SmallTextEncoder, shapesVocabulary } from '../../models/text';
+import { initialWeights } from '../../models/text/shapes/smallEncoderModel';
+import { PatchVq } from '../../models/vq/patchVq';
+import { BUNDLED_SIZE, shapesModelConfig, type NarDataSource, type ShapesKind } from '../../models/training';
+
+export function tinyTokenizer(seed = 3): PatchVq {
+  return PatchVq.init({ patchSize: 8, codebookSize: 16, codeDim: 8, encoderHidden: 16, decoderHidden: 16, commitBeta: 0.25 }, new Rng(seed));
+}
+
+export function tinyTextEncoder(seed = 5): SmallTextEncoder {
+  const vocab = shapesVocabulary();
+  const config = { vocabSize: vocab.length, dim: 8, layers: 1, heads: 2, ffnDim: 16 };
+  return new SmallTextEncoder(config, vocab, initialWeights(config, seed));
+}
+
+export const TINY_SIZE = { ...BUNDLED_SIZE, dim: 32, nLayer: 1, nHead: 2 };
+
+export function tinyModel(kind: ShapesKind, source: NarDataSource, seed = 1): NarModel {
+  return NarModel.random(shapesModelConfig(kind, source.spec, TINY_SIZE), seed);
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-training-'));
+}

@@ -1,0 +1,118 @@
+// The training loop: loss goes down, resume equals the uninterrupted run, abort leaves a loadable
+// checkpoint, tensors are not leaked.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../models/backend';
+import { loadNar, type NarModel } from '../../models/nar';
+import { warmupCosine } from '../../models/train/schedule';
+import { readTrainingCheckpoint, shapesClassSource, stagedSchedule, trainNar, type NarDataSource, type TrainNarOptions } from '../../models/training';
+import { tempDir, tinyModel, tinyTokenizer } from './helpers';
+
+let tok: ReturnType<typeof tinyTokenizer>;
+let source: NarDataSource;
+beforeAll(async () => {
+  await initBackend('wasm');
+  tok = tinyTokenizer();
+  source = shapesClassSource({ tokenizer: tok, seed: 7 });
+});
+afterAll(() => tok.dispose());
+const schedule = warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 });
+
+async function run(model: NarModel, o: Partial<TrainNarOptions>) {
+  return trainNar({ model, source, steps: 4, batch: 4, lr: schedule, seed: 3, maxGradNorm: 1, ...o });
+}
+
+function weightsOf(model: NarModel): Map<string, number[]> {
+  return new Map([...model.toStateDict()].map(([k, t]) => [k, Array.from(t.data)]));
+}
+
+it.each(['c2i', 'raster-c2i'] as const)('%s: a few training steps lower the loss on Shapes codes', async (kind) => {
+  const model = tinyModel(kind, source, 2);
+  const r = await run(model, { steps: 30 });
+  model.dispose();
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  expect(r.status).toBe('done');
+  expect(r.losses).toHaveLength(30);
+  expect(mean(r.losses.slice(-5))).toBeLessThan(mean(r.losses.slice(0, 5)) * 0.8);
+});
+
+it('resume continues from the saved step with the same optimizer state: later steps equal the uninterrupted run', async () => {
+  const dir = tempDir();
+  const whole = tinyModel('c2i', source, 5);
+  const straight = await run(whole, { steps: 4 });
+
+  const first = tinyModel('c2i', source, 5);
+  const file = path.join(dir, 'run.safetensors');
+  const part = await run(first, { steps: 2, outFile: file });
+  first.dispose();
+  expect(part.checkpoint).toEqual([file, path.join(dir, 'run.optim.safetensors')]);
+  expect(readTrainingCheckpoint(file).state.step).toBe(2);
+
+  const resumed = tinyModel('c2i', source, 99); // different initial weights: all of them must come from the file
+  const rest = await run(resumed, { steps: 4, resumeFrom: file, outFile: file });
+  expect(rest.step).toBe(4);
+  expect(rest.losses).toEqual(straight.losses.slice(2));
+  expect(weightsOf(resumed)).toEqual(weightsOf(whole));
+  expect(readTrainingCheckpoint(file).state.step).toBe(4);
+  whole.dispose();
+  resumed.dispose();
+});
+
+it('abort stops after the current step and leaves a loadable checkpoint at that step', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'aborted.safetensors');
+  const model = tinyModel('c2i', source, 6);
+  const stop = new AbortController();
+  const r = await run(model, { steps: 50, outFile: file, checkpointEvery: 100, signal: stop.signal, onProgress: (p) => (p.step === 3 ? stop.abort() : undefined) });
+  expect(r.status).toBe('aborted');
+  expect(r.step).toBe(3);
+  expect(readTrainingCheckpoint(file).state.step).toBe(3);
+  const loaded = loadNar(file);
+  expect(weightsOf(loaded)).toEqual(weightsOf(model));
+  expect(fs.readdirSync(dir).sort()).toEqual(['aborted.optim.safetensors', 'aborted.safetensors']); // no partial files left
+  loaded.dispose();
+  model.dispose();
+});
+
+it('progress carries step, loss, lr and samples/s for every step', async () => {
+  const model = tinyModel('c2i', source, 8);
+  const seen: Array<{ step: number; steps: number; lr: number; samplesPerSec: number }> = [];
+  await run(model, { steps: 3, onProgress: (p) => void seen.push(p) });
+  model.dispose();
+  expect(seen.map((p) => p.step)).toEqual([1, 2, 3]);
+  expect(seen.map((p) => p.lr)).toEqual([0, 1, 2].map(schedule));
+  expect(seen.every((p) => p.steps === 3 && p.samplesPerSec > 0)).toBe(true);
+});
+
+it('the loop leaves tf.memory().numTensors unchanged', async () => {
+  const model = tinyModel('c2i', source, 9);
+  await run(model, { steps: 1 }); // first run may create lazily held tensors
+  const before = tf.memory().numTensors;
+  await run(model, { steps: 3, outFile: path.join(tempDir(), 'm.safetensors') });
+  expect(tf.memory().numTensors).toBe(before);
+  model.dispose();
+});
+
+it('resuming into a model of another shape is refused clearly', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'a.safetensors');
+  const model = tinyModel('c2i', source, 1);
+  await run(model, { steps: 1, outFile: file });
+  model.dispose();
+  const other = tinyModel('raster-c2i', source, 1);
+  await expect(run(other, { steps: 2, resumeFrom: file })).rejects.toThrow(/config differs/);
+  other.dispose();
+});
+
+it('a staged schedule is warm-up + cosine per stage, each stage starting where the last ended', () => {
+  const stages = [
+    { steps: 20, maxLr: 2e-3 },
+    { steps: 10, maxLr: 1e-3, warmupSteps: 0 },
+  ];
+  const lr = stagedSchedule(stages);
+  const first = warmupCosine({ maxLr: 2e-3, minLr: 2e-4, warmupSteps: 1, totalSteps: 20 });
+  const second = warmupCosine({ maxLr: 1e-3, minLr: 1e-4, warmupSteps: 0, totalSteps: 10 });
+  for (let s = 0; s < 20; s++) expect(lr(s)).toBe(first(s));
+  for (let s = 20; s < 35; s++) expect(lr(s)).toBe(second(s - 20));
+});
