@@ -17,6 +17,7 @@
 // unconditional; it marks the unconditional rows in `EngineCondition.nullRows`, and the engine
 // substitutes the model's null condition (null class row / null caption) for those rows.
 import type { NarConfig } from './config';
+import type { TokenOrdering } from './ordering';
 
 /** Condition for `batch` rows. */
 export type EngineCondition =
@@ -44,6 +45,11 @@ export interface EngineSetup {
    * Omitted: every condition position is valid.
    */
   condMask?: Float32Array;
+  /**
+   * The decoding order this generation follows. Optional: an engine may use it to compute each
+   * head only where a later token reads it (the logits it returns elsewhere are then unspecified).
+   */
+  ordering?: TokenOrdering;
 }
 
 /**

@@ -75,8 +75,7 @@ export class OrtNarEngine implements NarStepEngine {
       throw new Error(`setup: condMask has ${options.condMask.length} values, expected batch·clsTokenNum = ${batch * c.clsTokenNum}`);
     }
     this.condMask = options.condMask;
-    const ordering = (options as EngineSetup & { ordering?: TokenOrdering }).ordering;
-    if (ordering) this.useOrdering(ordering);
+    if (options.ordering) this.useOrdering(options.ordering);
     const slots = c.clsTokenNum + c.numTokens;
     const s = this.cache?.shape;
     if (s && s.batch === batch) this.cache!.clear();

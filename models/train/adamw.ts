@@ -49,15 +49,36 @@ export class AdamW {
 
   /** Applies one update with learning rate `lr`. Gradients are read, not disposed. */
   apply(grads: Map<string, tf.Tensor>, lr: number): AdamWStepResult {
+    const normT = this.gradNormTensor(grads);
+    const gradNorm = normT.dataSync()[0];
+    normT.dispose();
+    return this.update(grads, lr, gradNorm);
+  }
+
+  /**
+   * The same update, reading the gradient norm asynchronously: backends that cannot read device
+   * memory synchronously (WebGPU in Node) need this form.
+   */
+  async applyAsync(grads: Map<string, tf.Tensor>, lr: number): Promise<AdamWStepResult> {
+    const normT = this.gradNormTensor(grads);
+    try {
+      return this.update(grads, lr, (await normT.data())[0]);
+    } finally {
+      normT.dispose();
+    }
+  }
+
+  private gradNormTensor(grads: Map<string, tf.Tensor>): tf.Tensor {
     for (const name of grads.keys()) {
       if (!this.params.has(name)) throw new Error(`AdamW: gradient for unknown parameter '${name}'`);
     }
-    const normT = tf.tidy(() => {
+    return tf.tidy(() => {
       const sq = [...grads.values()].map((g) => tf.sum(tf.square(g)));
       return tf.sqrt(tf.addN(sq));
     });
-    const gradNorm = normT.dataSync()[0];
-    normT.dispose();
+  }
+
+  private update(grads: Map<string, tf.Tensor>, lr: number, gradNorm: number): AdamWStepResult {
     const clip = this.maxGradNorm > 0 && gradNorm > this.maxGradNorm ? this.maxGradNorm / (gradNorm + 1e-6) : 1;
     this.step += 1;
     const bc1 = 1 - Math.pow(this.beta1, this.step);

@@ -200,7 +200,7 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
     uncondRow: new Float32Array(V),
     mixedRow: new Float32Array(V),
   };
-  await engine.setup({ batch: guided ? 2 * B : B, condMask });
+  await engine.setup({ batch: guided ? 2 * B : B, condMask, ordering: req.ordering });
   try {
     await prefill(engine, run, req, rng);
     for (let step = 1; step < req.ordering.steps.length; step++) await decodeStep(engine, run, req, step, rng);

@@ -79,7 +79,7 @@ export function createTrainer(config: NarConfig, params: NarParams, o: NarTraine
       try {
         const named = new Map<string, tf.Tensor>();
         for (const [k, v] of trainable) if (grads[v.name]) named.set(k, grads[v.name]);
-        const { gradNorm } = opt.apply(named, lr);
+        const { gradNorm } = await opt.applyAsync(named, lr);
         return { loss: (await value.data())[0], lr, gradNorm, step: opt.step };
       } finally {
         value.dispose();
