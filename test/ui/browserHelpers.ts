@@ -80,8 +80,17 @@ export function slotPoint(page: Page, nodeId: number, kind: 'input' | 'output', 
   );
 }
 
-/** Page coordinates of the middle of a node's widget. */
-export function widgetPoint(page: Page, nodeId: number, name: string): Promise<Point> {
+/** Page coordinates of the middle of a node's widget (once the canvas has drawn it). */
+export async function widgetPoint(page: Page, nodeId: number, name: string): Promise<Point> {
+  // litegraph sets a widget's y when it draws the node: wait for a frame that placed it
+  await page.waitForFunction(
+    ([id, name]) => {
+      const node = (window as unknown as { narflow: { editor: any } }).narflow.editor.graph.getNodeById(id);
+      const w = node?.widgets?.find((x: { name: string }) => x.name === name);
+      return !!w && typeof w.y === 'number' && w.y > 0;
+    },
+    [nodeId, name] as const,
+  );
   return page.evaluate(
     ([id, name]) => {
       const { editor } = (window as unknown as { narflow: { editor: any } }).narflow;

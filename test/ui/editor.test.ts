@@ -215,8 +215,13 @@ describeBrowser('editor in Chromium', () => {
     const { page } = s;
     const png = fs.readdirSync(path.join(s.dataDir, 'output')).find((f) => f.endsWith('.png')) as string;
     const loader = await dropFromPalette(page, 'LoadImage', 200, 600);
-    const [x, y] = await widgetPoint(page, loader, 'upload');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.mouse.click(x, y)]);
+    // a click can land while the canvas is still settling after the drop: try a few times
+    let chooser: import('playwright-core').FileChooser | undefined;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+      const [x, y] = await widgetPoint(page, loader, 'upload');
+      [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 8000 }).catch(() => undefined), page.mouse.click(x, y)]);
+    }
+    if (!chooser) throw new Error('clicking the upload button opened no file chooser in 3 tries');
     await chooser.setFiles(path.join(s.dataDir, 'output', png));
     await page.waitForFunction(([id, name]) => (window as any).narflow.editor.graph.getNodeById(id).widgets[0].value === name, [loader, png] as const);
     expect(fs.existsSync(path.join(s.dataDir, 'input', png))).toBe(true);
