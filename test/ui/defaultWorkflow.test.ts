@@ -1,0 +1,83 @@
+// The main job in a real browser: the editor opens with the default text-to-image workflow
+// (bundled Shapes models), Queue runs it, the sampler node shows the grid growing ring by ring
+// and the Save Image node shows the image that was written.
+import * as fs from 'fs';
+import * as path from 'path';
+import { readPngText } from '../../models/image/png';
+import { CHROMIUM, openEditor, type EditorSession } from './browserHelpers';
+
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium) console.log(`test/ui/defaultWorkflow.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set NARFLOW_CHROMIUM)`);
+const describeBrowser = haveChromium ? describe : describe.skip;
+
+jest.setTimeout(180_000);
+
+describeBrowser('the default workflow in the editor', () => {
+  let s: EditorSession;
+  beforeAll(async () => {
+    s = await openEditor({ packs: ['core', 'nar'] });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('opens text-to-image, queues it, shows ring previews and the saved image', async () => {
+    const { page } = s;
+    const types: string[] = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.map((n: any) => n.type));
+    expect(types).toEqual(expect.arrayContaining(['LoadNARModel', 'TextEncode', 'NARSampler', 'TokenizerDecode', 'SaveImage']));
+    const ids = await page.evaluate(() => {
+      const nodes = (window as any).narflow.editor.graph.nodes;
+      const id = (t: string) => String(nodes.find((n: any) => n.type === t).id);
+      return { sampler: id('NARSampler'), save: id('SaveImage') };
+    });
+    // record every preview label the sampler node shows while the prompt runs
+    await page.evaluate((sampler) => {
+      const w = window as any;
+      w.__labels = [];
+      const timer = setInterval(() => {
+        const st = w.narflow.runState.peek(sampler);
+        if (st?.previewLabel && w.__labels[w.__labels.length - 1] !== st.previewLabel) w.__labels.push(st.previewLabel);
+        if (w.narflow.runState.phase === 'success' || w.narflow.runState.phase === 'error') clearInterval(timer);
+      }, 5);
+    }, ids.sampler);
+    await page.click('#queue-button');
+    await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 120_000 });
+    expect(await page.evaluate(() => (window as any).narflow.runState.phase)).toBe('success');
+
+    const labels: string[] = await page.evaluate(() => (window as any).__labels);
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.every((l) => /ring \d+\/\d+/.test(l))).toBe(true);
+
+    const images = await page.evaluate((save) => (window as any).narflow.runState.peek(save).images, ids.save);
+    expect(images).toHaveLength(1);
+    const url: string = await page.evaluate((ref) => (window as any).narflow.client.viewUrl(ref), images[0]);
+    // the browser loads the image the node shows: a real PNG, 32×32 or larger, not blank
+    const drawn = await page.evaluate(async (u) => {
+      const img = new Image();
+      img.src = u;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      const px = g.getImageData(0, 0, img.width, img.height).data;
+      let min = 255;
+      let max = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        const v = px[i] + px[i + 1] + px[i + 2];
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      return { width: img.width, height: img.height, range: max - min };
+    }, url);
+    expect(drawn.width).toBeGreaterThanOrEqual(32);
+    expect(drawn.range).toBeGreaterThan(100);
+    // the file on disk carries the workflow
+    const file = path.join(s.dataDir, 'output', images[0].subfolder ?? '', images[0].filename);
+    const text = readPngText(fs.readFileSync(file));
+    expect(JSON.parse(text.workflow).nodes.some((n: { type: string }) => n.type === 'NARSampler')).toBe(true);
+    expect(s.pageErrors).toEqual([]);
+    if (process.env.NARFLOW_EDITOR_SCREENSHOT_NAR) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_NAR });
+  });
+});
