@@ -20,11 +20,11 @@ import { buildNarConfig, type NarConfig } from '../models/nar/config';
 import type { NarStepEngine } from '../models/nar/engine';
 import { NarModel } from '../models/nar';
 import { orderingFor, par4xOrdering, rasterOrdering, type TokenOrdering } from '../models/nar/ordering';
-import { generate } from '../models/nar/sampler/generate';
 import { paramSpecs } from '../models/nar/network/weights';
 import { OrtNarEngine } from '../models/onnx/narEngine';
-import { bestRate, narGenerationFlops, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
+import { bestRate, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
 import { Rng } from '../models/rng';
+import { timeGeneration } from './timeGeneration';
 
 type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
 type Engine = 'ort' | 'tfjs';
@@ -90,47 +90,6 @@ function orderingOf(c: NarConfig, o: Ordering): TokenOrdering {
   if (o === 'raster') return rasterOrdering(c.grid);
   if (o === 'par4x') return par4xOrdering(c.grid);
   return orderingFor(c, o === 'centre' ? 'center' : 'corner');
-}
-
-class BudgetSpent extends Error {}
-
-/** Times one generation; stops after `budgetS` and extrapolates by FLOPs. */
-async function timeGeneration(engine: NarStepEngine, c: NarConfig, ordering: TokenOrdering, batch: number, budgetS: number): Promise<Omit<Row, 'engine' | 'ordering' | 'matmul'>> {
-  const total = narGenerationFlops(c, 2 * batch, ordering);
-  let doneSteps = 0;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  try {
-    await generate(engine, {
-      cond: { kind: 'class', classIds: Array.from({ length: batch }, (_, i) => (i * 37) % 1000) },
-      ordering,
-      cfgScale: 2,
-      temperature: 1,
-      topK: 0,
-      rng: new Rng(7),
-      onStep: (info) => {
-        doneSteps = info.step + 1;
-        if (performance.now() - t0 > budgetS * 1000 && doneSteps < ordering.steps.length) throw new BudgetSpent();
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof BudgetSpent)) throw e;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const done = narGenerationFlops(c, 2 * batch, ordering, doneSteps);
-  const fullSeconds = (seconds * total) / done;
-  const fullCpuSeconds = ((cpu.user + cpu.system) / 1e6) * (total / done);
-  return {
-    batch,
-    passes: ordering.steps.length,
-    msPerImage: (fullSeconds * 1000) / batch,
-    cpuMsPerImage: (fullCpuSeconds * 1000) / batch,
-    imagesPerSec: batch / fullSeconds,
-    gflops: total / fullSeconds / 1e9,
-    gflopsPerCpuS: total / fullCpuSeconds / 1e9,
-    completed: done / total,
-  };
 }
 
 async function tfjsMatmulGflops(M: number, K: number, N: number): Promise<FlopRate> {

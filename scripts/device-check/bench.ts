@@ -6,13 +6,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildNarConfig, NarModel, type NarConfig } from '../../models/nar';
-import type { NarStepEngine } from '../../models/nar/engine';
-import { orderingFor, rasterOrdering, type TokenOrdering } from '../../models/nar/ordering';
-import { generate } from '../../models/nar/sampler/generate';
+import { orderingFor, rasterOrdering } from '../../models/nar/ordering';
 import { randomStateDict } from '../../models/nar/network/weights';
 import { OrtNarEngine } from '../../models/onnx/narEngine';
-import { narGenerationFlops } from '../../models/onnx/perf';
 import { Rng } from '../../models/rng';
+import { timeGeneration } from '../../bench/timeGeneration';
 
 export const BENCH_SIZES = {
   tiny: { dim: 64, nLayer: 2, nHead: 4, vocabSize: 512 },
@@ -61,33 +59,6 @@ function configFor(size: BenchSize, ordering: BenchOrdering): NarConfig {
   return buildNarConfig(ordering === 'raster' ? { ...base, ordering: 'raster' } : { ...base, heads: 'corner' });
 }
 
-class BudgetSpent extends Error {}
-
-async function timeGeneration(engine: NarStepEngine, c: NarConfig, ordering: TokenOrdering, batch: number, budgetS: number) {
-  const total = narGenerationFlops(c, 2 * batch, ordering);
-  let done = 0;
-  const t0 = performance.now();
-  try {
-    await generate(engine, {
-      cond: { kind: 'class', classIds: Array.from({ length: batch }, (_, i) => (i * 37) % 1000) },
-      ordering,
-      cfgScale: 2,
-      temperature: 1,
-      topK: 0,
-      rng: new Rng(7),
-      onStep: (info) => {
-        done = info.step + 1;
-        if (performance.now() - t0 > budgetS * 1000 && done < ordering.steps.length) throw new BudgetSpent();
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof BudgetSpent)) throw e;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const ran = narGenerationFlops(c, 2 * batch, ordering, done);
-  const full = (seconds * total) / ran;
-  return { passes: ordering.steps.length, msPerImage: (full * 1000) / batch, imagesPerSec: batch / full, gflops: total / full / 1e9, completed: ran / total };
-}
 
 async function openEngine(engine: BenchEngine, sd: ReturnType<typeof randomStateDict>, c: NarConfig, cacheDir: string, key: string) {
   if (engine === 'tfjs') {
@@ -131,7 +102,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
             }
             await timeGeneration(opened.e, c, order, batch, o.budgetS / 4); // warm-up: shaders, allocations
             const r = await timeGeneration(opened.e, c, order, batch, o.budgetS);
-            rows.push({ engine, ordering, batch, ...r });
+            rows.push({ engine, ordering, ...r });
             o.log(`${engine} ${ordering} b${batch}: ${r.msPerImage.toFixed(1)} ms/image, ${r.imagesPerSec.toFixed(2)} images/s, ${r.gflops.toFixed(1)} GFLOP/s${r.completed < 1 ? ` (partial: ${(100 * r.completed).toFixed(0)}% run, extrapolated)` : ''}`);
           }
         } catch (e) {

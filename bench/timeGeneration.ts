@@ -1,0 +1,61 @@
+// Times one NAR generation on any step engine; stops after a budget and extrapolates by FLOPs.
+// Shared by the engines bench and the GPU device-check script.
+import type { NarConfig } from '../models/nar/config';
+import type { NarStepEngine } from '../models/nar/engine';
+import type { TokenOrdering } from '../models/nar/ordering';
+import { generate } from '../models/nar/sampler/generate';
+import { narGenerationFlops } from '../models/onnx/perf';
+import { Rng } from '../models/rng';
+
+export interface GenerationTiming {
+  batch: number;
+  passes: number;
+  msPerImage: number;
+  cpuMsPerImage: number;
+  imagesPerSec: number;
+  gflops: number;
+  gflopsPerCpuS: number;
+  /** fraction of the generation's FLOPs that ran before the budget stopped it (1 = all) */
+  completed: number;
+}
+
+class BudgetSpent extends Error {}
+
+/** Class-conditional generation with guidance 2.0 (rows doubled), seeded; figures for the whole generation. */
+export async function timeGeneration(engine: NarStepEngine, c: NarConfig, ordering: TokenOrdering, batch: number, budgetS: number): Promise<GenerationTiming> {
+  const total = narGenerationFlops(c, 2 * batch, ordering);
+  let doneSteps = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  try {
+    await generate(engine, {
+      cond: { kind: 'class', classIds: Array.from({ length: batch }, (_, i) => (i * 37) % 1000) },
+      ordering,
+      cfgScale: 2,
+      temperature: 1,
+      topK: 0,
+      rng: new Rng(7),
+      onStep: (info) => {
+        doneSteps = info.step + 1;
+        if (performance.now() - t0 > budgetS * 1000 && doneSteps < ordering.steps.length) throw new BudgetSpent();
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof BudgetSpent)) throw e;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const done = narGenerationFlops(c, 2 * batch, ordering, doneSteps);
+  const fullSeconds = (seconds * total) / done;
+  const fullCpuSeconds = ((cpu.user + cpu.system) / 1e6) * (total / done);
+  return {
+    batch,
+    passes: ordering.steps.length,
+    msPerImage: (fullSeconds * 1000) / batch,
+    cpuMsPerImage: (fullCpuSeconds * 1000) / batch,
+    imagesPerSec: batch / fullSeconds,
+    gflops: total / fullSeconds / 1e9,
+    gflopsPerCpuS: total / fullCpuSeconds / 1e9,
+    completed: done / total,
+  };
+}
