@@ -1,5 +1,5 @@
 // A temporary host for NAR node tests: weights/<kind>/ folders holding tiny random models under the
-// bundled names (so the shipped workflows validate and run fast), a registry with the core and NAR
+// bundled names (so the shipped workflows validate and run fast), a registry with the core, NAR and eval
 // packs, and an executor that records events.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,6 +20,7 @@ import type { ApiWorkflow } from '../../server/engine/workflow/schema';
 import { silentLogger } from '../../server/host/hostConfig';
 import { pack as corePack } from '../../nodes/core';
 import { pack as narPack } from '../../nodes/nar';
+import { pack as evalPack } from '../../nodes/eval';
 
 export const TINY_VQ = { patchSize: 8, codebookSize: 16, codeDim: 8, encoderHidden: 16, decoderHidden: 16, commitBeta: 0.25 };
 export const TINY_TEXT = { dim: 8, layers: 1, heads: 2, ffnDim: 16 };
@@ -77,6 +78,7 @@ export function narRegistry(): NodeRegistry {
   const registry = new NodeRegistry();
   registry.addPack(corePack);
   registry.addPack(narPack);
+  registry.addPack(evalPack);
   return registry;
 }
 

@@ -1,6 +1,7 @@
 // The shipped NAR workflows, stated once in the API form with a tidy layout; generate.ts turns them
 // into the editor-form files in workflows/. Nodes that show pictures (samplers, savers, trainers)
 // have ~300 px free below them, since the editor grows them to fit the picture.
+import { NUM_IMAGE_CLASSES } from '../../models/data/shapesSpec';
 import type { ApiInputValue, ApiWorkflow } from '../../server/engine/workflow/schema';
 
 export interface LaidOutNode {
@@ -138,6 +139,54 @@ export const NAR_VS_RASTER: WorkflowSpec = {
   '10': { type: 'SaveImage', title: 'Raster-AR samples', inputs: { images: ['8', 0], filename_prefix: 'nar-vs-raster/raster' }, pos: [COL[3], RASTER_Y], size: SAVE },
 };
 
+/** Both bundled class-to-image models over every Shapes class, each scored by FID-shapes and ShapeEval. */
+const PER_CLASS = 8;
+const evaluateShapes = (title: string, images: string, y: number): LaidOutNode => ({
+  type: 'EvaluateImages',
+  title,
+  inputs: {
+    images: [images, 0],
+    generated_folder: '',
+    reference: 'shapes generator',
+    reference_folder: '',
+    reference_count: 2000,
+    reference_seed: 1234,
+    shapes_size: 32,
+    shapes_objects: '1',
+    extractor: 'shapes (built-in)',
+    inception_onnx: '',
+    prompts: '',
+    batch_size: 64,
+    is_splits: 10,
+    k: 3,
+  },
+  pos: [COL[3], y],
+  size: [360, 440],
+});
+/** The class of every sampled image: the sampler gives PER_CLASS samples of class 0, then of class 1, … */
+const SAMPLED_CLASSES = Array.from({ length: NUM_IMAGE_CLASSES }, (_, c) => Array<number>(PER_CLASS).fill(c).join(',')).join(',');
+const shapeEvalNode = (title: string, images: string, y: number): LaidOutNode => ({
+  type: 'ShapeEval',
+  title,
+  inputs: { images: [images, 0], prompts: '', class_labels: SAMPLED_CLASSES },
+  pos: [COL[4], y],
+  size: [340, 130],
+});
+export const COMPARE_NAR_RASTER: WorkflowSpec = {
+  '1': { type: 'ClassLabel', inputs: { label: 'all Shapes image classes', class_ids: '0' }, pos: [COL[0], 40], size: [320, 82] },
+  '2': loadModel('shapes-c2i.safetensors', 170, COL[0], 'NAR model'),
+  '3': loadModel('shapes-raster-c2i.safetensors', RASTER_Y, COL[0], 'Raster-AR model (same size, same data)'),
+  '4': loadTokenizer(300),
+  '5': { type: 'NARSampler', title: `NAR sampler (${PER_CLASS} per class)`, inputs: { model: ['2', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 2, { batch: PER_CLASS }) }, pos: [COL[1], 40], size: SAMPLER },
+  '6': { type: 'NARSampler', title: `Raster-AR sampler (${PER_CLASS} per class)`, inputs: { model: ['3', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 2, { batch: PER_CLASS }) }, pos: [COL[1], RASTER_Y], size: SAMPLER },
+  '7': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['5', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
+  '8': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['6', 0], fps: 8 }, pos: [COL[2], RASTER_Y], size: DECODE },
+  '9': evaluateShapes('FID-shapes: NAR', '7', 40),
+  '10': evaluateShapes('FID-shapes: raster AR', '8', RASTER_Y),
+  '11': shapeEvalNode('ShapeEval: NAR', '7', 40),
+  '12': shapeEvalNode('ShapeEval: raster AR', '8', RASTER_Y),
+};
+
 /** File name (without .json) → spec. */
 export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'text-to-image': TEXT_TO_IMAGE,
@@ -146,6 +195,7 @@ export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'train-tokenizer': TRAIN_TOKENIZER,
   'train-nar': TRAIN_NAR,
   'nar-vs-raster': NAR_VS_RASTER,
+  'compare-nar-raster': COMPARE_NAR_RASTER,
 };
 
 export function apiForm(spec: WorkflowSpec): ApiWorkflow {

@@ -36,6 +36,8 @@ export interface ComparisonOptions {
   /** clock in milliseconds (injected so that tests are deterministic) */
   now?: () => number;
   onProgress?(sampler: string, phase: string): void;
+  /** sees each sampler's images (e.g. to save or check them) before they are evaluated */
+  onImages?(sampler: string, images: ImageBatch): void;
 }
 
 export async function compareSamplers(o: ComparisonOptions): Promise<ComparisonRow[]> {
@@ -47,6 +49,7 @@ export async function compareSamplers(o: ComparisonOptions): Promise<ComparisonR
     const images = await s.sample(o.prompts, o.seed);
     const seconds = (now() - t0) / 1000;
     if (images.batch !== o.prompts.length) throw new Error(`sampler ${s.name} returned ${images.batch} images for ${o.prompts.length} prompts`);
+    o.onImages?.(s.name, images);
     o.onProgress?.(s.name, 'evaluating');
     const r = await evaluate({
       extractor: o.extractor,
