@@ -24,7 +24,7 @@ import { paramSpecs } from '../models/nar/network/weights';
 import { OrtNarEngine } from '../models/onnx/narEngine';
 import { bestRate, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
 import { Rng } from '../models/rng';
-import { timeGeneration } from './timeGeneration';
+import { timeGeneration, type GenerationTiming } from './timeGeneration';
 
 type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
 type Engine = 'ort' | 'tfjs';
@@ -34,22 +34,11 @@ const SIZES = {
   B: { dim: 768, nLayer: 12, nHead: 12, vocabSize: 16384 },
 } as const;
 
-interface Row {
+interface Row extends GenerationTiming {
   engine: Engine;
   ordering: Ordering;
-  batch: number;
-  passes: number;
-  msPerImage: number;
-  /** process CPU time (all threads) per image */
-  cpuMsPerImage: number;
-  imagesPerSec: number;
-  gflops: number;
-  /** GFLOP per CPU-second */
-  gflopsPerCpuS: number;
   /** the plain matmul's rate on this engine, measured just before this cell */
   matmul: FlopRate;
-  /** fraction of the generation actually run (1 = complete; < 1 = extrapolated by FLOPs) */
-  completed: number;
 }
 
 function flag(argv: string[], name: string, dflt: string): string {

@@ -9,11 +9,11 @@
 //    gradients across backends)
 import * as tf from '@tensorflow/tfjs';
 import { createNarTrainer, NarModel } from '../../models/nar';
-import type { EngineCondition, NarStepEngine } from '../../models/nar/engine';
+import type { NarStepEngine } from '../../models/nar/engine';
 import { orderingFor } from '../../models/nar/ordering';
 import { generate, type SampleCondition } from '../../models/nar/sampler/generate';
 import { trainingLoss } from '../../models/nar/training/forward';
-import { maxAbsDiff, type NarFixture } from '../onnx/fixtures';
+import { engineCondition, maxAbsDiff, type NarFixture } from '../onnx/fixtures';
 import { greedyTokens } from '../onnx/greedyLoop';
 
 export interface GreedyReport {
@@ -46,16 +46,6 @@ export function engineReportOk(r: EngineReport, tol: number): boolean {
   return r.logitsMaxDiff < tol && r.greedy.every((g) => g.mismatches === 0 && (g.sampledEqual || g.ties > 0));
 }
 
-function engineCondition(f: NarFixture, batch: number, guided: boolean): EngineCondition {
-  const rows = guided ? 2 * batch : batch;
-  const nullRows = Uint8Array.from({ length: rows }, (_, r) => (r >= batch ? 1 : 0));
-  if (f.config.condition.kind === 'text') {
-    const one = (f.cases.train.cond as number[][][]).flat(2);
-    return { kind: 'text', features: Float32Array.from(guided ? [...one, ...one] : one), nullRows };
-  }
-  const ids = f.cases.train.cond as number[];
-  return { kind: 'class', classIds: Int32Array.from(guided ? [...ids, ...ids] : ids), nullRows };
-}
 
 function sampleCondition(f: NarFixture): SampleCondition {
   if (f.config.condition.kind === 'text') {

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSafetensors, type StateDict } from '../../models/checkpoint/safetensors';
+import type { EngineCondition } from '../../models/nar/engine';
 import { narConfigFromModelArgs, type NarConfig, type PublishedModelArgs } from '../../models/nar/config';
 
 export function sharedDir(): string {
@@ -35,4 +36,16 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** The fixture's training condition as engine input; with guidance the null rows follow the batch. */
+export function engineCondition(f: NarFixture, batch: number, guided: boolean): EngineCondition {
+  const rows = guided ? 2 * batch : batch;
+  const nullRows = Uint8Array.from({ length: rows }, (_, r) => (r >= batch ? 1 : 0));
+  if (f.config.condition.kind === 'text') {
+    const one = (f.cases.train.cond as number[][][]).flat(2);
+    return { kind: 'text', features: Float32Array.from(guided ? [...one, ...one] : one), nullRows };
+  }
+  const ids = f.cases.train.cond as number[];
+  return { kind: 'class', classIds: Int32Array.from(guided ? [...ids, ...ids] : ids), nullRows };
 }

@@ -3,22 +3,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EngineCondition } from '../../models/nar/engine';
 import { orderingFor } from '../../models/nar/ordering';
 import { OrtNarEngine } from '../../models/onnx/narEngine';
-import { loadNarFixture, maxAbsDiff, NAR_FIXTURES, NarFixture } from './fixtures';
+import { engineCondition, loadNarFixture, maxAbsDiff, NAR_FIXTURES, NarFixture } from './fixtures';
 import { greedyTokens } from './greedyLoop';
 
-function condition(f: NarFixture, batch: number, guided: boolean): EngineCondition {
-  const rows = guided ? 2 * batch : batch;
-  const nullRows = Uint8Array.from({ length: rows }, (_, r) => (r >= batch ? 1 : 0));
-  if (f.config.condition.kind === 'text') {
-    const one = (f.cases.train.cond as number[][][]).flat(2);
-    return { kind: 'text', features: Float32Array.from(guided ? [...one, ...one] : one), nullRows };
-  }
-  const ids = f.cases.train.cond as number[];
-  return { kind: 'class', classIds: Int32Array.from(guided ? [...ids, ...ids] : ids), nullRows };
-}
 
 function condMask(f: NarFixture, guided: boolean): Float32Array | undefined {
   const m = f.cases.emb_masks?.flat();
@@ -37,7 +26,7 @@ describe('OrtNarEngine', () => {
       const logitsOut = Array.from({ length: batch }, () => new Array<Float32Array>(f.config.numTokens));
       engine.useOrdering(orderingFor(f.config, 'corner')); // only the head rows that are read
       await greedyTokens(engine, orderingFor(f.config, 'corner'), {
-        cond: condition(f, batch, false),
+        cond: engineCondition(f, batch, false),
         batch,
         cfgScale: 1,
         cfgInterval: -1,
@@ -57,7 +46,7 @@ describe('OrtNarEngine', () => {
         const batch = expected.length;
         const guided = cfgScale > 1;
         const tokens = await greedyTokens(engine, orderingFor(f.config, 'corner'), {
-          cond: condition(f, batch, guided),
+          cond: engineCondition(f, batch, guided),
           batch,
           cfgScale,
           cfgInterval,
