@@ -101,7 +101,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const promptIds = [...owner.keys()];
   log(`submitted ${promptIds.length} prompts from ${opts.clients} clients`);
 
-  let peak = memory[0];
+  // the highest sample while the prompts run (at least one, taken right after submitting)
+  let peak = await serverMemory(opts, 'peak');
   const statuses: Record<string, string> = {};
   const deadline = Date.now() + 10 * 60 * 1000;
   while (promptIds.some((id) => !statuses[id])) {
