@@ -2,6 +2,7 @@
 // 'native' (tf.conv2d, fastest for inference) and 'im2col' (shifted slices + one 2-D matmul),
 // which differentiates on every backend — tfjs-wasm has no Conv2DBackpropFilter kernel.
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from '../tensor/fastMatMul';
 
 export type ConvMode = 'native' | 'im2col';
 
@@ -106,18 +107,4 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
   return f(x) as T;
 }
 
-/**
- * 2-D matmul whose gradient is also made of plain 2-D matmuls (explicit transposes instead of
- * transpose flags): tfjs-wasm only has a fast kernel for the flag-free form.
- */
-export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const f = tf.customGrad((...args) => {
-    const [x, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    save([x, y]);
-    return {
-      value: tf.matMul(x, y) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(saved[1])), tf.matMul(tf.transpose(saved[0]), dy)],
-    };
-  });
-  return f(a, b) as tf.Tensor2D;
-}
+export { matMul2d };

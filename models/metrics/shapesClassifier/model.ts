@@ -9,6 +9,7 @@
 //   features = relu([what, where] W2 + b2)                 [B, features]
 //   heads: class [B, 18], cell [B, 9], size [B, 2]
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from '../../tensor/fastMatMul';
 import { StateDict } from '../../checkpoint/safetensors';
 import { ImageBatch } from '../../image/types';
 import { Rng } from '../../rng';
@@ -135,29 +136,15 @@ export interface ShapesClassifierOutputs {
   sizeLogits: tf.Tensor2D; // [B, sizes]
 }
 
-/**
- * a·b whose gradients are also plain matmuls over explicit transposes (tfjs-wasm's fast path
- * covers only 2-D matmuls without transpose flags, which the built-in gradient uses).
- */
-const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1]) as tf.Tensor2D),
-      tf.matMul(tf.transpose(saved[0]) as tf.Tensor2D, dy as tf.Tensor2D),
-    ],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /** Forward pass on patches [B·G², patch²·3] (see imagePatches). Call inside tf.tidy. */
 export function forward(params: ShapesClassifierParams, c: ShapesClassifierConfig, patches: tf.Tensor2D): ShapesClassifierOutputs {
   const p = (n: ParamName) => params.get(n) as tf.Variable;
   const G = gridSide(c);
   const B = patches.shape[0] / (G * G);
-  const h = tf.relu(tf.add(plainMatMul(patches, p('w1') as tf.Tensor2D), p('b1'))) as tf.Tensor2D; // [B·G², hidden]
+  const h = tf.relu(tf.add(matMul2d(patches, p('w1') as tf.Tensor2D), p('b1'))) as tf.Tensor2D; // [B·G², hidden]
   const what = tf.max(tf.reshape(h, [B, G * G, c.hidden]), 1); // [B, hidden]
-  const w = tf.reshape(tf.relu(tf.add(plainMatMul(h, p('wWhere') as tf.Tensor2D), p('bWhere'))), [B, G, G, c.whereChannels]);
+  const w = tf.reshape(tf.relu(tf.add(matMul2d(h, p('wWhere') as tf.Tensor2D), p('bWhere'))), [B, G, G, c.whereChannels]);
   const span = Math.ceil(G / 3);
   const regions: tf.Tensor[] = [];
   for (let ry = 0; ry < 3; ry++) {
@@ -168,8 +155,8 @@ export function forward(params: ShapesClassifierParams, c: ShapesClassifierConfi
     }
   }
   const joined = tf.concat([what, ...regions], 1) as tf.Tensor2D; // [B, hidden + 9·where]
-  const features = tf.relu(tf.add(plainMatMul(joined, p('w2') as tf.Tensor2D), p('b2'))) as tf.Tensor2D; // [B, features]
-  const head = (wn: ParamName, bn: ParamName) => tf.add(plainMatMul(features, p(wn) as tf.Tensor2D), p(bn)) as tf.Tensor2D;
+  const features = tf.relu(tf.add(matMul2d(joined, p('w2') as tf.Tensor2D), p('b2'))) as tf.Tensor2D; // [B, features]
+  const head = (wn: ParamName, bn: ParamName) => tf.add(matMul2d(features, p(wn) as tf.Tensor2D), p(bn)) as tf.Tensor2D;
   return { features, classLogits: head('wClass', 'bClass'), cellLogits: head('wCell', 'bCell'), sizeLogits: head('wSize', 'bSize') };
 }
 

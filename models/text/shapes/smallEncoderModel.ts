@@ -6,6 +6,7 @@
 // left-padded layout. Linear weights are stored [in, out] so every projection is a plain 2-D
 // matmul (tfjs-wasm's fast path). Biases only in the LayerNorms.
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from '../../tensor/fastMatMul';
 import { Rng } from '../../rng';
 import type { StateDict } from '../../checkpoint/safetensors';
 
@@ -92,21 +93,6 @@ function layerNorm(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LN_EPS))), w), b) as tf.Tensor2D;
 }
 
-/**
- * a·b for 2-D tensors whose gradient also uses only plain 2-D matmuls (explicit transposes
- * instead of transpose flags), the one matmul form tfjs-wasm runs fast.
- */
-const matMul2d = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1]) as tf.Tensor2D),
-      tf.matMul(tf.transpose(saved[0]) as tf.Tensor2D, dy as tf.Tensor2D),
-    ],
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 function gelu(x: tf.Tensor): tf.Tensor {
   // tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
