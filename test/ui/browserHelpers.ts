@@ -13,6 +13,13 @@ import { uiTestPack } from './testPack';
 
 export const CHROMIUM = process.env.NARFLOW_CHROMIUM ?? '/usr/bin/chromium';
 
+/** `describe` when Chromium is installed; otherwise `describe.skip`, printing why for `file`. */
+export function describeWithChromium(file: string): jest.Describe {
+  if (fs.existsSync(CHROMIUM)) return describe;
+  console.log(`${file} skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set NARFLOW_CHROMIUM)`);
+  return describe.skip;
+}
+
 export interface EditorSession {
   dataDir: string;
   host: Host;

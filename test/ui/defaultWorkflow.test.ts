@@ -4,11 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPngText } from '../../models/image/png';
-import { CHROMIUM, openEditor, type EditorSession } from './browserHelpers';
+import { describeWithChromium, openEditor, type EditorSession } from './browserHelpers';
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) console.log(`test/ui/defaultWorkflow.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set NARFLOW_CHROMIUM)`);
-const describeBrowser = haveChromium ? describe : describe.skip;
+const describeBrowser = describeWithChromium('test/ui/defaultWorkflow.test.ts');
 
 jest.setTimeout(180_000);
 

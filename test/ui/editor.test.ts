@@ -4,13 +4,11 @@
 // Skips with a printed reason when Chromium is not installed (CI installs it).
 import * as fs from 'fs';
 import * as path from 'path';
-import { CHROMIUM, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
 
 /** docs/editor.png is remade with NARFLOW_EDITOR_SCREENSHOT=docs/editor.png (otherwise the picture stays in the temp folder). */
 const SCREENSHOT_TARGET = process.env.NARFLOW_EDITOR_SCREENSHOT;
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) console.log(`test/ui/editor.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set NARFLOW_CHROMIUM)`);
-const describeBrowser = haveChromium ? describe : describe.skip;
+const describeBrowser = describeWithChromium('test/ui/editor.test.ts');
 
 jest.setTimeout(180_000);
 

@@ -1,11 +1,8 @@
 // The editor against a server that requires a token: the page is opened once with ?token=, then
 // every API call, image and the socket.io connection carry it.
-import * as fs from 'fs';
-import { CHROMIUM, dropFromPalette, openEditor, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dropFromPalette, openEditor, type EditorSession } from './browserHelpers';
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) console.log(`test/ui/editorToken.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set NARFLOW_CHROMIUM)`);
-const describeBrowser = haveChromium ? describe : describe.skip;
+const describeBrowser = describeWithChromium('test/ui/editorToken.test.ts');
 
 jest.setTimeout(120_000);
 
