@@ -76,7 +76,7 @@ describe.each(NAR_FIXTURES)('NAR step graph, full sequence: %s', (name) => {
       feeds[N.ropeSin] = floatTensor(sin, [L, 1, c.headDim]);
     }
     for (let l = 0; l < c.totalBlocks; l++) {
-      feeds[N.pastK(l)] = floatTensor(new Float32Array(B * c.nKvHead * c.headDim), [B, c.nKvHead, c.headDim, 1]);
+      feeds[N.pastK(l)] = floatTensor(new Float32Array(B * c.nKvHead * c.headDim), [B, c.nKvHead, 1, c.headDim]);
       feeds[N.pastV(l)] = floatTensor(new Float32Array(B * c.nKvHead * c.headDim), [B, c.nKvHead, 1, c.headDim]);
     }
     const session = await createSession(buildNarStepGraph(f.sd, c).toBytes());

@@ -1,6 +1,6 @@
 // Host-side tables of the step graph (RoPE rows, attention biases) and the host KV cache.
 import { buildNarConfig } from '../../models/nar/config';
-import { OrtKvCache } from '../../models/onnx/nar/kvCache';
+import { capacityFor, OrtKvCache } from '../../models/onnx/nar/kvCache';
 import { fullSequenceBias, gridCoords, HIDDEN, prefillBias, ropeRows } from '../../models/onnx/nar/stepInputs';
 
 const config = buildNarConfig({ dim: 32, nLayer: 1, nHead: 2, vocabSize: 8, grid: [3, 5], condition: { kind: 'class', numClasses: 2 } });
@@ -59,13 +59,15 @@ describe('attention biases', () => {
 describe('OrtKvCache', () => {
   const shape = { blocks: 1, batch: 2, kvHeads: 1, headDim: 2, slots: 3 };
 
-  it('appends new keys (transposed) and values into the next slots and opens them in the bias', () => {
+  it('appends new keys and values into the next slots and opens them in the bias', () => {
     const cache = new OrtKvCache(shape);
-    // new keys [B=2, kvH=1, hd=2, S=2], values [B, kvH, S, hd]
+    // new keys and values [B=2, kvH=1, S=2, hd=2]
     cache.append([Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8])], [Float32Array.from([10, 11, 12, 13, 14, 15, 16, 17])], 2, (b, s) => !(b === 1 && s === 0));
-    expect(Array.from(cache.keys[0])).toEqual([1, 2, 0, 3, 4, 0, 5, 6, 0, 7, 8, 0]);
+    expect(cache.capacity).toBe(3);
+    expect(Array.from(cache.keys[0])).toEqual([1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 0, 0]);
     expect(Array.from(cache.values[0])).toEqual([10, 11, 12, 13, 0, 0, 14, 15, 16, 17, 0, 0]);
     expect(Array.from(cache.bias)).toEqual([0, 0, HIDDEN, HIDDEN, 0, HIDDEN]);
+    expect(cache.keyTensors[0].dims).toEqual([2, 1, 3, 2]);
     expect(cache.filled).toBe(2);
   });
 
@@ -76,5 +78,37 @@ describe('OrtKvCache', () => {
     cache.clear();
     expect(cache.filled).toBe(0);
     expect(Array.from(cache.bias).every((v) => v === HIDDEN)).toBe(true);
+  });
+
+  it('grows its capacity in steps, keeping every filled slot, and starts small again after clear()', () => {
+    expect([1, 32, 33, 64, 65, 128, 150, 200].map((n) => capacityFor(n, 200))).toEqual([32, 32, 64, 64, 128, 128, 200, 200]);
+    expect(capacityFor(100, 257)).toBe(128);
+    expect(() => capacityFor(258, 257)).toThrow(/258 slots needed, the cache has 257/);
+    const big = { blocks: 2, batch: 3, kvHeads: 2, headDim: 4, slots: 100 };
+    const cache = new OrtKvCache(big);
+    const rows = big.batch * big.kvHeads;
+    const expectK: number[][] = Array.from({ length: rows }, () => []);
+    let n = 0;
+    for (const S of [1, 20, 20, 30, 29]) {
+      const k = Float32Array.from({ length: rows * S * big.headDim }, (_, i) => n * 1000 + i);
+      for (let r = 0; r < rows; r++) expectK[r].push(...k.subarray(r * S * big.headDim, (r + 1) * S * big.headDim));
+      cache.append([k, k.map((v) => -v)], [k.map((v) => v + 0.5), k], S, (b, s) => b !== 2 || s % 2 === 0);
+      n++;
+      const T = cache.capacity;
+      expect(T).toBe(capacityFor(cache.filled, big.slots));
+      expect(cache.keyTensors[1].dims).toEqual([big.batch, big.kvHeads, T, big.headDim]);
+      expect(cache.biasTensor.dims).toEqual([big.batch, 1, 1, T]);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(cache.keys[0].subarray(r * T * big.headDim, r * T * big.headDim + cache.filled * big.headDim));
+        expect(row).toEqual(expectK[r]);
+        expect(Array.from(cache.keys[1].subarray(r * T * big.headDim, r * T * big.headDim + 4))).toEqual(expectK[r].slice(0, 4).map((v) => -v));
+      }
+      expect(Array.from(cache.bias.subarray(0, T)).filter((v) => v === 0).length).toBe(cache.filled);
+      if (cache.filled < T) expect(cache.bias[cache.filled]).toBe(HIDDEN);
+      expect(cache.bias[2 * T + cache.filled - S + 1]).toBe(HIDDEN); // row 2 hides odd fed slots
+    }
+    expect([cache.filled, cache.capacity]).toEqual([100, 100]);
+    cache.clear();
+    expect([cache.filled, cache.capacity, cache.bias.length]).toEqual([0, 32, 3 * 32]);
   });
 });

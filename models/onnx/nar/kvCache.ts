@@ -1,9 +1,13 @@
-// The host side of the KV cache: one preallocated buffer pair per block, wrapped once in ORT
-// tensors that every step feeds as `past_k_l` / `past_v_l` (read in place, never copied whole).
-// Each step appends only the fed positions' keys/values that the graph returns.
-//   keys   [B, kvH, hd, T]  (transposed, so the graph's QKᵀ needs no transpose)
-//   values [B, kvH, T, hd]
-//   bias   [B, 1, 1, T]     0 for a filled, visible slot; HIDDEN otherwise
+// The host side of the KV cache: one preallocated buffer pair per block, fed to every step as
+// `past_k_l` / `past_v_l` (read in place, never copied whole). Each step appends only the fed
+// positions' keys/values that the graph returns, as contiguous [S, hd] blocks.
+//
+// The tensors the graph sees have a *capacity* T that grows in steps (32, 64, 128, … and finally
+// every slot), not the full slot count: attention then costs in proportion to what the cache
+// holds rather than to the largest sequence. Growing re-lays the filled slots out in place (the
+// buffers are allocated once, for every slot), a few times per generation.
+//   keys, values [B, kvH, T, hd]
+//   bias         [B, 1, 1, T]     0 for a filled, visible slot; HIDDEN otherwise
 import { floatTensor, OrtTensor } from '../session';
 import { HIDDEN } from './stepInputs';
 
@@ -16,73 +20,139 @@ export interface KvCacheShape {
   slots: number;
 }
 
+/** Smallest capacity step; each later step doubles, and one within 3/4 of `slots` jumps to `slots`. */
+export const MIN_CAPACITY = 32;
+
+/** The capacity the cache grows to when it must hold `needed` slots. */
+export function capacityFor(needed: number, slots: number): number {
+  if (needed > slots) throw new Error(`capacityFor: ${needed} slots needed, the cache has ${slots}`);
+  let cap = MIN_CAPACITY;
+  while (cap < needed) cap *= 2;
+  return cap >= 0.75 * slots ? slots : cap;
+}
+
 export class OrtKvCache {
+  /** per block, [B, kvH, capacity, hd] in the first B·kvH·capacity·hd values */
   readonly keys: Float32Array[];
   readonly values: Float32Array[];
-  readonly bias: Float32Array;
-  readonly keyTensors: OrtTensor[];
-  readonly valueTensors: OrtTensor[];
-  readonly biasTensor: OrtTensor;
+  private biasData: Float32Array;
+  private tensors: { keys: OrtTensor[]; values: OrtTensor[]; bias: OrtTensor } | null = null;
   private filledSlots = 0;
+  private cap: number;
 
   constructor(readonly shape: KvCacheShape) {
     const { blocks, batch, kvHeads, headDim, slots } = shape;
     const n = batch * kvHeads * headDim * slots;
     this.keys = Array.from({ length: blocks }, () => new Float32Array(n));
     this.values = Array.from({ length: blocks }, () => new Float32Array(n));
-    this.bias = new Float32Array(batch * slots).fill(HIDDEN);
-    this.keyTensors = this.keys.map((k) => floatTensor(k, [batch, kvHeads, headDim, slots]));
-    this.valueTensors = this.values.map((v) => floatTensor(v, [batch, kvHeads, slots, headDim]));
-    this.biasTensor = floatTensor(this.bias, [batch, 1, 1, slots]);
+    this.cap = Math.min(MIN_CAPACITY, slots);
+    this.biasData = new Float32Array(batch * this.cap).fill(HIDDEN);
   }
 
   get filled(): number {
     return this.filledSlots;
   }
 
-  /** Empties the cache (buffers are kept). */
-  clear(): void {
-    this.filledSlots = 0;
-    this.bias.fill(HIDDEN);
+  /** Slots the fed tensors currently expose (T). */
+  get capacity(): number {
+    return this.cap;
   }
 
-  /** Throws unless `count` more slots fit. */
+  /** [B, 1, 1, T]: 0 where a filled slot may be attended to */
+  get bias(): Float32Array {
+    return this.biasData;
+  }
+
+  get keyTensors(): OrtTensor[] {
+    return this.views().keys;
+  }
+
+  get valueTensors(): OrtTensor[] {
+    return this.views().values;
+  }
+
+  get biasTensor(): OrtTensor {
+    return this.views().bias;
+  }
+
+  /** Empties the cache (buffers are kept; the capacity starts small again). */
+  clear(): void {
+    this.filledSlots = 0;
+    const cap = Math.min(MIN_CAPACITY, this.shape.slots);
+    if (cap !== this.cap) {
+      this.cap = cap;
+      this.biasData = new Float32Array(this.shape.batch * cap);
+      this.tensors = null;
+    }
+    this.biasData.fill(HIDDEN);
+  }
+
+  /** Throws unless `count` more slots fit; grows the capacity so that they do. */
   reserve(count: number): void {
-    if (this.filledSlots + count > this.shape.slots) {
+    const need = this.filledSlots + count;
+    if (need > this.shape.slots) {
       throw new Error(`KV cache holds ${this.shape.slots} slots; ${this.filledSlots} are filled and ${count} more were fed`);
     }
+    if (need > this.cap) this.grow(capacityFor(need, this.shape.slots));
   }
 
   /**
-   * Appends S positions: `newKeys[l]` [B, kvH, hd, S], `newValues[l]` [B, kvH, S, hd];
-   * `visible(b, s)` says whether row b's slot s may be attended to later (false: padding).
+   * Appends S positions: `newKeys[l]` and `newValues[l]` [B, kvH, S, hd]; `visible(b, s)` says
+   * whether row b's slot s may be attended to later (false: padding).
    */
   append(newKeys: Float32Array[], newValues: Float32Array[], S: number, visible?: (b: number, s: number) => boolean): void {
     this.reserve(S);
-    const { batch, kvHeads, headDim, slots } = this.shape;
+    const { batch, kvHeads, headDim } = this.shape;
+    const cap = this.cap;
     const at = this.filledSlots;
+    const block = S * headDim;
     for (let l = 0; l < this.keys.length; l++) {
-      const K = this.keys[l];
-      const V = this.values[l];
       const nk = newKeys[l];
       const nv = newValues[l];
-      if (nk.length !== batch * kvHeads * headDim * S || nv.length !== nk.length) {
-        throw new Error(`block ${l}: new keys/values have ${nk.length}/${nv.length} values, expected ${batch * kvHeads * headDim * S}`);
+      if (nk.length !== batch * kvHeads * block || nv.length !== nk.length) {
+        throw new Error(`block ${l}: new keys/values have ${nk.length}/${nv.length} values, expected ${batch * kvHeads * block}`);
       }
+      const K = this.keys[l];
+      const V = this.values[l];
       for (let bh = 0; bh < batch * kvHeads; bh++) {
-        for (let d = 0; d < headDim; d++) {
-          const src = (bh * headDim + d) * S;
-          const dst = (bh * headDim + d) * slots + at;
-          for (let s = 0; s < S; s++) K[dst + s] = nk[src + s];
-        }
-        const vSrc = bh * S * headDim;
-        const vDst = (bh * slots + at) * headDim;
-        V.set(nv.subarray(vSrc, vSrc + S * headDim), vDst);
+        const src = bh * block;
+        const dst = (bh * cap + at) * headDim;
+        K.set(nk.subarray(src, src + block), dst);
+        V.set(nv.subarray(src, src + block), dst);
       }
     }
     for (let b = 0; b < batch; b++) {
-      for (let s = 0; s < S; s++) this.bias[b * slots + at + s] = !visible || visible(b, s) ? 0 : HIDDEN;
+      for (let s = 0; s < S; s++) this.biasData[b * cap + at + s] = !visible || visible(b, s) ? 0 : HIDDEN;
     }
     this.filledSlots = at + S;
+  }
+
+  /** Re-lays the filled slots out for capacity `cap` (in place, last row first) and rebuilds the bias. */
+  private grow(cap: number): void {
+    const { batch, kvHeads, headDim } = this.shape;
+    const old = this.cap;
+    const used = this.filledSlots * headDim;
+    for (const buf of [...this.keys, ...this.values]) {
+      for (let bh = batch * kvHeads - 1; bh > 0; bh--) buf.copyWithin(bh * cap * headDim, bh * old * headDim, bh * old * headDim + used);
+    }
+    const bias = new Float32Array(batch * cap).fill(HIDDEN);
+    for (let b = 0; b < batch; b++) bias.set(this.biasData.subarray(b * old, b * old + this.filledSlots), b * cap);
+    this.biasData = bias;
+    this.cap = cap;
+    this.tensors = null;
+  }
+
+  private views(): { keys: OrtTensor[]; values: OrtTensor[]; bias: OrtTensor } {
+    if (!this.tensors) {
+      const { batch, kvHeads, headDim } = this.shape;
+      const dims = [batch, kvHeads, this.cap, headDim];
+      const n = batch * kvHeads * this.cap * headDim;
+      this.tensors = {
+        keys: this.keys.map((k) => floatTensor(k.subarray(0, n), dims)),
+        values: this.values.map((v) => floatTensor(v.subarray(0, n), dims)),
+        bias: floatTensor(this.biasData, [batch, 1, 1, this.cap]),
+      };
+    }
+    return this.tensors;
   }
 }

@@ -8,21 +8,23 @@
 //   bias_past   [B, 1, 1, T]   additive mask over the cache slots (0 visible, −1e9 hidden)
 //   bias_new    [B, 1, S, S]   additive mask among the fed positions
 //   logit_index_{i} [L_i] int64  which fed positions get logits from head i
-//   past_k_{l}  [B, kvH, hd, T]  cached keys, stored transposed (so QKᵀ needs no transpose)
+//   past_k_{l}  [B, kvH, T, hd]  cached keys (T: the cache's current capacity, see kvCache.ts)
 //   past_v_{l}  [B, kvH, T, hd]  cached values
 // Outputs:
 //   logits_{i}  [B, L_i, vocab] per head, in config.heads order
-//   new_k_{l}   [B, kvH, hd, S] and new_v_{l} [B, kvH, S, hd]: only the fed positions' keys/values
+//   new_k_{l}, new_v_{l} [B, kvH, S, hd]: only the fed positions' keys/values
 //
 // Attention is split into a cache part and a new part, softmaxed jointly, so the cache is read in
 // place and never concatenated or copied; the host appends new_k/new_v into its own buffers.
+// QKᵀ is written as MatMul(q, Transpose(k)), which ORT fuses into one MatMul with a transposed
+// operand (FusedMatMul), so keys are stored like values and appended as contiguous blocks.
 import type { StateDict } from '../../checkpoint/safetensors';
 import type { NarConfig } from '../../nar/config';
 import { GraphBuilder, Value } from '../builder';
 import { linear, rmsNorm, swiglu, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
-export const NAR_STEP_GRAPH_VERSION = 'nar-step-4';
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-5';
 
 export const NAR_STEP_NAMES = {
   x: 'x',
@@ -95,17 +97,18 @@ function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value
     return g.op('Add', [g.op('Mul', [t4, inp.cos]), g.op('Mul', [swapped, inp.sin])]);
   };
   const q = g.op('Transpose', [rope(q0, H)], { perm: [0, 2, 1, 3] }); // [B, H, S, hd]
-  const kT = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 3, 1] }); // [B, kvH, hd, S]
+  const k = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 1, 3] }); // [B, kvH, S, hd]
   const v = g.op('Transpose', [g.op('Reshape', [v0, g.int64s([0, 0, kvH, hd])])], { perm: [0, 2, 1, 3] }); // [B, kvH, S, hd]
-  g.output(kT, NAR_STEP_NAMES.newK(l), 'float', ['B', kvH, hd, 'S']);
+  g.output(k, NAR_STEP_NAMES.newK(l), 'float', ['B', kvH, 'S', hd]);
   g.output(v, NAR_STEP_NAMES.newV(l), 'float', ['B', kvH, 'S', hd]);
-  const pastK = g.input(NAR_STEP_NAMES.pastK(l), 'float', ['B', kvH, hd, 'T']);
+  const pastK = g.input(NAR_STEP_NAMES.pastK(l), 'float', ['B', kvH, 'T', hd]);
   const pastV = g.input(NAR_STEP_NAMES.pastV(l), 'float', ['B', kvH, 'T', hd]);
   // Query heads grouped by their KV head: [B, kvH, rep·S, hd] (head h reads KV head ⌊h/rep⌋).
   const qg = rep === 1 ? q : g.op('Reshape', [q, g.int64s([0, kvH, -1, hd])]);
   const biasNew = rep === 1 ? inp.biasNew : g.op('Tile', [inp.biasNew, g.int64s([1, 1, rep, 1])]);
-  const sPast = g.op('Add', [g.op('MatMul', [qg, pastK]), inp.biasPast]); // [B, kvH, rep·S, T]
-  const sNew = g.op('Add', [g.op('MatMul', [qg, kT]), biasNew]); // [B, kvH, rep·S, S]
+  const kT = (t: Value) => g.op('Transpose', [t], { perm: [0, 1, 3, 2] });
+  const sPast = g.op('Add', [g.op('MatMul', [qg, kT(pastK)]), inp.biasPast]); // [B, kvH, rep·S, T]
+  const sNew = g.op('Add', [g.op('MatMul', [qg, kT(k)]), biasNew]); // [B, kvH, rep·S, S]
   const probs = g.op('Softmax', [g.op('Concat', [sPast, sNew], { axis: -1 })], { axis: -1 });
   const [pPast, pNew] = g.opN('Split', [probs, inp.splitTS], 2, { axis: -1 });
   const og = g.op('Add', [g.op('MatMul', [pPast, pastV]), g.op('MatMul', [pNew, v])]); // [B, kvH, rep·S, hd]
