@@ -130,12 +130,61 @@ function targetLogits(run: Run, ordering: TokenOrdering, q: number, b: number, g
   return out;
 }
 
+/**
+ * targetLogits(...)[v] / divisor into dst, in one pass for the common cases (one or two parents):
+ * the same float32 roundings in the same order as mergeParents, the guidance mix and the
+ * chooser's temperature division, so the tokens are exactly those of the general path.
+ */
+function fillTarget(run: Run, ordering: TokenOrdering, q: number, b: number, guide: number, dst: Float32Array, divisor: number): void {
+  const links = ordering.parents(q);
+  const n = links.length;
+  if (n > 2) {
+    const row = targetLogits(run, ordering, q, b, guide);
+    for (let v = 0; v < run.V; v++) dst[v] = row[v] / divisor;
+    return;
+  }
+  const V = run.V;
+  const fround = Math.fround;
+  const at = (link: ParentLink, r: number): [Float32Array, number] => {
+    const src = sourceOf(run, link.source, q);
+    return [src.logits[link.head], (r * src.perRow + src.index) * V];
+  };
+  const [c0, o0] = at(links[0], b);
+  if (n === 1) {
+    if (!(guide > 0)) {
+      for (let v = 0; v < V; v++) dst[v] = c0[o0 + v] / divisor;
+      return;
+    }
+    const [u0, p0] = at(links[0], b + run.B);
+    for (let v = 0; v < V; v++) {
+      const c = c0[o0 + v];
+      const u = u0[p0 + v];
+      dst[v] = fround(u + (c - u) * guide) / divisor;
+    }
+    return;
+  }
+  const [c1, o1] = at(links[1], b);
+  if (!(guide > 0)) {
+    for (let v = 0; v < V; v++) dst[v] = fround(fround(c0[o0 + v] + c1[o1 + v]) / 2) / divisor;
+    return;
+  }
+  const [u0, p0] = at(links[0], b + run.B);
+  const [u1, p1] = at(links[1], b + run.B);
+  for (let v = 0; v < V; v++) {
+    const c = fround(fround(c0[o0 + v] + c1[o1 + v]) / 2);
+    const u = fround(fround(u0[p0 + v] + u1[p1 + v]) / 2);
+    dst[v] = fround(u + (c - u) * guide) / divisor;
+  }
+}
+
 /** Samples every target of one pass and records it. */
 async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng): Promise<void> {
   const targets = req.ordering.steps[step];
   const guide = run.guided && run.cfgOn ? (req.cfgScale ?? 1) : 0;
   for (let b = 0; b < run.B; b++) {
-    for (const q of targets) run.tokens[b * run.N + q] = run.chooser.choose(targetLogits(run, req.ordering, q, b, guide), rng);
+    for (const q of targets) {
+      run.tokens[b * run.N + q] = run.chooser.chooseFilled((dst, divisor) => fillTarget(run, req.ordering, q, b, guide, dst, divisor), rng);
+    }
   }
   run.generated += targets.length;
   await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: Int32Array.from(run.tokens), batch: run.B });

@@ -137,11 +137,25 @@ export class TokenChooser {
 
   choose(row: Float32Array, rng: Rng): number {
     if (row.length !== this.vocabSize) throw new Error(`TokenChooser: logits row has ${row.length} values, expected ${this.vocabSize}`);
+    if (this.options.greedy) return argmax(row);
+    return this.chooseFilled((dst, divisor) => {
+      for (let i = 0; i < row.length; i++) dst[i] = row[i] / divisor;
+    }, rng);
+  }
+
+  /**
+   * The same choice as choose(row) for a row that `fill` writes itself: fill(dst, divisor) must
+   * store row[i] / divisor at dst[i] for every i (divisor 1 when greedy). Lets a caller that
+   * computes the row (parent merging, guidance) write it straight into the chooser's buffer.
+   */
+  chooseFilled(fill: (dst: Float32Array, divisor: number) => void, rng: Rng): number {
     const o = this.options;
-    if (o.greedy) return argmax(row);
     const logits = this.logits;
-    const t = this.t;
-    for (let i = 0; i < row.length; i++) logits[i] = row[i] / t;
+    if (o.greedy) {
+      fill(logits, 1);
+      return argmax(logits);
+    }
+    fill(logits, this.t);
     if ((o.topK ?? 0) > 0) topKFilter(logits, o.topK!, this.scratch);
     if ((o.topP ?? 1) < 1) topPFilter(logits, o.topP!);
     return this.draw(rng);
