@@ -33,6 +33,7 @@ export class OrtNarEngine implements NarStepEngine {
   private condMask: Float32Array | undefined;
   /** [heads][numTokens] 1 = some token reads this head at this position (see useOrdering) */
   private neededByHead: Uint8Array[] | null = null;
+  private kvScratch: { keys: Float32Array[]; values: Float32Array[] } | null = null;
   private readonly tokEmb: HostTensor;
   private readonly absPe: HostTensor | null;
 
@@ -166,6 +167,7 @@ export class OrtNarEngine implements NarStepEngine {
 
   dispose(): void {
     this.cache = null;
+    this.kvScratch = null;
     this.condMask = undefined;
   }
 
@@ -209,12 +211,31 @@ export class OrtNarEngine implements NarStepEngine {
       feeds[N.pastK(l)] = cache.keyTensors[l];
       feeds[N.pastV(l)] = cache.valueTensors[l];
     }
-    const out = await this.step.run(feeds);
+    // new keys/values land in preallocated buffers (ORT writes them in place); logits are allocated per call
+    const n = B * c.nKvHead * S * c.headDim;
+    const scratch = this.newKvScratch(n);
+    const kvDims = [B, c.nKvHead, S, c.headDim];
+    const fetches: Record<string, OrtTensor | null> = {};
+    for (let l = 0; l < c.totalBlocks; l++) {
+      fetches[N.newK(l)] = floatTensor(scratch.keys[l].subarray(0, n), kvDims);
+      fetches[N.newV(l)] = floatTensor(scratch.values[l].subarray(0, n), kvDims);
+    }
+    c.heads.forEach((_, i) => (fetches[N.logits(i)] = null));
+    const out = await this.step.run(feeds, fetches);
     this.stats.forwardPasses++;
     const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
     const values = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newV(l)].data as Float32Array);
     cache.append(keys, values, S, visible);
     return c.heads.map((_, i) => out[N.logits(i)].data as Float32Array);
+  }
+
+  /** Per-block buffers for a step's new keys/values, at least `n` values each (grown, never shrunk). */
+  private newKvScratch(n: number): { keys: Float32Array[]; values: Float32Array[] } {
+    if (!this.kvScratch || this.kvScratch.keys[0].length < n) {
+      const blocks = this.config.totalBlocks;
+      this.kvScratch = { keys: Array.from({ length: blocks }, () => new Float32Array(n)), values: Array.from({ length: blocks }, () => new Float32Array(n)) };
+    }
+    return this.kvScratch;
   }
 
   /** [B, C, dim] condition embeddings (null rows → null class / null caption). */
