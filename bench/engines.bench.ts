@@ -22,7 +22,7 @@ import { NarModel } from '../models/nar';
 import { orderingFor, par4xOrdering, rasterOrdering, type TokenOrdering } from '../models/nar/ordering';
 import { paramSpecs } from '../models/nar/network/weights';
 import { OrtNarEngine } from '../models/onnx/narEngine';
-import { bestRate, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
+import { bestRate, narGenerationFlops, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
 import { Rng } from '../models/rng';
 import { timeGeneration, type GenerationTiming } from './timeGeneration';
 
@@ -39,6 +39,10 @@ interface Row extends GenerationTiming {
   ordering: Ordering;
   /** the plain matmul's rate on this engine, measured just before this cell */
   matmul: FlopRate;
+  /** bytes of weights one forward pass reads (every linear layer and head; embeddings are gathered on the host) */
+  passWeightBytes: number;
+  /** useful FLOPs of one whole generation (per image) */
+  flopsPerImage: number;
 }
 
 function flag(argv: string[], name: string, dflt: string): string {
@@ -105,6 +109,56 @@ async function makeEngine(engine: Engine, sd: StateDict, c: NarConfig, key: stri
   return { e: model.createEngine(), close: async () => model.dispose() };
 }
 
+/** Bytes of weights a forward pass reads: the linear layers of every block and every head's output matrix (float32). */
+function passWeightBytes(c: NarConfig): number {
+  let n = 0;
+  for (const [key, spec] of paramSpecs(c)) if (spec.linear && !key.startsWith('cls_embedding')) n += spec.shape.reduce((a, b) => a * b, 1);
+  return 4 * n;
+}
+
+/**
+ * A two-term cost model of batch-1 generation, fitted on the raster-AR and PAR-4X rows (same
+ * model, 256 vs 67 passes): ms/image = passes · P · (pass weight bytes / raster's) + x · GFLOP.
+ * P is what one pass costs whatever it computes (reading the weights, launching kernels); x is
+ * ms per useful GFLOP. Printed with the NAR rows it predicts, and with the ratios the model gives
+ * if compute ran at the plain matmul's rate (x = 1/ceiling) — the most this code path could reach.
+ */
+function passModel(rows: Row[], engine: Engine, batch: number, ceiling: number): string[] {
+  const get = (o: Ordering) => rows.find((r) => r.engine === engine && r.ordering === o && r.batch === batch);
+  const raster = get('raster');
+  const par = get('par4x');
+  if (!raster || !par) return [];
+  const gf = (r: Row) => r.flopsPerImage / 1e9;
+  // two equations, two unknowns (P per raster-size pass, x per GFLOP)
+  const [a1, b1, t1] = [raster.passes, gf(raster), raster.msPerImage];
+  const [a2, b2, t2] = [par.passes, gf(par), par.msPerImage];
+  const det = a1 * b2 - a2 * b1;
+  const P = (t1 * b2 - t2 * b1) / det;
+  const x = (a1 * t2 - a2 * t1) / det;
+  if (!(P > 0 && x > 0)) return [`${engine} b${batch} pass model: no positive fit (P ${fmt(P, 2)} ms, x ${fmt(x, 2)} ms/GFLOP)`];
+  const predict = (r: Row, perGflop: number) => r.passes * P * (r.passWeightBytes / raster.passWeightBytes) + perGflop * gf(r);
+  const out = [
+    `${engine} b${batch} pass model fitted on raster + PAR-4X: ${fmt(P, 2)} ms per pass of ${fmt(raster.passWeightBytes / 1e6, 0)} MB weights ` +
+      `(${fmt(raster.passWeightBytes / P / 1e6, 1)} GB/s) + ${fmt(x, 2)} ms per GFLOP (${fmt(1000 / x, 0)} GFLOP/s)`,
+  ];
+  const corner = get('corner');
+  const centre = get('centre');
+  for (const r of [corner, centre]) {
+    if (r) out.push(`  predicts NAR ${r.ordering}: ${fmt(predict(r, x), 0)} ms/image (measured ${fmt(r.msPerImage, 0)})`);
+  }
+  const best = 1000 / ceiling;
+  const ratio = (a: Row | undefined, b: Row | undefined, label: string, want: number) => {
+    if (!a || !b) return;
+    out.push(
+      `  ${label}: ${fmt(predict(b, x) / predict(a, x), 2)}× by the model; ${fmt(predict(b, best) / predict(a, best), 2)}× with compute at the matmul's ` +
+        `${fmt(ceiling, 0)} GFLOP/s; ${fmt((b.passes * b.passWeightBytes) / (a.passes * a.passWeightBytes), 2)}× if weight reading were all (target ${want}×)`,
+    );
+  };
+  ratio(corner, par, 'NAR corner vs PAR-4X', 1.5);
+  ratio(centre, corner, 'NAR centre vs corner', 1.6);
+  return out;
+}
+
 function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '-';
 }
@@ -136,7 +190,8 @@ export async function run(argv: string[]): Promise<void> {
         const matmul = engine === 'ort' ? await ortMatmulRate(mm.M, mm.K, mm.N, { threads }) : await tfjsMatmulGflops(mm.M, mm.K, mm.N);
         (engine === 'ort' ? ortMm : tfjsMm).push(matmul);
         const r = await timeGeneration(e, c, orderingOf(c, ordering), batch, budgetS);
-        rows.push({ engine, ordering, matmul, ...r });
+        const flopsPerImage = narGenerationFlops(c, 2 * batch, orderingOf(c, ordering)) / batch;
+        rows.push({ engine, ordering, matmul, passWeightBytes: passWeightBytes(c), flopsPerImage, ...r });
         process.stdout.write(`  ${engine} ${ordering} b${batch}: ${fmt(r.msPerImage, 0)} ms/image${r.completed < 1 ? ` (~, ${fmt(r.completed * 100, 0)}% run)` : ''}\n`);
       }
       await close();
@@ -181,9 +236,11 @@ function report(size: string, rows: Row[], ceiling: Record<Engine, FlopRate>, mm
   }
   const targets = checkTargets(rows);
   console.log(`targets (wall-clock images/s; CPU-time figure in brackets):\n  ${targets.join('\n  ')}`);
+  const model = passModel(rows, 'ort', 1, ceiling.ort.wall);
+  if (model.length) console.log(model.join('\n'));
   const file = path.join(__dirname, 'results', `engines-${size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ size, load, ceiling, matmul: mm, rows, targets }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ size, load, ceiling, matmul: mm, rows, targets, model }, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }
 

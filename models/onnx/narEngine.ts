@@ -211,7 +211,8 @@ export class OrtNarEngine implements NarStepEngine {
       feeds[N.pastK(l)] = cache.keyTensors[l];
       feeds[N.pastV(l)] = cache.valueTensors[l];
     }
-    // new keys/values land in preallocated buffers (ORT writes them in place); logits are allocated per call
+    // ORT writes every output into buffers given here: new keys/values into reused scratch, logits
+    // into fresh arrays (the sampler may read them several passes later)
     const n = B * c.nKvHead * S * c.headDim;
     const scratch = this.newKvScratch(n);
     const kvDims = [B, c.nKvHead, S, c.headDim];
@@ -220,7 +221,7 @@ export class OrtNarEngine implements NarStepEngine {
       fetches[N.newK(l)] = floatTensor(scratch.keys[l].subarray(0, n), kvDims);
       fetches[N.newV(l)] = floatTensor(scratch.values[l].subarray(0, n), kvDims);
     }
-    c.heads.forEach((_, i) => (fetches[N.logits(i)] = null));
+    c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(new Float32Array(B * logitIndex[i].length * c.vocabSize), [B, logitIndex[i].length, c.vocabSize])));
     const out = await this.step.run(feeds, fetches);
     this.stats.forwardPasses++;
     const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
