@@ -24,7 +24,7 @@ import { GraphBuilder, Value } from '../builder';
 import { linear, rmsNorm, swiglu, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
-export const NAR_STEP_GRAPH_VERSION = 'nar-step-5';
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-6';
 
 export const NAR_STEP_NAMES = {
   x: 'x',
@@ -64,7 +64,11 @@ export function buildNarStepGraph(sd: StateDict, c: NarConfig): GraphBuilder {
     biasNew,
     splitTS: g.op('Concat', [g.op('Shape', [biasPast], { start: 3 }), g.op('Shape', [biasNew], { start: 3 })], { axis: 0 }),
   };
-  const swap = c.positions === 'rope' ? g.int64s(Array.from({ length: c.headDim }, (_, i) => i ^ 1)) : null; // pair partner
+  // pair partner as a [hd, hd] permutation matrix: x·P swaps elements 2i and 2i+1 exactly (one
+  // product by 1, the rest by 0) and runs as a small GEMM, much faster than a Gather on the last axis
+  const perm = new Float32Array(c.headDim * c.headDim);
+  for (let i = 0; i < c.headDim; i++) perm[i * c.headDim + (i ^ 1)] = 1;
+  const swap = c.positions === 'rope' ? g.initializer('rope_pair_swap', perm, [c.headDim, c.headDim]) : null;
   let h = inputs.x;
   const hidden: Value[] = [];
   for (let l = 0; l < c.totalBlocks; l++) {
@@ -93,7 +97,7 @@ function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value
   const rope = (t: Value, heads: number): Value => {
     const t4 = g.op('Reshape', [t, g.int64s([0, 0, heads, hd])]); // [B, S, heads, hd]
     if (!inp.cos || !inp.sin || !swap) return t4;
-    const swapped = g.op('Gather', [t4, swap], { axis: 3 });
+    const swapped = g.op('MatMul', [t4, swap]);
     return g.op('Add', [g.op('Mul', [t4, inp.cos]), g.op('Mul', [swapped, inp.sin])]);
   };
   const q = g.op('Transpose', [rope(q0, H)], { perm: [0, 2, 1, 3] }); // [B, H, S, hd]
