@@ -100,7 +100,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
               skipped.push(`${engine} ${ordering} b${batch}: deadline`);
               continue;
             }
-            await timeGeneration(opened.e, c, order, batch, o.budgetS / 4); // warm-up: shaders, allocations
+            await timeGeneration(opened.e, c, order, batch, o.budgetS / 4, 1); // warm-up: shaders, allocations
             const r = await timeGeneration(opened.e, c, order, batch, o.budgetS);
             rows.push({ engine, ordering, ...r });
             o.log(`${engine} ${ordering} b${batch}: ${r.msPerImage.toFixed(1)} ms/image, ${r.imagesPerSec.toFixed(2)} images/s, ${r.gflops.toFixed(1)} GFLOP/s${r.completed < 1 ? ` (partial: ${(100 * r.completed).toFixed(0)}% run, extrapolated)` : ''}`);
