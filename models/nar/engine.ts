@@ -55,8 +55,22 @@ export interface EngineSetup {
 /**
  * Logits per head, in the order of `config.heads`. Each entry is [batch, S, vocabSize] row-major,
  * S = number of positions the call was asked about (1 for prefill: the last condition position).
+ * An engine that computed head h only at some positions (see EngineSetup.ordering) may instead
+ * return it compact, [batch, count[h], vocabSize], with `compact.rowOf[h][s]` the row of position
+ * s (−1 where it was not computed); read rows through headRowOffset().
  */
-export type HeadLogits = Float32Array[];
+export type HeadLogits = Float32Array[] & { compact?: { rowOf: Int32Array[]; count: number[] } };
+
+/**
+ * Offset into `logits[head]` of batch row r, position s of S (vocabulary V); −1 when the engine
+ * did not compute that head there.
+ */
+export function headRowOffset(logits: HeadLogits, head: number, r: number, s: number, S: number, V: number): number {
+  const compact = logits.compact;
+  if (!compact) return (r * S + s) * V;
+  const row = compact.rowOf[head][s];
+  return row < 0 ? -1 : (r * compact.count[head] + row) * V;
+}
 
 export interface NarStepEngine {
   readonly config: NarConfig;

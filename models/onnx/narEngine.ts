@@ -115,13 +115,19 @@ export class OrtNarEngine implements NarStepEngine {
     this.addAbsPe(x, B, Array.from(positions, (p) => c.clsTokenNum + p));
     const needed = this.neededLogits(positions);
     const logits = await this.run(x, positions, new Float32Array(B * S * S), needed);
-    return logits.map((l, h) => this.scatterRows(l, needed[h], B, S));
+    if (needed.every((index) => index.length === S)) return logits;
+    const rowOf = needed.map((index) => {
+      const map = new Int32Array(S).fill(-1);
+      index.forEach((s, i) => (map[s] = i));
+      return map;
+    });
+    return Object.assign(logits, { compact: { rowOf, count: needed.map((index) => index.length) } });
   }
 
   /**
    * Tells the engine which ordering the sampler follows, so that a decode step computes each head's
-   * logits only at the positions some later token reads them from (ordering.parents); the other
-   * rows of the returned arrays are left zero. Without an ordering (the default, or null) every
+   * logits only at the positions some later token reads them from (ordering.parents), returned
+   * compact (HeadLogits.compact). Without an ordering (the default, or null) every
    * head is computed at every fed position. Kept across setup() calls; `EngineSetup.ordering`,
    * when the sampler passes one, takes precedence.
    */
@@ -151,18 +157,6 @@ export class OrtNarEngine implements NarStepEngine {
       const keep = all.filter((s) => n[positions[s]] === 1);
       return keep.length ? keep : [0];
     });
-  }
-
-  /** [B, L, V] rows at `index` of S positions → [B, S, V] (zeros elsewhere); no copy when L = S. */
-  private scatterRows(logits: Float32Array, index: number[], B: number, S: number): Float32Array {
-    if (index.length === S) return logits;
-    const V = this.config.vocabSize;
-    const L = index.length;
-    const out = new Float32Array(B * S * V);
-    for (let b = 0; b < B; b++) {
-      index.forEach((s, i) => out.set(logits.subarray((b * L + i) * V, (b * L + i + 1) * V), (b * S + s) * V));
-    }
-    return out;
   }
 
   dispose(): void {

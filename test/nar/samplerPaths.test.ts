@@ -3,7 +3,7 @@
 // chooseToken. A scripted engine returns logits that are a pure function of (row, position, head),
 // so the reference below can rebuild every parent's logits without running a model.
 import { buildNarConfig, type NarConfig } from '../../models/nar/config';
-import type { EngineCondition, EngineSetup, HeadLogits, NarStepEngine } from '../../models/nar/engine';
+import { headRowOffset, type EngineCondition, type EngineSetup, type HeadLogits, type NarStepEngine } from '../../models/nar/engine';
 import { CONDITION, orderingFor, type TokenOrdering } from '../../models/nar/ordering';
 import { generate } from '../../models/nar/sampler/generate';
 import { chooseToken, mixGuidance, type SamplingOptions } from '../../models/nar/sampler/sampling';
@@ -20,18 +20,25 @@ function logit(r: number, p: number, h: number, v: number): number {
 
 class ScriptedEngine implements NarStepEngine {
   private rows = 0;
-  constructor(readonly config: NarConfig) {}
+  /** compact output: per head, the positions whose logits are returned (all when null) */
+  constructor(
+    readonly config: NarConfig,
+    private readonly keep: ((position: number, head: number) => boolean) | null = null,
+  ) {}
   async setup(o: EngineSetup): Promise<void> {
     this.rows = o.batch;
   }
   private logits(positions: number[]): HeadLogits {
     const V = this.config.vocabSize;
     const S = positions.length;
-    return this.config.heads.map((_, h) => {
-      const out = new Float32Array(this.rows * S * V);
-      for (let r = 0; r < this.rows; r++) positions.forEach((p, s) => { for (let v = 0; v < V; v++) out[(r * S + s) * V + v] = logit(r, p, h, v); });
+    const kept = this.config.heads.map((_, h) => positions.filter((p) => !this.keep || p === CONDITION || this.keep(p, h)));
+    const heads: HeadLogits = kept.map((ps, h) => {
+      const out = new Float32Array(this.rows * ps.length * V);
+      for (let r = 0; r < this.rows; r++) ps.forEach((p, i) => { for (let v = 0; v < V; v++) out[(r * ps.length + i) * V + v] = logit(r, p, h, v); });
       return out;
     });
+    if (this.keep) heads.compact = { rowOf: kept.map((ps) => Int32Array.from(positions, (p) => ps.indexOf(p))), count: kept.map((ps) => ps.length) };
+    return heads;
   }
   async prefill(_cond: EngineCondition): Promise<HeadLogits> {
     return this.logits([CONDITION]);
@@ -85,5 +92,33 @@ describe.each(cases)('generate on a scripted engine: %s', (_name, c, seed) => {
     const want = reference(c, ordering, 2, cfgScale, o, 5);
     expect(got).toEqual(want);
     expect(got.flat().every((t) => t >= 0 && t < c.vocabSize)).toBe(true);
+  });
+});
+
+describe('compact head logits (HeadLogits.compact)', () => {
+  const c = buildNarConfig({ ...base, grid: [5, 6] });
+  const ordering = orderingFor(c, 'corner');
+  const read = new Set<string>();
+  for (let q = 0; q < c.numTokens; q++) for (const l of ordering.parents(q)) read.add(`${l.source}/${l.head}`);
+  const request = { cond: { kind: 'class' as const, classIds: [1, 2] }, ordering, cfgScale: 2, temperature: 0.9, rng: new Rng(3) };
+
+  it('an engine that returns only the head rows some token reads gives the tokens of a full one', async () => {
+    const compact = new ScriptedEngine(c, (p, h) => read.has(`${p}/${h}`));
+    const full = new ScriptedEngine(c);
+    expect(await generate(compact, { ...request, rng: new Rng(3) })).toEqual(await generate(full, { ...request, rng: new Rng(3) }));
+  });
+
+  it('a missing row that a token needs is a clear error', async () => {
+    const lossy = new ScriptedEngine(c, (p, h) => !(p === 7 && h === 0));
+    await expect(generate(lossy, request)).rejects.toThrow(/did not compute head 0 at parent 7 of token 8/);
+  });
+
+  it('headRowOffset reads both layouts', () => {
+    const V = 3;
+    const plain: HeadLogits = [new Float32Array(2 * 4 * V)];
+    expect(headRowOffset(plain, 0, 1, 2, 4, V)).toBe((1 * 4 + 2) * V);
+    const compact: HeadLogits = Object.assign([new Float32Array(2 * 2 * V)], { compact: { rowOf: [Int32Array.from([-1, 0, -1, 1])], count: [2] } });
+    expect(headRowOffset(compact, 0, 1, 3, 4, V)).toBe((1 * 2 + 1) * V);
+    expect(headRowOffset(compact, 0, 0, 2, 4, V)).toBe(-1);
   });
 });

@@ -1,6 +1,6 @@
 // A minimal greedy loop over any NarStepEngine and TokenOrdering (guidance with cfg_interval,
 // parent merging, argmax), to check the engine against the fixtures' greedy tokens.
-import type { EngineCondition, NarStepEngine } from '../../models/nar/engine';
+import { headRowOffset, type EngineCondition, type HeadLogits, type NarStepEngine } from '../../models/nar/engine';
 import { CONDITION, type TokenOrdering } from '../../models/nar/ordering';
 
 export interface GreedyOptions {
@@ -23,11 +23,14 @@ export async function greedyTokens(engine: NarStepEngine, ordering: TokenOrderin
   await engine.setup({ batch: R, condMask: o.condMask });
   // head logits per fed source position: source → per head [R, V]
   const store = new Map<number, Float32Array[]>();
-  const keep = (sources: number[], heads: Float32Array[], S: number) =>
+  const keep = (sources: number[], heads: HeadLogits, S: number) =>
     sources.forEach((src, s) => {
-      store.set(src, heads.map((h) => {
-        const out = new Float32Array(R * V);
-        for (let r = 0; r < R; r++) out.set(h.subarray((r * S + s) * V, (r * S + s + 1) * V), r * V);
+      store.set(src, heads.map((h, i) => {
+        const out = new Float32Array(R * V); // zeros where the engine skipped this head (nothing reads it)
+        for (let r = 0; r < R; r++) {
+          const off = headRowOffset(heads, i, r, s, S, V);
+          if (off >= 0) out.set(h.subarray(off, off + V), r * V);
+        }
         return out;
       }));
     });

@@ -2,7 +2,7 @@
 // merging, classifier-free guidance with cfg_interval, token choice with our Rng, progress callback.
 import { Rng } from '../../rng';
 import type { NarConfig } from '../config';
-import type { EngineCondition, HeadLogits, NarStepEngine } from '../engine';
+import { headRowOffset, type EngineCondition, type HeadLogits, type NarStepEngine } from '../engine';
 import { CONDITION, type ParentLink, type TokenOrdering } from '../ordering';
 import { TokenChooser, type SamplingOptions } from './sampling';
 
@@ -97,15 +97,12 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
 function mergeParents(run: Run, links: readonly ParentLink[], q: number, r: number, out: Float32Array): Float32Array {
   const V = run.V;
   if (links.length === 1) {
-    const src = sourceOf(run, links[0].source, q);
-    const off = (r * src.perRow + src.index) * V;
-    return src.logits[links[0].head].subarray(off, off + V);
+    const [head, off] = parentRow(run, links[0], q, r);
+    return head.subarray(off, off + V);
   }
   out.fill(0);
   for (const l of links) {
-    const src = sourceOf(run, l.source, q);
-    const off = (r * src.perRow + src.index) * V;
-    const head = src.logits[l.head];
+    const [head, off] = parentRow(run, l, q, r);
     for (let v = 0; v < V; v++) out[v] += head[off + v];
   }
   const n = links.length;
@@ -113,10 +110,13 @@ function mergeParents(run: Run, links: readonly ParentLink[], q: number, r: numb
   return out;
 }
 
-function sourceOf(run: Run, source: number, q: number): LogitSource {
-  const src = run.sources.get(source);
-  if (!src) throw new Error(`sampler: logits of parent ${source} of token ${q} are not available`);
-  return src;
+/** The head logits array holding batch row r of parent `link` of token q, and the row's offset in it. */
+function parentRow(run: Run, link: ParentLink, q: number, r: number): [Float32Array, number] {
+  const src = run.sources.get(link.source);
+  if (!src) throw new Error(`sampler: logits of parent ${link.source} of token ${q} are not available`);
+  const off = headRowOffset(src.logits, link.head, r, src.index, src.perRow, run.V);
+  if (off < 0) throw new Error(`sampler: the engine did not compute head ${link.head} at parent ${link.source} of token ${q}`);
+  return [src.logits[link.head], off];
 }
 
 /** Merged (and guided) logits of target q for batch row b, in the run's scratch rows. */
@@ -145,10 +145,7 @@ function fillTarget(run: Run, ordering: TokenOrdering, q: number, b: number, gui
   }
   const V = run.V;
   const fround = Math.fround;
-  const at = (link: ParentLink, r: number): [Float32Array, number] => {
-    const src = sourceOf(run, link.source, q);
-    return [src.logits[link.head], (r * src.perRow + src.index) * V];
-  };
+  const at = (link: ParentLink, r: number): [Float32Array, number] => parentRow(run, link, q, r);
   const [c0, o0] = at(links[0], b);
   if (n === 1) {
     if (!(guide > 0)) {
