@@ -88,6 +88,11 @@ export interface NarStepEngine {
    * positions: [batch, S, V] per head.
    */
   decodeStep(positions: Int32Array, tokens: Int32Array): Promise<HeadLogits>;
+  /**
+   * Optional: the caller will not read these logits (returned by this engine) again, so the engine
+   * may write later logits into the same memory instead of allocating.
+   */
+  recycle?(logits: HeadLogits): void;
   /** Frees caches and anything else the engine holds for generation (not necessarily the weights). */
   dispose(): void;
 }

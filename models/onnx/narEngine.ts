@@ -23,9 +23,14 @@ export interface OrtNarEngineOptions extends SessionConfig {
 /** Counts of forward passes and of graphs built (vs loaded) by this engine. */
 export interface OrtEngineStats {
   forwardPasses: number;
+  /** logits arrays allocated (the others reused recycled buffers) */
+  logitArraysAllocated: number;
   graphsCompiled: number;
   graphsLoaded: number;
 }
+
+/** Recycled logits buffers kept at most (a NAR pass holds one per head; older passes are rarely read). */
+const MAX_FREE_LOGITS = 8;
 
 export class OrtNarEngine implements NarStepEngine {
   readonly stats: OrtEngineStats;
@@ -34,6 +39,8 @@ export class OrtNarEngine implements NarStepEngine {
   /** [heads][numTokens] 1 = some token reads this head at this position (see useOrdering) */
   private neededByHead: Uint8Array[] | null = null;
   private kvScratch: { keys: Float32Array[]; values: Float32Array[] } | null = null;
+  /** buffers of recycled logits, smallest first */
+  private freeLogits: ArrayBuffer[] = [];
   private readonly tokEmb: HostTensor;
   private readonly absPe: HostTensor | null;
 
@@ -48,7 +55,7 @@ export class OrtNarEngine implements NarStepEngine {
     const c = config;
     this.tokEmb = weight(sd, 'tok_embeddings.weight', [c.vocabSize, c.dim]);
     this.absPe = c.positions === 'abs' ? weight(sd, 'abs_pe', [1, c.maxSeqLen + c.clsTokenNum, c.dim]) : null;
-    this.stats = { forwardPasses: 0, graphsCompiled: compiled, graphsLoaded: loaded };
+    this.stats = { forwardPasses: 0, logitArraysAllocated: 0, graphsCompiled: compiled, graphsLoaded: loaded };
   }
 
   /** Loads (or compiles on first use) the graphs of this checkpoint and opens their sessions. */
@@ -162,6 +169,7 @@ export class OrtNarEngine implements NarStepEngine {
   dispose(): void {
     this.cache = null;
     this.kvScratch = null;
+    this.freeLogits = [];
     this.condMask = undefined;
   }
 
@@ -215,13 +223,35 @@ export class OrtNarEngine implements NarStepEngine {
       fetches[N.newK(l)] = floatTensor(scratch.keys[l].subarray(0, n), kvDims);
       fetches[N.newV(l)] = floatTensor(scratch.values[l].subarray(0, n), kvDims);
     }
-    c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(new Float32Array(B * logitIndex[i].length * c.vocabSize), [B, logitIndex[i].length, c.vocabSize])));
+    const logits = logitIndex.map((index) => this.logitsArray(B * index.length * c.vocabSize));
+    c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(logits[i], [B, logitIndex[i].length, c.vocabSize])));
     const out = await this.step.run(feeds, fetches);
     this.stats.forwardPasses++;
     const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
     const values = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newV(l)].data as Float32Array);
     cache.append(keys, values, S, visible);
-    return c.heads.map((_, i) => out[N.logits(i)].data as Float32Array);
+    return logits;
+  }
+
+  /** An array of n floats for logits: a view into a recycled buffer when one is free and large enough. */
+  private logitsArray(n: number): Float32Array {
+    const i = this.freeLogits.findIndex((b) => b.byteLength >= 4 * n);
+    if (i < 0) {
+      // room to grow (rings widen pass by pass): a power of two of floats, so one buffer serves several passes
+      this.stats.logitArraysAllocated++;
+      return new Float32Array(new ArrayBuffer(4 * 2 ** Math.ceil(Math.log2(n))), 0, n);
+    }
+    const [buffer] = this.freeLogits.splice(i, 1);
+    return new Float32Array(buffer, 0, n);
+  }
+
+  /** Takes back logits this engine returned (see NarStepEngine.recycle); their buffers serve later steps. */
+  recycle(logits: HeadLogits): void {
+    for (const a of logits) {
+      if (a.byteOffset === 0 && !this.freeLogits.some((b) => b === a.buffer)) this.freeLogits.push(a.buffer as ArrayBuffer);
+    }
+    this.freeLogits.sort((a, b) => a.byteLength - b.byteLength); // smallest that fits first
+    if (this.freeLogits.length > MAX_FREE_LOGITS) this.freeLogits.splice(0, this.freeLogits.length - MAX_FREE_LOGITS);
   }
 
   /** Per-block buffers for a step's new keys/values, at least `n` values each (grown, never shrunk). */

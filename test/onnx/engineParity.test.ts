@@ -70,8 +70,29 @@ describe('ORT engine vs tfjs engine', () => {
     ort.useOrdering(ordering); // heads computed only where a later token reads them
     const request = (engine: NarStepEngine) => generate(engine, { cond: { kind: 'class', classIds: [2, 4] }, ordering, cfgScale: 3, greedy: true });
     expect(await request(ort)).toEqual(await request(model.createEngine()));
-    expect(ort.stats.forwardPasses).toBe(orderingFor(c, 'center').steps.length);
+    const passes = orderingFor(c, 'center').steps.length;
+    expect(ort.stats.forwardPasses).toBe(passes);
+    // the sampler hands each pass's logits back once read: later passes reuse their buffers
+    expect(ort.stats.logitArraysAllocated).toBeGreaterThanOrEqual(c.heads.length);
+    expect(ort.stats.logitArraysAllocated).toBeLessThan(c.heads.length * passes);
     model.dispose();
+    await ort.release();
+  });
+
+  it('reuses recycled logits buffers across a long corner generation, with the tokens of fresh buffers', async () => {
+    const c = buildNarConfig({ dim: 32, nLayer: 1, nHead: 2, vocabSize: 64, grid: [12, 12], condition: { kind: 'class', numClasses: 4 } });
+    const sd = NarModel.random(c, 5);
+    const ort = await OrtNarEngine.create(sd.toStateDict(), c, { cacheDir });
+    const ordering = orderingFor(c, 'corner');
+    const request = (engine: NarStepEngine) => generate(engine, { cond: { kind: 'class', classIds: [1, 3] }, ordering, cfgScale: 2, temperature: 1, rng: new Rng(2) });
+    const plain = { config: c, setup: ort.setup.bind(ort), prefill: ort.prefill.bind(ort), decodeStep: ort.decodeStep.bind(ort), dispose: ort.dispose.bind(ort) };
+    const fresh = await request(plain); // no recycle(): every pass allocates
+    const allocatedFresh = ort.stats.logitArraysAllocated;
+    const recycled = await request(ort);
+    expect(recycled).toEqual(fresh);
+    expect(allocatedFresh).toBe(c.heads.length * ordering.steps.length);
+    expect(ort.stats.logitArraysAllocated - allocatedFresh).toBeLessThan(ordering.steps.length); // vs 2 per pass fresh
+    sd.dispose();
     await ort.release();
   });
 

@@ -204,7 +204,7 @@ export async function decodeStep(engine: NarStepEngine, run: Run, req: GenerateR
   const logits = await engine.decodeStep(fed, tokens);
   fed.forEach((q, s) => run.sources.set(q, { logits, index: s, perRow: fed.length }));
   await sampleStep(run, req, step, rng);
-  forgetUsedSources(run, step);
+  forgetUsedSources(run, step, engine);
 }
 
 /** For every source position, the last pass that reads it (computed once per generation). */
@@ -217,8 +217,17 @@ function lastUses(ordering: TokenOrdering): Map<number, number> {
 }
 
 /** Drops logits no later target needs (keeps memory flat on long generations). */
-function forgetUsedSources(run: Run, step: number): void {
-  for (const s of [...run.sources.keys()]) if ((run.lastUse.get(s) ?? -1) <= step) run.sources.delete(s);
+function forgetUsedSources(run: Run, step: number, engine: NarStepEngine): void {
+  const dropped = new Set<HeadLogits>();
+  for (const [s, src] of [...run.sources]) {
+    if ((run.lastUse.get(s) ?? -1) <= step) {
+      run.sources.delete(s);
+      dropped.add(src.logits);
+    }
+  }
+  if (!engine.recycle) return;
+  for (const src of run.sources.values()) dropped.delete(src.logits); // still read through another source
+  for (const logits of dropped) engine.recycle(logits);
 }
 
 /** Generates B token grids; returns tokens [B][N] in raster order. */
