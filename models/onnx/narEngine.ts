@@ -213,8 +213,8 @@ export class OrtNarEngine implements NarStepEngine {
       feeds[N.pastK(l)] = cache.keyTensors[l];
       feeds[N.pastV(l)] = cache.valueTensors[l];
     }
-    // ORT writes every output into buffers given here: new keys/values into reused scratch, logits
-    // into fresh arrays (the sampler may read them several passes later)
+    // ORT writes every output into buffers given here: new keys/values into reused scratch (copied
+    // into the cache at once), logits into buffers the sampler handed back (recycle) or new ones
     const n = B * c.nKvHead * S * c.headDim;
     const scratch = this.newKvScratch(n);
     const kvDims = [B, c.nKvHead, S, c.headDim];
