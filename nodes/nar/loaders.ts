@@ -6,8 +6,8 @@ import { NarModel } from '../../models/nar';
 import { readNarCheckpoint } from '../../models/nar/checkpoint';
 import { loadTextEncoder } from '../../models/text';
 import { loadTokenizer } from '../../models/vq/io';
-import { defineNode, NodeInputError } from '../../server/engine/nodeApi';
-import { fileFingerprint, listModels, modelFingerprint, resolveModel } from './modelFiles';
+import { defineNode, NodeInputError, type HostPaths } from '../../server/engine/nodeApi';
+import { fileFingerprint, listModels, modelFingerprint, resolveModel, type ModelKind } from './modelFiles';
 import { describeModel, type NarModelValue, type TextEncoderValue, type TokenizerValue } from './values';
 
 /** Reads a NAR checkpoint: its stored config, else the layout read off the weights (published .pt). */
@@ -24,6 +24,18 @@ export function loadNarModelFile(file: string): NarModelValue {
   return { model, config, file, fingerprint: fileFingerprint(file), dispose: () => model.dispose() };
 }
 
+/** The file `name` in weights/<kind>/, loaded by `load` on the initialised backend; a load failure names the file. */
+async function openModelFile<T>(paths: HostPaths, kind: ModelKind, name: unknown, what: string, load: (file: string) => T | Promise<T>): Promise<[T, string]> {
+  const file = resolveModel(paths, kind, String(name));
+  await initBackend();
+  try {
+    return [await load(file), file];
+  } catch (e) {
+    if (e instanceof NodeInputError) throw e;
+    throw new NodeInputError(`cannot load ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
 export const LoadNARModel = defineNode({
   type: 'LoadNARModel',
   displayName: 'Load NAR Model',
@@ -35,9 +47,7 @@ export const LoadNARModel = defineNode({
   outputs: [{ name: 'MODEL', type: 'NAR_MODEL' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'nar', inputs.model_name),
   async execute(inputs, ctx) {
-    const file = resolveModel(ctx.paths, 'nar', String(inputs.model_name));
-    await initBackend();
-    const value = loadNarModelFile(file);
+    const [value] = await openModelFile(ctx.paths, 'nar', inputs.model_name, 'NAR model', loadNarModelFile);
     ctx.log.info(`${inputs.model_name}: ${describeModel(value.config)}`);
     return { outputs: [value] };
   },
@@ -54,14 +64,7 @@ export const LoadTokenizer = defineNode({
   outputs: [{ name: 'TOKENIZER', type: 'TOKENIZER' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'tokenizer', inputs.tokenizer_name),
   async execute(inputs, ctx) {
-    const file = resolveModel(ctx.paths, 'tokenizer', String(inputs.tokenizer_name));
-    await initBackend();
-    let tokenizer;
-    try {
-      tokenizer = loadTokenizer(file);
-    } catch (e) {
-      throw new NodeInputError(`cannot load tokenizer ${file}: ${(e as Error).message}`);
-    }
+    const [tokenizer, file] = await openModelFile(ctx.paths, 'tokenizer', inputs.tokenizer_name, 'tokenizer', loadTokenizer);
     const value: TokenizerValue = { tokenizer, file, dispose: () => tokenizer.dispose() };
     return { outputs: [value] };
   },
@@ -78,14 +81,7 @@ export const LoadTextEncoder = defineNode({
   outputs: [{ name: 'TEXT_ENCODER', type: 'TEXT_ENCODER' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'text_encoder', inputs.encoder_name),
   async execute(inputs, ctx) {
-    const file = resolveModel(ctx.paths, 'text_encoder', String(inputs.encoder_name));
-    await initBackend();
-    let encoder;
-    try {
-      encoder = await loadTextEncoder(file);
-    } catch (e) {
-      throw new NodeInputError(`cannot load text encoder ${file}: ${(e as Error).message}`);
-    }
+    const [encoder, file] = await openModelFile(ctx.paths, 'text_encoder', inputs.encoder_name, 'text encoder', loadTextEncoder);
     const value: TextEncoderValue = { encoder, file, dispose: () => encoder.dispose() };
     return { outputs: [value] };
   },
