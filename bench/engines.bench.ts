@@ -27,10 +27,10 @@ import { bestRate, narGenerationFlops, ortMatmulRate, type FlopRate } from '../m
 import { Rng } from '../models/rng';
 import { timeGeneration, type GenerationTiming } from './timeGeneration';
 
-type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
+export type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
 type Engine = 'ort' | 'tfjs';
 
-const SIZES = {
+export const SIZES = {
   tiny: { dim: 64, nLayer: 2, nHead: 4, vocabSize: 512 },
   B: { dim: 768, nLayer: 12, nHead: 12, vocabSize: 16384 },
 } as const;
@@ -51,7 +51,7 @@ function flag(argv: string[], name: string, dflt: string): string {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
 }
 
-function configFor(size: keyof typeof SIZES, ordering: Ordering): NarConfig {
+export function configFor(size: keyof typeof SIZES, ordering: Ordering): NarConfig {
   const s = SIZES[size];
   const base = { ...s, grid: [16, 16], condition: { kind: 'class' as const, numClasses: 1000 } };
   if (ordering === 'raster' || ordering === 'par4x') return buildNarConfig({ ...base, ordering: 'raster' });
@@ -59,7 +59,7 @@ function configFor(size: keyof typeof SIZES, ordering: Ordering): NarConfig {
 }
 
 /** Random weights, std 0.02 (uniform, for speed), norms at 1; deterministic from `seed`. */
-function randomWeights(c: NarConfig, seed: number): StateDict {
+export function randomWeights(c: NarConfig, seed: number): StateDict {
   const rng = new Rng(seed);
   const sd: StateDict = new Map();
   const a = 0.02 * Math.sqrt(3);
@@ -80,7 +80,7 @@ function randomWeights(c: NarConfig, seed: number): StateDict {
   return sd;
 }
 
-function orderingOf(c: NarConfig, o: Ordering): TokenOrdering {
+export function orderingOf(c: NarConfig, o: Ordering): TokenOrdering {
   if (o === 'raster') return rasterOrdering(c.grid);
   if (o === 'par4x') return par4xOrdering(c.grid);
   return orderingFor(c, o === 'centre' ? 'center' : 'corner');

@@ -25,6 +25,8 @@ export interface OrtEngineStats {
   forwardPasses: number;
   /** logits arrays allocated (the others reused recycled buffers) */
   logitArraysAllocated: number;
+  /** wall-clock ms spent inside ORT's run() by the step graph */
+  ortMs: number;
   graphsCompiled: number;
   graphsLoaded: number;
 }
@@ -55,7 +57,7 @@ export class OrtNarEngine implements NarStepEngine {
     const c = config;
     this.tokEmb = weight(sd, 'tok_embeddings.weight', [c.vocabSize, c.dim]);
     this.absPe = c.positions === 'abs' ? weight(sd, 'abs_pe', [1, c.maxSeqLen + c.clsTokenNum, c.dim]) : null;
-    this.stats = { forwardPasses: 0, logitArraysAllocated: 0, graphsCompiled: compiled, graphsLoaded: loaded };
+    this.stats = { forwardPasses: 0, logitArraysAllocated: 0, ortMs: 0, graphsCompiled: compiled, graphsLoaded: loaded };
   }
 
   /** Loads (or compiles on first use) the graphs of this checkpoint and opens their sessions. */
@@ -173,6 +175,11 @@ export class OrtNarEngine implements NarStepEngine {
     this.condMask = undefined;
   }
 
+  /** Ends ORT profiling of the step graph (sessions opened with `profileFilePrefix`), which writes the profile file. */
+  endProfiling(): void {
+    this.step.endProfiling();
+  }
+
   /** Frees the sessions (the engine is unusable afterwards). */
   async release(): Promise<void> {
     this.dispose();
@@ -225,7 +232,9 @@ export class OrtNarEngine implements NarStepEngine {
     }
     const logits = logitIndex.map((index) => this.logitsArray(B * index.length * c.vocabSize));
     c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(logits[i], [B, logitIndex[i].length, c.vocabSize])));
+    const t0 = performance.now();
     const out = await this.step.run(feeds, fetches);
+    this.stats.ortMs += performance.now() - t0;
     this.stats.forwardPasses++;
     const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
     const values = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newV(l)].data as Float32Array);

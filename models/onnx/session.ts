@@ -33,6 +33,8 @@ export interface SessionConfig {
   logLevel?: 0 | 1 | 2 | 3 | 4;
   /** where ORT writes the optimised graph (for inspection) */
   optimizedModelFile?: string;
+  /** write ORT's per-node profile (JSON) to `<prefix>_<date>.json` when the session ends profiling */
+  profileFilePrefix?: string;
 }
 
 /** The onnxruntime-node module, or an Error explaining why it does not load. */
@@ -67,6 +69,7 @@ export async function createSession(model: Uint8Array | string, config: SessionC
     logSeverityLevel: config.logLevel ?? 3,
     ...(config.threads ? { intraOpNumThreads: config.threads, interOpNumThreads: 1 } : {}),
     ...(config.optimizedModelFile ? { optimizedModelFilePath: config.optimizedModelFile } : {}),
+    ...(config.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: config.profileFilePrefix } : {}),
     extra: { session: { intra_op: { allow_spinning: config.spinning ? '1' : '0' } } },
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
