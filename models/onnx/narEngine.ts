@@ -263,11 +263,15 @@ export class OrtNarEngine implements NarStepEngine {
     if (this.freeLogits.length > MAX_FREE_LOGITS) this.freeLogits.splice(0, this.freeLogits.length - MAX_FREE_LOGITS);
   }
 
-  /** Per-block buffers for a step's new keys/values, at least `n` values each (grown, never shrunk). */
+  /**
+   * Per-block buffers for a step's new keys/values, at least `n` values each: grown to a power of
+   * two (steps widen ring by ring), never shrunk within a generation.
+   */
   private newKvScratch(n: number): { keys: Float32Array[]; values: Float32Array[] } {
     if (!this.kvScratch || this.kvScratch.keys[0].length < n) {
       const blocks = this.config.totalBlocks;
-      this.kvScratch = { keys: Array.from({ length: blocks }, () => new Float32Array(n)), values: Array.from({ length: blocks }, () => new Float32Array(n)) };
+      const size = 2 ** Math.ceil(Math.log2(n));
+      this.kvScratch = { keys: Array.from({ length: blocks }, () => new Float32Array(size)), values: Array.from({ length: blocks }, () => new Float32Array(size)) };
     }
     return this.kvScratch;
   }
