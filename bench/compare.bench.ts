@@ -24,16 +24,10 @@ import { shapesSource } from '../models/metrics/evaluator/imageSource';
 import { ShapesFeatureExtractor } from '../models/metrics/shapesClassifier/extractor';
 import { parseEngineChoice } from '../models/onnx/engineChoice';
 import { loadTokenizer } from '../models/vq/io';
+import { flag } from './flags';
 
 const REPO = path.resolve(__dirname, '..');
 
-function flag(argv: string[], name: string, dflt: string): string {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return dflt;
-  const v = argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return v;
-}
 
 function num(argv: string[], name: string, dflt: number, check: (v: number) => boolean, what: string): number {
   const raw = flag(argv, name, String(dflt));

@@ -26,6 +26,7 @@ import { OrtNarEngine } from '../models/onnx/narEngine';
 import { bestRate, narGenerationFlops, ortMatmulRate, type FlopRate } from '../models/onnx/perf';
 import { Rng } from '../models/rng';
 import { timeGeneration, type GenerationTiming } from './timeGeneration';
+import { flag } from './flags';
 
 export type Ordering = 'corner' | 'centre' | 'raster' | 'par4x';
 type Engine = 'ort' | 'tfjs';
@@ -46,10 +47,6 @@ interface Row extends GenerationTiming {
   flopsPerImage: number;
 }
 
-function flag(argv: string[], name: string, dflt: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
-}
 
 export function configFor(size: keyof typeof SIZES, ordering: Ordering): NarConfig {
   const s = SIZES[size];

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { featureStats } from '../models/metrics/frechet/featureStats';
 import { frechetDistance } from '../models/metrics/frechet/frechetDistance';
 import { Rng } from '../models/rng';
+import { flag } from './flags';
 
 interface Row {
   dim: number;
@@ -17,10 +18,6 @@ interface Row {
   fid: number;
 }
 
-function flag(argv: string[], name: string, dflt: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
-}
 
 /** Correlated Gaussian-ish features: x = z·M with a random banded mixing M, so Σ is full and non-diagonal. */
 function features(count: number, dim: number, shift: number, seed: number): Float32Array {

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { configFor, orderingOf, randomWeights, SIZES, type Ordering } from '../bench/engines.bench';
 import { timeGeneration } from '../bench/timeGeneration';
 import { OrtNarEngine } from '../models/onnx/narEngine';
+import { flag } from '../bench/flags';
 
 interface ProfileEvent {
   cat?: string;
@@ -22,10 +23,6 @@ interface ProfileEvent {
   args?: { op_name?: string; input_type_shape?: Array<Record<string, number[]>>; output_type_shape?: Array<Record<string, number[]>> };
 }
 
-function flag(argv: string[], name: string, dflt: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
-}
 
 const shapes = (list: Array<Record<string, number[]>> | undefined): number[][] => (list ?? []).map((t) => Object.values(t)[0] ?? []);
 

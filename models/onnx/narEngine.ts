@@ -34,6 +34,9 @@ export interface OrtEngineStats {
 /** Recycled logits buffers kept at most (a NAR pass holds one per head; older passes are rarely read). */
 const MAX_FREE_LOGITS = 8;
 
+/** The smallest power of two ≥ n: buffer sizes with room for steps that widen ring by ring. */
+const pow2AtLeast = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
 export class OrtNarEngine implements NarStepEngine {
   readonly stats: OrtEngineStats;
   private cache: OrtKvCache | null = null;
@@ -248,7 +251,7 @@ export class OrtNarEngine implements NarStepEngine {
     if (i < 0) {
       // room to grow (rings widen pass by pass): a power of two of floats, so one buffer serves several passes
       this.stats.logitArraysAllocated++;
-      return new Float32Array(new ArrayBuffer(4 * 2 ** Math.ceil(Math.log2(n))), 0, n);
+      return new Float32Array(new ArrayBuffer(4 * pow2AtLeast(n)), 0, n);
     }
     const [buffer] = this.freeLogits.splice(i, 1);
     return new Float32Array(buffer, 0, n);
@@ -270,7 +273,7 @@ export class OrtNarEngine implements NarStepEngine {
   private newKvScratch(n: number): { keys: Float32Array[]; values: Float32Array[] } {
     if (!this.kvScratch || this.kvScratch.keys[0].length < n) {
       const blocks = this.config.totalBlocks;
-      const size = 2 ** Math.ceil(Math.log2(n));
+      const size = pow2AtLeast(n);
       this.kvScratch = { keys: Array.from({ length: blocks }, () => new Float32Array(size)), values: Array.from({ length: blocks }, () => new Float32Array(size)) };
     }
     return this.kvScratch;
