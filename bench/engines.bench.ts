@@ -188,7 +188,7 @@ export async function run(argv: string[]): Promise<void> {
         const matmul = engine === 'ort' ? await ortMatmulRate(mm.M, mm.K, mm.N, { threads }) : await tfjsMatmulGflops(mm.M, mm.K, mm.N);
         (engine === 'ort' ? ortMm : tfjsMm).push(matmul);
         const r = await timeGeneration(e, c, orderingOf(c, ordering), batch, budgetS);
-        const flopsPerImage = narGenerationFlops(c, 2 * batch, orderingOf(c, ordering)) / batch;
+        const flopsPerImage = narGenerationFlops(c, 2 * batch, orderingOf(c, ordering), undefined, e.answersTargets ? batch : undefined) / batch;
         rows.push({ engine, ordering, matmul, passWeightBytes: passWeightBytes(c), flopsPerImage, ...r });
         process.stdout.write(`  ${engine} ${ordering} b${batch}: ${fmt(r.msPerImage, 0)} ms/image${r.completed < 1 ? ` (~, ${fmt(r.completed * 100, 0)}% run)` : ''}\n`);
       }

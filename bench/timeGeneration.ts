@@ -25,7 +25,8 @@ class BudgetSpent extends Error {}
 
 /** Class-conditional generation with guidance 2.0 (rows doubled), seeded; figures for one whole generation. */
 async function timeOnce(engine: NarStepEngine, c: NarConfig, ordering: TokenOrdering, batch: number, budgetS: number): Promise<GenerationTiming> {
-  const total = narGenerationFlops(c, 2 * batch, ordering);
+  const images = engine.answersTargets ? batch : undefined; // the FLOPs the engine's path does
+  const total = narGenerationFlops(c, 2 * batch, ordering, ordering.steps.length, images);
   let doneSteps = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -47,7 +48,7 @@ async function timeOnce(engine: NarStepEngine, c: NarConfig, ordering: TokenOrde
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const done = narGenerationFlops(c, 2 * batch, ordering, doneSteps);
+  const done = narGenerationFlops(c, 2 * batch, ordering, doneSteps, images);
   const fullSeconds = (seconds * total) / done;
   const fullCpuSeconds = ((cpu.user + cpu.system) / 1e6) * (total / done);
   return {

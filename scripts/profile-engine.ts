@@ -34,7 +34,7 @@ function matmulClass(e: ProfileEvent, headDim: number): { group: string; flops: 
   const n = out[out.length - 1] ?? 0;
   const k = ins[0]?.[ins[0].length - 1] ?? 0;
   const flops = 2 * rows * k * n;
-  if (ins.length === 1) return { group: k === headDim && n === headDim ? 'RoPE pair swap' : `linear → ${n}`, flops };
+  if (ins.length === 1) return { group: `linear → ${n}`, flops };
   if (e.args?.op_name === 'FusedMatMul') return { group: 'attention q·Kᵀ, cache', flops };
   if (k === headDim) return { group: 'attention q·Kᵀ, new', flops };
   return { group: n === headDim ? 'attention P·V' : 'other', flops };

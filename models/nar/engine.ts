@@ -2,7 +2,9 @@
 //
 // The sampler (ordering, parent merging, guidance, temperature/top-k/top-p, RNG, callbacks) lives
 // in models/nar/sampler/ and is written once. An engine only runs the transformer: it holds the
-// weights and a KV cache, and returns raw per-head logits. Everything crossing this boundary is a
+// weights and a KV cache, and returns raw per-head logits — or, when it answers TargetRequests
+// (the ORT engine), the merged and guided logits or probabilities of the next tokens, which the
+// sampler would otherwise build from the head logits. Everything crossing this boundary is a
 // host array (Float32Array / Int32Array), so engines may be tfjs (models/nar/tfjsEngine.ts),
 // onnxruntime-node, or anything else.
 //
@@ -59,7 +61,35 @@ export interface EngineSetup {
  * return it compact, [batch, count[h], vocabSize], with `compact.rowOf[h][s]` the row of position
  * s (−1 where it was not computed); read rows through headRowOffset().
  */
-export type HeadLogits = Float32Array[] & { compact?: { rowOf: Int32Array[]; count: number[] } };
+export type HeadLogits = Float32Array[] & {
+  compact?: { rowOf: Int32Array[]; count: number[] };
+  /** [images, targets, V]: the logits (or probabilities) a TargetRequest asked for, when the engine computed them */
+  targets?: Float32Array;
+};
+
+/**
+ * Asks an engine for the sampler's logits of the next targets instead of raw head logits (see
+ * NarStepEngine.decodeStep). For target t of image b the engine returns
+ *   (u + (c − u) · guide) / divisor,
+ * c (u) = the mean over the target's parents of the parent head's logits in image b's
+ * conditional row b (unconditional row images + b; u = c when guide is 0). This is the row the
+ * sampler would build from the head logits itself, up to float32 rounding.
+ */
+export interface TargetRequest {
+  /** images; the call's batch is `images` rows, or 2·images with guidance rows */
+  images: number;
+  /** per target: its parents as (head, index into the call's positions; 0 for prefill) — at most one per head */
+  parents: { head: number; index: number }[][];
+  /** guidance scale, 0 = none */
+  guide: number;
+  /** temperature (1 when greedy) */
+  divisor: number;
+  /**
+   * Return each row's softmax instead of the row (HeadLogits.targets then holds probabilities):
+   * what plain sampling reads (no top-k, top-p or greedy choice).
+   */
+  probabilities?: boolean;
+}
 
 /**
  * Offset into `logits[head]` of batch row r, position s of S (vocabulary V); −1 when the engine
@@ -74,20 +104,25 @@ export function headRowOffset(logits: HeadLogits, head: number, r: number, s: nu
 
 export interface NarStepEngine {
   readonly config: NarConfig;
+  /** True when the engine answers TargetRequests (the sampler only builds them then). */
+  readonly answersTargets?: boolean;
   /** Allocates (or clears) the KV cache for a new generation. Must be called before prefill. */
   setup(options: EngineSetup): Promise<void>;
   /**
    * Runs the `clsTokenNum` condition positions (causal among themselves, padding masked) and
    * caches their keys/values. Returns per-head logits at the last condition position: [batch, 1, V].
    */
-  prefill(cond: EngineCondition): Promise<HeadLogits>;
+  prefill(cond: EngineCondition, targets?: TargetRequest): Promise<HeadLogits>;
   /**
    * Feeds S grid tokens at once and caches them. `positions` [S]: flat raster indices into the grid
    * (the same for every row); `tokens` [batch, S]. The fed tokens attend to everything cached so far
    * and to each other (no mask beyond condition padding). Returns per-head logits at the fed
    * positions: [batch, S, V] per head.
+   *
+   * `targets` (also on prefill), optional: the engine may answer it with `HeadLogits.targets`,
+   * and then need not return head logits (the arrays may be empty); or ignore it.
    */
-  decodeStep(positions: Int32Array, tokens: Int32Array): Promise<HeadLogits>;
+  decodeStep(positions: Int32Array, tokens: Int32Array, targets?: TargetRequest): Promise<HeadLogits>;
   /**
    * Optional: the caller will not read these logits (returned by this engine) again, so the engine
    * may write later logits into the same memory instead of allocating.

@@ -35,6 +35,11 @@ export function transpose2d(data: Float32Array, rows: number, cols: number, scal
  * the initializer is their concatenation transposed to `[in, Σout]`, so `y = x @ W`.
  */
 export function linear(g: GraphBuilder, x: Value, name: string, parts: HostTensor[], rowScale?: (row: number) => number): Value {
+  return g.op('MatMul', [x, linearWeight(g, name, parts, rowScale)]);
+}
+
+/** The `[in, Σout]` initializer of linear(), for a layer applied to more than one input. */
+export function linearWeight(g: GraphBuilder, name: string, parts: HostTensor[], rowScale?: (row: number) => number): Value {
   const inDim = parts[0].shape[1];
   const outDim = parts.reduce((a, p) => a + p.shape[0], 0);
   const stacked = new Float32Array(outDim * inDim);
@@ -50,16 +55,20 @@ export function linear(g: GraphBuilder, x: Value, name: string, parts: HostTenso
     const base = r * inDim;
     for (let c = 0; c < inDim; c++) t[c * outDim + r] = stacked[base + c] * s;
   }
-  return g.op('MatMul', [x, g.initializer(name, t, [inDim, outDim])]);
+  return g.initializer(name, t, [inDim, outDim]);
 }
 
 /** RMSNorm over the last axis: x · 1/sqrt(mean(x²) + eps) · w (the pattern ORT fuses). */
 export function rmsNorm(g: GraphBuilder, x: Value, name: string, w: HostTensor, eps: number): Value {
+  return rmsNormWith(g, x, g.initializer(name, Float32Array.from(w.data), [w.shape[0]]), eps);
+}
+
+/** rmsNorm with its weight already in the graph (a norm applied to more than one input). */
+export function rmsNormWith(g: GraphBuilder, x: Value, w: Value, eps: number): Value {
   const sq = g.op('Pow', [x, g.scalar(2)]);
   const mean = g.op('ReduceMean', [sq], { axes: [-1], keepdims: 1 });
   const denom = g.op('Sqrt', [g.op('Add', [mean, g.scalar(eps)])]);
-  const normed = g.op('Div', [x, denom]);
-  return g.op('Mul', [normed, g.initializer(name, Float32Array.from(w.data), [w.shape[0]])]);
+  return g.op('Mul', [g.op('Div', [x, denom]), w]);
 }
 
 /** silu(a) ⊙ b */

@@ -3,12 +3,12 @@
 // every step, and embeddings gathered on the host (a row copy per token).
 import type { HostTensor, StateDict } from '../checkpoint/safetensors';
 import type { NarConfig } from '../nar/config';
-import type { EngineCondition, EngineSetup, HeadLogits, NarStepEngine } from '../nar/engine';
+import type { EngineCondition, EngineSetup, HeadLogits, NarStepEngine, TargetRequest } from '../nar/engine';
 import { CONDITION, type TokenOrdering } from '../nar/ordering/types';
 import { compileOrLoad, DEFAULT_ONNX_CACHE_DIR, graphCacheKey, stateDictHash } from './graphCache';
 import { weight } from './layers';
 import { buildCaptionGraph, CAPTION_GRAPH_VERSION } from './nar/captionGraph';
-import { OrtKvCache } from './nar/kvCache';
+import { OrtKvCache, pow2AtLeast } from './nar/kvCache';
 import { buildNarStepGraph, NAR_STEP_GRAPH_VERSION, NAR_STEP_NAMES as N } from './nar/stepGraph';
 import { prefillBias, ropeRows } from './nar/stepInputs';
 import { createSession, floatTensor, int64Tensor, OrtSession, OrtTensor, SessionConfig } from './session';
@@ -34,16 +34,27 @@ export interface OrtEngineStats {
 /** Recycled logits buffers kept at most (a NAR pass holds one per head; older passes are rarely read). */
 const MAX_FREE_LOGITS = 8;
 
-/** The smallest power of two ≥ n: buffer sizes with room for steps that widen ring by ring. */
-const pow2AtLeast = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
+/** Step-graph feeds that ask for no target logits (empty target indices): for head-logit passes. */
+export function noTargetFeeds(c: NarConfig): Record<string, OrtTensor> {
+  const feeds: Record<string, OrtTensor> = {};
+  c.heads.forEach((_, h) => {
+    feeds[N.targetSrc(h)] = int64Tensor([], [0]);
+    feeds[N.targetWeight(h)] = floatTensor(new Float32Array(0), [0, 1]);
+  });
+  feeds[N.condRows] = int64Tensor([0], [1]);
+  feeds[N.uncondRows] = int64Tensor([0], [1]);
+  feeds[N.guidance] = floatTensor(new Float32Array(1), [1]);
+  return feeds;
+}
 
 export class OrtNarEngine implements NarStepEngine {
+  readonly answersTargets = true;
   readonly stats: OrtEngineStats;
   private cache: OrtKvCache | null = null;
   private condMask: Float32Array | undefined;
   /** [heads][numTokens] 1 = some token reads this head at this position (see useOrdering) */
   private neededByHead: Uint8Array[] | null = null;
-  private kvScratch: { keys: Float32Array[]; values: Float32Array[] } | null = null;
   /** buffers of recycled logits, smallest first */
   private freeLogits: ArrayBuffer[] = [];
   private readonly tokEmb: HostTensor;
@@ -90,12 +101,13 @@ export class OrtNarEngine implements NarStepEngine {
     this.condMask = options.condMask;
     if (options.ordering) this.useOrdering(options.ordering);
     const slots = c.clsTokenNum + c.numTokens;
+    const maxFed = Math.max(c.clsTokenNum, ...(options.ordering?.steps.map((s) => s.length) ?? []));
     const s = this.cache?.shape;
-    if (s && s.batch === batch) this.cache!.clear();
-    else this.cache = new OrtKvCache({ blocks: c.totalBlocks, batch, kvHeads: c.nKvHead, headDim: c.headDim, slots });
+    if (s && s.batch === batch && (s.maxFed ?? 0) >= maxFed) this.cache!.clear();
+    else this.cache = new OrtKvCache({ blocks: c.totalBlocks, batch, kvHeads: c.nKvHead, headDim: c.headDim, slots, maxFed });
   }
 
-  async prefill(cond: EngineCondition): Promise<HeadLogits> {
+  async prefill(cond: EngineCondition, targets?: TargetRequest): Promise<HeadLogits> {
     const cache = this.requireCache('prefill');
     if (cache.filled !== 0) throw new Error(`prefill: the cache already holds ${cache.filled} positions; call setup() first`);
     const c = this.config;
@@ -105,10 +117,11 @@ export class OrtNarEngine implements NarStepEngine {
     this.addAbsPe(x, B, Array.from({ length: C }, (_, i) => i));
     const mask = this.condMask;
     const seedIndex = c.heads.map(() => [C - 1]);
-    return this.run(x, new Int32Array(C).fill(-1), prefillBias(B, C, mask), seedIndex, (b, s) => !mask || mask[b * C + s] !== 0);
+    const visible = (b: number, s: number) => !mask || mask[b * C + s] !== 0;
+    return this.run(x, new Int32Array(C).fill(-1), prefillBias(B, C, mask), targets ? { request: targets, at: [C - 1] } : seedIndex, visible);
   }
 
-  async decodeStep(positions: Int32Array, tokens: Int32Array): Promise<HeadLogits> {
+  async decodeStep(positions: Int32Array, tokens: Int32Array, targets?: TargetRequest): Promise<HeadLogits> {
     const cache = this.requireCache('decodeStep');
     const c = this.config;
     const B = cache.shape.batch;
@@ -125,6 +138,7 @@ export class OrtNarEngine implements NarStepEngine {
       if (p < 0 || p >= c.numTokens) throw new Error(`decodeStep: position ${p} is outside the grid of ${c.numTokens} tokens`);
     }
     this.addAbsPe(x, B, Array.from(positions, (p) => c.clsTokenNum + p));
+    if (targets) return this.run(x, positions, new Float32Array(B * S * S), { request: targets, at: Array.from(positions, (_, s) => s) });
     const needed = this.neededLogits(positions);
     const logits = await this.run(x, positions, new Float32Array(B * S * S), needed);
     if (needed.every((index) => index.length === S)) return logits;
@@ -173,7 +187,6 @@ export class OrtNarEngine implements NarStepEngine {
 
   dispose(): void {
     this.cache = null;
-    this.kvScratch = null;
     this.freeLogits = [];
     this.condMask = undefined;
   }
@@ -195,12 +208,16 @@ export class OrtNarEngine implements NarStepEngine {
     return this.cache;
   }
 
-  /** One forward pass over S fed positions; appends their K/V; returns per-head logits [B, L_h, V]. */
+  /**
+   * One forward pass over S fed positions; appends their K/V; returns per-head logits [B, L_h, V]
+   * at `logits` (indices into the positions), or for a TargetRequest its target logits (`at`
+   * maps a parent's index to a fed position) and empty head logits.
+   */
   private async run(
     x: Float32Array,
     positions: ArrayLike<number>,
     biasNew: Float32Array,
-    logitIndex: number[][],
+    logits: number[][] | { request: TargetRequest; at: number[] },
     visible?: (b: number, s: number) => boolean,
   ): Promise<HeadLogits> {
     const c = this.config;
@@ -208,41 +225,90 @@ export class OrtNarEngine implements NarStepEngine {
     const B = cache.shape.batch;
     const S = positions.length;
     cache.reserve(S);
+    // ORT writes the new keys/values into the cache's staging area (before the past tensors are
+    // taken: making room there may replace the cache's buffers) and logits into buffers the
+    // sampler handed back (recycle) or new ones
+    const staged = cache.stagingViews(S);
     const feeds: Record<string, OrtTensor> = {
       [N.x]: floatTensor(x, [B, S, c.dim]),
       [N.biasPast]: cache.biasTensor,
       [N.biasNew]: floatTensor(biasNew, [B, 1, S, S]),
     };
-    logitIndex.forEach((index, h) => (feeds[N.logitIndex(h)] = int64Tensor(index, [index.length])));
     if (c.positions === 'rope') {
       const { cos, sin } = ropeRows(c, positions);
-      feeds[N.ropeCos] = floatTensor(cos, [S, 1, c.headDim]);
-      feeds[N.ropeSin] = floatTensor(sin, [S, 1, c.headDim]);
+      feeds[N.ropeCos] = floatTensor(cos, [S, c.headDim / 2]);
+      feeds[N.ropeSin] = floatTensor(sin, [S, c.headDim / 2]);
     }
     for (let l = 0; l < c.totalBlocks; l++) {
       feeds[N.pastK(l)] = cache.keyTensors[l];
       feeds[N.pastV(l)] = cache.valueTensors[l];
     }
-    // ORT writes every output into buffers given here: new keys/values into reused scratch (copied
-    // into the cache at once), logits into buffers the sampler handed back (recycle) or new ones
-    const n = B * c.nKvHead * S * c.headDim;
-    const scratch = this.newKvScratch(n);
     const kvDims = [B, c.nKvHead, S, c.headDim];
     const fetches: Record<string, OrtTensor | null> = {};
     for (let l = 0; l < c.totalBlocks; l++) {
-      fetches[N.newK(l)] = floatTensor(scratch.keys[l].subarray(0, n), kvDims);
-      fetches[N.newV(l)] = floatTensor(scratch.values[l].subarray(0, n), kvDims);
+      fetches[N.newK(l)] = floatTensor(staged.keys[l], kvDims);
+      fetches[N.newV(l)] = floatTensor(staged.values[l], kvDims);
     }
-    const logits = logitIndex.map((index) => this.logitsArray(B * index.length * c.vocabSize));
-    c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(logits[i], [B, logitIndex[i].length, c.vocabSize])));
+    let result: HeadLogits;
+    if (Array.isArray(logits)) {
+      logits.forEach((index, h) => (feeds[N.logitIndex(h)] = int64Tensor(index, [index.length])));
+      Object.assign(feeds, this.targetFeeds(null, B, []));
+      result = logits.map((index) => this.logitsArray(B * index.length * c.vocabSize));
+      c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(result[i], [B, logits[i].length, c.vocabSize])));
+    } else {
+      const { request, at } = logits;
+      c.heads.forEach((_, h) => (feeds[N.logitIndex(h)] = int64Tensor([], [0])));
+      Object.assign(feeds, this.targetFeeds(request, B, at));
+      const P = request.parents.length;
+      const targets = this.logitsArray(request.images * P * c.vocabSize);
+      fetches[request.probabilities ? N.targetProbs : N.targetLogits] = floatTensor(targets, [request.images, P, c.vocabSize]);
+      result = Object.assign(c.heads.map(() => new Float32Array(0)), { targets });
+    }
     const t0 = performance.now();
-    const out = await this.step.run(feeds, fetches);
+    await this.step.run(feeds, fetches);
     this.stats.ortMs += performance.now() - t0;
     this.stats.forwardPasses++;
-    const keys = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newK(l)].data as Float32Array);
-    const values = Array.from({ length: c.totalBlocks }, (_, l) => out[N.newV(l)].data as Float32Array);
-    cache.append(keys, values, S, visible);
-    return logits;
+    cache.appendStaged(S, visible);
+    return result;
+  }
+
+  /**
+   * The target inputs of the step graph for `request` over a batch of B rows (`at`: the fed
+   * position of each parent index), or empty ones (no target logits) when request is null.
+   */
+  private targetFeeds(request: TargetRequest | null, B: number, at: number[]): Record<string, OrtTensor> {
+    const c = this.config;
+    const H = c.heads.length;
+    const feeds: Record<string, OrtTensor> = {};
+    if (!request) return noTargetFeeds(c);
+    const { images: I, parents, guide, divisor } = request;
+    const guided = guide > 0;
+    if (!(Number.isInteger(I) && I >= 1 && (guided ? 2 * I === B : I === B || 2 * I === B))) {
+      throw new Error(`target request: ${I} images ${guided ? 'with' : 'without'} guidance do not fit a batch of ${B} rows`);
+    }
+    if (!(divisor > 0)) throw new Error(`target request: divisor must be positive, got ${divisor}`);
+    const P = parents.length;
+    const src = Array.from({ length: H }, () => new Array<number>(P).fill(0));
+    const share = Array.from({ length: H }, () => new Float32Array(P));
+    parents.forEach((links, t) => {
+      if (links.length === 0) throw new Error(`target request: target ${t} has no parent`);
+      for (const { head, index } of links) {
+        if (!(head >= 0 && head < H)) throw new Error(`target request: target ${t} reads head ${head}; the model has ${H}`);
+        if (!(index >= 0 && index < at.length)) throw new Error(`target request: target ${t} reads position index ${index}; the call feeds ${at.length}`);
+        if (share[head][t] !== 0) throw new Error(`target request: target ${t} reads head ${head} twice`);
+        src[head][t] = at[index];
+        share[head][t] = 1 / (links.length * divisor);
+      }
+    });
+    for (let h = 0; h < H; h++) {
+      feeds[N.targetSrc(h)] = int64Tensor(src[h], [P]);
+      feeds[N.targetWeight(h)] = floatTensor(share[h], [P, 1]);
+    }
+    const rows = Array.from({ length: I }, (_, b) => b);
+    feeds[N.condRows] = int64Tensor(rows, [I]);
+    feeds[N.uncondRows] = int64Tensor(guided ? rows.map((b) => b + I) : rows, [I]);
+    feeds[N.guidance] = floatTensor(Float32Array.of(guide), [1]);
+    return feeds;
   }
 
   /** An array of n floats for logits: a view into a recycled buffer when one is free and large enough. */
@@ -259,24 +325,11 @@ export class OrtNarEngine implements NarStepEngine {
 
   /** Takes back logits this engine returned (see NarStepEngine.recycle); their buffers serve later steps. */
   recycle(logits: HeadLogits): void {
-    for (const a of logits) {
-      if (a.byteOffset === 0 && !this.freeLogits.some((b) => b === a.buffer)) this.freeLogits.push(a.buffer as ArrayBuffer);
+    for (const a of logits.targets ? [...logits, logits.targets] : logits) {
+      if (a.length > 0 && a.byteOffset === 0 && !this.freeLogits.some((b) => b === a.buffer)) this.freeLogits.push(a.buffer as ArrayBuffer);
     }
     this.freeLogits.sort((a, b) => a.byteLength - b.byteLength); // smallest that fits first
     if (this.freeLogits.length > MAX_FREE_LOGITS) this.freeLogits.splice(0, this.freeLogits.length - MAX_FREE_LOGITS);
-  }
-
-  /**
-   * Per-block buffers for a step's new keys/values, at least `n` values each: grown to a power of
-   * two (steps widen ring by ring), never shrunk within a generation.
-   */
-  private newKvScratch(n: number): { keys: Float32Array[]; values: Float32Array[] } {
-    if (!this.kvScratch || this.kvScratch.keys[0].length < n) {
-      const blocks = this.config.totalBlocks;
-      const size = pow2AtLeast(n);
-      this.kvScratch = { keys: Array.from({ length: blocks }, () => new Float32Array(size)), values: Array.from({ length: blocks }, () => new Float32Array(size)) };
-    }
-    return this.kvScratch;
   }
 
   /** [B, C, dim] condition embeddings (null rows → null class / null caption). */

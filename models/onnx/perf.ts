@@ -2,6 +2,7 @@
 // onnxruntime-node (the machine's practical ceiling for the transformer's linear layers).
 import type { NarConfig } from '../nar/config';
 import { CONDITION, type TokenOrdering } from '../nar/ordering/types';
+import { fusableSteps } from '../nar/sampler/generate';
 import { GraphBuilder } from './builder';
 import { createSession, floatTensor, SessionConfig } from './session';
 
@@ -27,22 +28,34 @@ export function narPassFlops(c: NarConfig, rows: number, S: number, cached: numb
 /**
  * Useful FLOPs of a whole generation along `ordering`: the prefill reads every head at the last
  * condition position; a decode pass computes a head at a fed position only where some token
- * reads it (what OrtNarEngine does after useOrdering), at least one row per head.
+ * reads it (what OrtNarEngine does after useOrdering), at least one row per head. With `images`
+ * (the sampler's TargetRequests, as OrtNarEngine answers them), a fusable pass instead projects
+ * each target's guided parent mix once per image and parent head (sampler/generate.ts fusableSteps).
  */
-export function narGenerationFlops(c: NarConfig, rows: number, ordering: TokenOrdering, passes = ordering.steps.length): number {
+export function narGenerationFlops(c: NarConfig, rows: number, ordering: TokenOrdering, passes = ordering.steps.length, images?: number): number {
   const read = new Set<number>(); // source · heads + head
   for (let q = 0; q < c.numTokens; q++) for (const l of ordering.parents(q)) if (l.source !== CONDITION) read.add(l.source * c.heads.length + l.head);
-  let flops = narPassFlops(c, rows, c.clsTokenNum, 0, c.heads.length);
+  const fusable = images ? fusableSteps(ordering) : [];
+  const targetFlops = (k: number) => {
+    let links = 0;
+    for (const q of ordering.steps[k]) links += ordering.parents(q).length;
+    return 2 * images! * links * c.dim * c.vocabSize;
+  };
+  let flops = fusable[0] ? narPassFlops(c, rows, c.clsTokenNum, 0, 0) + targetFlops(0) : narPassFlops(c, rows, c.clsTokenNum, 0, c.heads.length);
   let cached = c.clsTokenNum;
   for (let k = 1; k < passes; k++) {
     const fed = ordering.steps[k - 1];
-    let headRows = 0;
-    for (let h = 0; h < c.heads.length; h++) {
-      let n = 0;
-      for (const p of fed) if (read.has(p * c.heads.length + h)) n++;
-      headRows += Math.max(n, 1);
+    if (fusable[k]) {
+      flops += narPassFlops(c, rows, fed.length, cached, 0) + targetFlops(k);
+    } else {
+      let headRows = 0;
+      for (let h = 0; h < c.heads.length; h++) {
+        let n = 0;
+        for (const p of fed) if (read.has(p * c.heads.length + h)) n++;
+        headRows += Math.max(n, 1);
+      }
+      flops += narPassFlops(c, rows, fed.length, cached, headRows);
     }
-    flops += narPassFlops(c, rows, fed.length, cached, headRows);
     cached += fed.length;
   }
   return flops;

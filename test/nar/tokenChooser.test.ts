@@ -44,3 +44,24 @@ it.each<SamplingOptions>([{ temperature: 1 }, { temperature: 0.7, topK: 5 }, { t
 it('TokenChooser refuses a row of the wrong length', () => {
   expect(() => new TokenChooser(8, {}).choose(new Float32Array(7), new Rng(0))).toThrow(/7 values, expected 8/);
 });
+
+it('plain sampling from float32 probabilities picks the reference chain’s tokens', () => {
+  const V = 300;
+  const chooser = new TokenChooser(V, { temperature: 0.8 });
+  expect(chooser.plainSampling).toBe(true);
+  expect(new TokenChooser(V, { topK: 3 }).plainSampling).toBe(false);
+  expect(new TokenChooser(V, { greedy: true }).plainSampling).toBe(false);
+  const data = new Rng(2);
+  const a = new Rng(8);
+  const b = new Rng(8);
+  const seen = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const row = Float32Array.from({ length: V }, () => data.normal() * 2);
+    const probs = Float32Array.from(softmax(Float32Array.from(row, (v) => v / 0.8)));
+    const token = chooser.chooseFromProbabilities(probs, a);
+    expect(token).toBe(referenceChoice(row, { temperature: 0.8 }, b));
+    seen.add(token);
+  }
+  expect(seen.size).toBeGreaterThan(50); // it samples, not a fixed pick
+  expect(() => chooser.chooseFromProbabilities(new Float32Array(7), a)).toThrow(/7 values, expected 300/);
+});

@@ -3,6 +3,7 @@
 import { buildNarStepGraph, NAR_STEP_NAMES as N } from '../../models/onnx/nar/stepGraph';
 import { fullSequenceBias, gridCoords, HIDDEN, ropeRows } from '../../models/onnx/nar/stepInputs';
 import { buildCaptionGraph } from '../../models/onnx/nar/captionGraph';
+import { noTargetFeeds } from '../../models/onnx/narEngine';
 import { createSession, floatTensor, int64Tensor, OrtTensor } from '../../models/onnx/session';
 import { loadNarFixture, maxAbsDiff, NAR_FIXTURES, NarFixture } from './fixtures';
 
@@ -68,12 +69,13 @@ describe.each(NAR_FIXTURES)('NAR step graph, full sequence: %s', (name) => {
       [N.x]: floatTensor(x, [B, L, c.dim]),
       [N.biasPast]: floatTensor(new Float32Array(B).fill(HIDDEN), [B, 1, 1, 1]),
       [N.biasNew]: floatTensor(fullSequenceBias(B, C, distance), [B, 1, L, L]),
+      ...noTargetFeeds(c),
     };
     c.heads.forEach((_, h) => (feeds[N.logitIndex(h)] = int64Tensor(Array.from({ length: Nt + 1 }, (_, i) => C - 1 + i), [Nt + 1])));
     if (c.positions === 'rope') {
       const { cos, sin } = ropeRows(c, [...new Array(C).fill(-1), ...Array.from({ length: Nt }, (_, i) => i)]);
-      feeds[N.ropeCos] = floatTensor(cos, [L, 1, c.headDim]);
-      feeds[N.ropeSin] = floatTensor(sin, [L, 1, c.headDim]);
+      feeds[N.ropeCos] = floatTensor(cos, [L, c.headDim / 2]);
+      feeds[N.ropeSin] = floatTensor(sin, [L, c.headDim / 2]);
     }
     for (let l = 0; l < c.totalBlocks; l++) {
       feeds[N.pastK(l)] = floatTensor(new Float32Array(B * c.nKvHead * c.headDim), [B, c.nKvHead, 1, c.headDim]);

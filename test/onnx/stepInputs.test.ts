@@ -12,23 +12,23 @@ describe('ropeRows', () => {
     expect(Array.from(cos).every((v) => v === 0) && Array.from(sin).every((v) => v === 0)).toBe(true);
   });
 
-  it('turns the first half with the row and the second half with the column', () => {
+  it('turns the first half of the pairs with the row and the second half with the column', () => {
     const origin = ropeRows(config, [0]);
     const nextCol = ropeRows(config, [1]); // (0, 1)
     const nextRow = ropeRows(config, [5]); // (1, 0)
-    expect(Array.from(nextCol.cos.subarray(0, hd / 2))).toEqual(Array.from(origin.cos.subarray(0, hd / 2)));
-    expect(Array.from(nextCol.cos.subarray(hd / 2))).not.toEqual(Array.from(origin.cos.subarray(hd / 2)));
-    expect(Array.from(nextRow.cos.subarray(hd / 2))).toEqual(Array.from(origin.cos.subarray(hd / 2)));
-    expect(Array.from(nextRow.cos.subarray(0, hd / 2))).not.toEqual(Array.from(origin.cos.subarray(0, hd / 2)));
+    const q = hd / 4; // pairs per axis
+    expect(origin.cos.length).toBe(hd / 2);
+    expect(Array.from(nextCol.cos.subarray(0, q))).toEqual(Array.from(origin.cos.subarray(0, q)));
+    expect(Array.from(nextCol.cos.subarray(q))).not.toEqual(Array.from(origin.cos.subarray(q)));
+    expect(Array.from(nextRow.cos.subarray(q))).toEqual(Array.from(origin.cos.subarray(q)));
+    expect(Array.from(nextRow.cos.subarray(0, q))).not.toEqual(Array.from(origin.cos.subarray(0, q)));
   });
 
-  it('is a rotation of each adjacent pair: (x0·cos − x1·sin, x1·cos + x0·sin) keeps the norm', () => {
-    const { cos, sin } = ropeRows(config, [13]);
-    for (let e = 0; e < hd; e += 2) {
-      expect(cos[e]).toBe(cos[e + 1]);
-      expect(sin[e]).toBe(-sin[e + 1]);
-      expect(cos[e] ** 2 + sin[e] ** 2).toBeCloseTo(1, 6);
-    }
+  it('gives each pair a rotation: cos² + sin² = 1, the first pair of an axis turning by its coordinate', () => {
+    const { cos, sin } = ropeRows(config, [13]); // (2, 3)
+    for (let i = 0; i < hd / 2; i++) expect(cos[i] ** 2 + sin[i] ** 2).toBeCloseTo(1, 6);
+    expect(cos[0]).toBeCloseTo(Math.cos(2), 6); // row axis, pair 0: angle = row
+    expect(sin[hd / 4]).toBeCloseTo(Math.sin(3), 6); // column axis, pair 0: angle = column
   });
 });
 
@@ -69,6 +69,23 @@ describe('OrtKvCache', () => {
     expect(Array.from(cache.bias)).toEqual([0, 0, HIDDEN, HIDDEN, 0, HIDDEN]);
     expect(cache.keyTensors[0].dims).toEqual([2, 1, 3, 2]);
     expect(cache.filled).toBe(2);
+  });
+
+  it('takes keys and values written into its staging views (where ORT writes them), and feeds the regrown buffers', () => {
+    const cache = new OrtKvCache(shape);
+    const first = cache.stagingViews(1); // [B=2, kvH=1, S=1, hd=2]
+    first.keys[0].set([1, 2, 3, 4]);
+    first.values[0].set([5, 6, 7, 8]);
+    cache.appendStaged(1);
+    const wide = cache.stagingViews(2); // needs more staging room: the buffers are replaced
+    expect(wide.keys[0].buffer).not.toBe(first.keys[0].buffer);
+    expect((cache.keyTensors[0].data as Float32Array).buffer).toBe(wide.keys[0].buffer);
+    wide.keys[0].set([11, 12, 13, 14, 15, 16, 17, 18]);
+    wide.values[0].set(new Float32Array(8));
+    cache.appendStaged(2, (b, s) => b === 0 || s === 1);
+    expect(Array.from(cache.keys[0])).toEqual([1, 2, 11, 12, 13, 14, 3, 4, 15, 16, 17, 18]);
+    expect(Array.from(cache.values[0].subarray(0, 2))).toEqual([5, 6]);
+    expect(Array.from(cache.bias)).toEqual([0, 0, 0, 0, HIDDEN, 0]);
   });
 
   it('refuses to overflow and clears for reuse', () => {

@@ -2,7 +2,7 @@
 // merging, classifier-free guidance with cfg_interval, token choice with our Rng, progress callback.
 import { Rng } from '../../rng';
 import type { NarConfig } from '../config';
-import { headRowOffset, type EngineCondition, type HeadLogits, type NarStepEngine } from '../engine';
+import { headRowOffset, type EngineCondition, type HeadLogits, type NarStepEngine, type TargetRequest } from '../engine';
 import { CONDITION, type ParentLink, type TokenOrdering } from '../ordering';
 import { TokenChooser, type SamplingOptions } from './sampling';
 
@@ -55,6 +55,8 @@ interface Run {
   /** lastUse.get(source): the last pass whose targets read that source's logits */
   lastUse: Map<number, number>;
   chooser: TokenChooser;
+  /** per pass: its targets' logits may come from the engine (TargetRequest; see fusableSteps) */
+  fusable: boolean[];
   /** scratch rows [V]: merged conditional, merged unconditional, guided */
   condRow: Float32Array;
   uncondRow: Float32Array;
@@ -174,11 +176,20 @@ function fillTarget(run: Run, ordering: TokenOrdering, q: number, b: number, gui
   }
 }
 
-/** Samples every target of one pass and records it. */
-async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng): Promise<void> {
+/** Samples every target of one pass (from `targets`, logits or probabilities, when the engine computed them) and records it. */
+async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng, targetLogits?: Float32Array): Promise<void> {
   const targets = req.ordering.steps[step];
-  const guide = run.guided && run.cfgOn ? (req.cfgScale ?? 1) : 0;
+  const guide = guideNow(run, req);
+  const V = run.V;
   for (let b = 0; b < run.B; b++) {
+    if (targetLogits) {
+      targets.forEach((q, t) => {
+        const off = (b * targets.length + t) * V;
+        const row = targetLogits.subarray(off, off + V);
+        run.tokens[b * run.N + q] = run.chooser.plainSampling ? run.chooser.chooseFromProbabilities(row, rng) : run.chooser.chooseOwned(row, rng);
+      });
+      continue;
+    }
     for (const q of targets) {
       run.tokens[b * run.N + q] = run.chooser.chooseFilled((dst, divisor) => fillTarget(run, req.ordering, q, b, guide, dst, divisor), rng);
     }
@@ -187,11 +198,45 @@ async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng
   await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: Int32Array.from(run.tokens), batch: run.B });
 }
 
+/** The guidance scale of the coming tokens (0 when off). */
+function guideNow(run: Run, req: GenerateRequest): number {
+  return run.guided && run.cfgOn ? (req.cfgScale ?? 1) : 0;
+}
+
+/** The TargetRequest for the targets of pass `step`, when that pass is fusable. */
+function targetRequest(run: Run, req: GenerateRequest, step: number): TargetRequest | undefined {
+  if (!run.fusable[step]) return undefined;
+  const fed = step === 0 ? null : req.ordering.steps[step - 1];
+  const parents = Array.from(req.ordering.steps[step], (q) =>
+    req.ordering.parents(q).map((l) => ({ head: l.head, index: fed ? fed.indexOf(l.source) : 0 })),
+  );
+  return { images: run.B, parents, guide: guideNow(run, req), divisor: run.chooser.divisor, probabilities: run.chooser.plainSampling };
+}
+
+/**
+ * Per pass k, whether the engine may merge and guide its targets itself (TargetRequest): they read
+ * only positions fed in pass k (the condition for pass 0), at most one parent per head, and no
+ * other pass reads those positions. True for every pass of the NAR orderings and raster AR, and
+ * for all but the first passes of PAR-4X (whose first tokens are read again four passes later).
+ */
+export function fusableSteps(ordering: TokenOrdering, lastUse: Map<number, number> = lastUses(ordering)): boolean[] {
+  return ordering.steps.map((targets, k) => {
+    const fed = k === 0 ? [CONDITION] : Array.from(ordering.steps[k - 1]);
+    if (fed.some((s) => (lastUse.get(s) ?? k) !== k)) return false;
+    const fedSet = new Set(fed);
+    for (const q of targets) {
+      const links = ordering.parents(q);
+      if (new Set(links.map((l) => l.head)).size !== links.length) return false;
+      if (links.some((l) => !fedSet.has(l.source))) return false;
+    }
+    return true;
+  });
+}
+
 /** Pass 0: condition → logits at the last condition position → the first token(s). */
 export async function prefill(engine: NarStepEngine, run: Run, req: GenerateRequest, rng: Rng): Promise<void> {
-  const logits = await engine.prefill(engineCondition(req.cond, run.B, run.guided));
-  run.sources.set(CONDITION, { logits, index: 0, perRow: 1 });
-  await sampleStep(run, req, 0, rng);
+  const logits = await engine.prefill(engineCondition(req.cond, run.B, run.guided), targetRequest(run, req, 0));
+  await takeLogits(engine, run, req, 0, rng, logits, [CONDITION]);
 }
 
 /** Pass k: feed the tokens of pass k−1, then sample the tokens of pass k. */
@@ -201,8 +246,19 @@ export async function decodeStep(engine: NarStepEngine, run: Run, req: GenerateR
   const tokens = new Int32Array(rows * fed.length);
   for (let r = 0; r < rows; r++) fed.forEach((q, s) => (tokens[r * fed.length + s] = run.tokens[(r % run.B) * run.N + q]));
   if (req.cfgInterval !== undefined && req.cfgInterval > -1 && run.generated > req.cfgInterval) run.cfgOn = false;
-  const logits = await engine.decodeStep(fed, tokens);
-  fed.forEach((q, s) => run.sources.set(q, { logits, index: s, perRow: fed.length }));
+  const logits = await engine.decodeStep(fed, tokens, targetRequest(run, req, step));
+  await takeLogits(engine, run, req, step, rng, logits, fed);
+}
+
+/** Samples pass `step` from a call's logits: the engine's target logits, or its head logits for `fed`. */
+async function takeLogits(engine: NarStepEngine, run: Run, req: GenerateRequest, step: number, rng: Rng, logits: HeadLogits, fed: ArrayLike<number>): Promise<void> {
+  if (logits.targets) {
+    await sampleStep(run, req, step, rng, logits.targets);
+    engine.recycle?.(logits); // no other pass reads this call's positions (fusableSteps)
+    return;
+  }
+  const n = fed.length;
+  for (let s = 0; s < n; s++) run.sources.set(fed[s], { logits, index: s, perRow: n });
   await sampleStep(run, req, step, rng);
   forgetUsedSources(run, step, engine);
 }
@@ -240,6 +296,7 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
   const condMask = req.cond.kind === 'text' && req.cond.mask ? expandMask(req.cond.mask, B, config, guided) : undefined;
   const rng = req.rng ?? new Rng(0);
   const V = config.vocabSize;
+  const lastUse = lastUses(req.ordering);
   const run: Run = {
     B,
     N,
@@ -249,8 +306,9 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
     generated: 0,
     cfgOn: true,
     sources: new Map(),
-    lastUse: lastUses(req.ordering),
+    lastUse,
     chooser: new TokenChooser(V, req),
+    fusable: engine.answersTargets ? fusableSteps(req.ordering, lastUse) : [],
     condRow: new Float32Array(V),
     uncondRow: new Float32Array(V),
     mixedRow: new Float32Array(V),

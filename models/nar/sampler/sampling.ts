@@ -81,13 +81,32 @@ export function topPFilter(logits: Float32Array, p: number): Float32Array {
   return logits;
 }
 
+/** 2^−k for k = 0 … 1074 */
+const EXP2_NEG = Float64Array.from({ length: 1075 }, (_, k) => 2 ** -k);
+/** ln 2 split so that k · LN2_HI is exact for |k| < 2^11 (fdlibm's constants) */
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+
+/**
+ * e^x for x ≤ 0 (a logit minus the row's maximum), within 1e-9 relative of Math.exp and about
+ * twice as fast in V8: x = k·ln 2 + r with |r| ≤ ln2/2, e^r by its degree-8 Taylor polynomial,
+ * 2^k from a table. −Infinity gives 0; below −700 (and NaN) it defers to Math.exp.
+ */
+export function expNonPositive(x: number): number {
+  if (!(x > -700)) return x === -Infinity ? 0 : Math.exp(x);
+  const k = Math.round(x * Math.LOG2E);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 + r / 40320)))))));
+  return p * EXP2_NEG[-k];
+}
+
 export function softmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   const out = new Float64Array(logits.length);
   let sum = 0;
   for (let i = 0; i < logits.length; i++) {
-    const e = logits[i] === -Infinity ? 0 : Math.exp(logits[i] - max);
+    const e = expNonPositive(logits[i] - max);
     out[i] = e;
     sum += e;
   }
@@ -156,21 +175,61 @@ export class TokenChooser {
       return argmax(logits);
     }
     fill(logits, this.t);
-    if ((o.topK ?? 0) > 0) topKFilter(logits, o.topK!, this.scratch);
-    if ((o.topP ?? 1) < 1) topPFilter(logits, o.topP!);
-    return this.draw(rng);
+    return this.chooseOwned(logits, rng);
+  }
+
+  /** What fill divides by: the temperature, or 1 when greedy. */
+  get divisor(): number {
+    return this.options.greedy ? 1 : this.t;
+  }
+
+  /**
+   * The choice for a row already divided by `divisor` that the caller gives up: top-k and top-p
+   * filter it in place. Lets an engine that computed the row (TargetRequest) hand it over as is.
+   */
+  chooseOwned(row: Float32Array, rng: Rng): number {
+    if (row.length !== this.vocabSize) throw new Error(`TokenChooser: logits row has ${row.length} values, expected ${this.vocabSize}`);
+    const o = this.options;
+    if (o.greedy) return argmax(row);
+    if ((o.topK ?? 0) > 0) topKFilter(row, o.topK!, this.scratch);
+    if ((o.topP ?? 1) < 1) topPFilter(row, o.topP!);
+    return this.draw(row, rng);
+  }
+
+  /** True when choices need only the probabilities (plain sampling: no greedy, top-k or top-p). */
+  get plainSampling(): boolean {
+    const o = this.options;
+    return !o.greedy && !((o.topK ?? 0) > 0) && !((o.topP ?? 1) < 1);
+  }
+
+  /**
+   * Plain sampling from a row's probabilities (softmax of the row ÷ temperature, computed by the
+   * caller; see plainSampling): drawFrom's rule on float32 probabilities, one uniform draw.
+   */
+  chooseFromProbabilities(probs: Float32Array, rng: Rng): number {
+    if (probs.length !== this.vocabSize) throw new Error(`TokenChooser: probability row has ${probs.length} values, expected ${this.vocabSize}`);
+    const u = rng.next();
+    let cum = 0;
+    let last = 0;
+    for (let i = 0; i < probs.length; i++) {
+      const p = probs[i];
+      if (p <= 0) continue;
+      cum += p;
+      last = i;
+      if (u < cum) return i;
+    }
+    return last;
   }
 
   /** softmax + drawFrom without the probability array: cum += e_i / sum, as drawFrom does. */
-  private draw(rng: Rng): number {
-    const logits = this.logits;
+  private draw(logits: Float32Array, rng: Rng): number {
     const exps = this.exps;
     const n = logits.length;
     let max = -Infinity;
     for (let i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      const e = logits[i] === -Infinity ? 0 : Math.exp(logits[i] - max);
+      const e = expNonPositive(logits[i] - max);
       exps[i] = e;
       sum += e;
     }

@@ -1,6 +1,8 @@
 // The host side of the KV cache: one preallocated buffer pair per block, fed to every step as
 // `past_k_l` / `past_v_l` (read in place, never copied whole). Each step appends only the fed
-// positions' keys/values that the graph returns, as contiguous [S, hd] blocks.
+// positions' keys/values that the graph returns, as contiguous [S, hd] blocks. The graph can write
+// those straight into a staging area behind the slots of the same buffer (stagingViews), from
+// where appendStaged moves them into place with copyWithin (a memmove, no JS loop or views).
 //
 // The tensors the graph sees have a *capacity* T that grows in steps (32, 64, 128, … and finally
 // every slot), not the full slot count: attention then costs in proportion to what the cache
@@ -18,6 +20,8 @@ export interface KvCacheShape {
   headDim: number;
   /** slots: condition positions + grid tokens */
   slots: number;
+  /** the most positions one step feeds, when known: the staging area is sized for it up front */
+  maxFed?: number;
 }
 
 /** Smallest capacity step; each later step doubles, and one within 3/4 of `slots` jumps to `slots`. */
@@ -31,10 +35,19 @@ export function capacityFor(needed: number, slots: number): number {
   return cap >= 0.75 * slots ? slots : cap;
 }
 
+/** The smallest power of two ≥ n: buffer sizes with room for steps that widen ring by ring. */
+export const pow2AtLeast = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
 export class OrtKvCache {
-  /** per block, [B, kvH, capacity, hd] in the first B·kvH·capacity·hd values */
+  /** per block, [B, kvH, capacity, hd] in the first B·kvH·capacity·hd values (views of the slot region) */
   readonly keys: Float32Array[];
   readonly values: Float32Array[];
+  /** per block: the slot region followed by the staging area (the arrays keys/values view) */
+  private keyBuffers: Float32Array[];
+  private valueBuffers: Float32Array[];
+  /** values in the slot region (B·kvH·hd·slots) and in the staging area behind it */
+  private readonly slotValues: number;
+  private staging = 0;
   private biasData: Float32Array;
   private tensors: { keys: OrtTensor[]; values: OrtTensor[]; bias: OrtTensor } | null = null;
   private filledSlots = 0;
@@ -43,8 +56,12 @@ export class OrtKvCache {
   constructor(readonly shape: KvCacheShape) {
     const { blocks, batch, kvHeads, headDim, slots } = shape;
     const n = batch * kvHeads * headDim * slots;
-    this.keys = Array.from({ length: blocks }, () => new Float32Array(n));
-    this.values = Array.from({ length: blocks }, () => new Float32Array(n));
+    this.slotValues = n;
+    this.staging = batch * kvHeads * headDim * (shape.maxFed ?? 0);
+    this.keyBuffers = Array.from({ length: blocks }, () => new Float32Array(n + this.staging));
+    this.valueBuffers = Array.from({ length: blocks }, () => new Float32Array(n + this.staging));
+    this.keys = this.keyBuffers.map((b) => b.subarray(0, n));
+    this.values = this.valueBuffers.map((b) => b.subarray(0, n));
     this.cap = Math.min(MIN_CAPACITY, slots);
     this.biasData = new Float32Array(batch * this.cap).fill(HIDDEN);
   }
@@ -101,25 +118,60 @@ export class OrtKvCache {
    * whether row b's slot s may be attended to later (false: padding).
    */
   append(newKeys: Float32Array[], newValues: Float32Array[], S: number, visible?: (b: number, s: number) => boolean): void {
+    const { batch, kvHeads, headDim } = this.shape;
+    const n = batch * kvHeads * S * headDim;
+    for (let l = 0; l < this.keys.length; l++) {
+      if (newKeys[l].length !== n || newValues[l].length !== n) {
+        throw new Error(`block ${l}: new keys/values have ${newKeys[l].length}/${newValues[l].length} values, expected ${n}`);
+      }
+    }
+    const staged = this.stagingViews(S);
+    for (let l = 0; l < this.keys.length; l++) {
+      staged.keys[l].set(newKeys[l]);
+      staged.values[l].set(newValues[l]);
+    }
+    this.appendStaged(S, visible);
+  }
+
+  /**
+   * Per block, the staging views [B, kvH, S, hd] for a step feeding S positions (behind the slot
+   * region; when S exceeds shape.maxFed, grown to a power of two, which replaces the buffers).
+   */
+  stagingViews(S: number): { keys: Float32Array[]; values: Float32Array[] } {
+    const { batch, kvHeads, headDim } = this.shape;
+    const need = batch * kvHeads * S * headDim;
+    if (need > this.staging) {
+      const size = this.slotValues + pow2AtLeast(need);
+      const used = batch * kvHeads * this.cap * headDim;
+      const regrow = (old: Float32Array) => {
+        const b = new Float32Array(size);
+        b.set(old.subarray(0, used));
+        return b;
+      };
+      this.keyBuffers = this.keyBuffers.map(regrow);
+      this.valueBuffers = this.valueBuffers.map(regrow);
+      this.keyBuffers.forEach((b, l) => (this.keys[l] = b.subarray(0, this.slotValues)));
+      this.valueBuffers.forEach((b, l) => (this.values[l] = b.subarray(0, this.slotValues)));
+      this.staging = size - this.slotValues;
+      this.tensors = null;
+    }
+    const at = this.slotValues;
+    return {
+      keys: this.keyBuffers.map((b) => b.subarray(at, at + need)),
+      values: this.valueBuffers.map((b) => b.subarray(at, at + need)),
+    };
+  }
+
+  /** Appends the S positions the graph wrote into the staging views (see append). */
+  appendStaged(S: number, visible?: (b: number, s: number) => boolean): void {
     this.reserve(S);
     const { batch, kvHeads, headDim } = this.shape;
     const cap = this.cap;
     const at = this.filledSlots;
     const block = S * headDim;
-    for (let l = 0; l < this.keys.length; l++) {
-      const nk = newKeys[l];
-      const nv = newValues[l];
-      if (nk.length !== batch * kvHeads * block || nv.length !== nk.length) {
-        throw new Error(`block ${l}: new keys/values have ${nk.length}/${nv.length} values, expected ${batch * kvHeads * block}`);
-      }
-      const K = this.keys[l];
-      const V = this.values[l];
-      for (let bh = 0; bh < batch * kvHeads; bh++) {
-        const src = bh * block;
-        const dst = (bh * cap + at) * headDim;
-        K.set(nk.subarray(src, src + block), dst);
-        V.set(nv.subarray(src, src + block), dst);
-      }
+    const from = this.slotValues;
+    for (const buf of [...this.keyBuffers, ...this.valueBuffers]) {
+      for (let bh = 0; bh < batch * kvHeads; bh++) buf.copyWithin((bh * cap + at) * headDim, from + bh * block, from + (bh + 1) * block);
     }
     for (let b = 0; b < batch; b++) {
       for (let s = 0; s < S; s++) this.biasData[b * cap + at + s] = !visible || visible(b, s) ? 0 : HIDDEN;

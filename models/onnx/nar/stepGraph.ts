@@ -3,16 +3,30 @@
 //
 // Inputs (B rows, S fed positions, T cache slots, L logit positions, kvH cache heads, hd head dim):
 //   x           [B, S, dim]    embeddings of the fed positions (abs positions already added)
-//   rope_cos    [S, 1, hd]     rotary cos per element (pairs share a value; 0 at condition positions)
-//   rope_sin    [S, 1, hd]     rotary sin with the pair sign folded in: (−sin, +sin)
+//   rope_cos    [S, hd/2]      rotary cos per element pair (0 at condition positions)
+//   rope_sin    [S, hd/2]      rotary sin per element pair
 //   bias_past   [B, 1, 1, T]   additive mask over the cache slots (0 visible, −1e9 hidden)
 //   bias_new    [B, 1, S, S]   additive mask among the fed positions
 //   logit_index_{i} [L_i] int64  which fed positions get logits from head i
 //   past_k_{l}  [B, kvH, T, hd]  cached keys (T: the cache's current capacity, see kvCache.ts)
 //   past_v_{l}  [B, kvH, T, hd]  cached values
+//   target_src_{i}    [P] int64   target logits (below): the fed position of each target's parent
+//                                 through head i (any index where it has none)
+//   target_weight_{i} [P, 1]      1 / (parents · temperature) where the target has a parent
+//                                 through head i, else 0
+//   cond_rows, uncond_rows [I] int64  the conditional and unconditional batch row of each image
+//                                 (the same rows when there is no guidance)
+//   guidance    [1]            guidance scale (0 = none)
 // Outputs:
 //   logits_{i}  [B, L_i, vocab] per head, in config.heads order
+//   target_logits [I, P, vocab]  the sampler's logits for P target tokens of I images: the mean
+//                 over each target's parent heads, guided (u + (c − u)·g) and divided by the
+//                 temperature, mixed in hidden space before each head's output layer, so the
+//                 vocabulary projection runs once per image and target instead of once per
+//                 row, parent and head
+//   target_probs  [I, P, vocab]  softmax of target_logits (plain sampling reads these)
 //   new_k_{l}, new_v_{l} [B, kvH, S, hd]: only the fed positions' keys/values
+// A step asks for one of the two logit outputs and leaves the other's index inputs empty.
 //
 // Attention is split into a cache part and a new part, softmaxed jointly, so the cache is read in
 // place and never concatenated or copied; the host appends new_k/new_v into its own buffers.
@@ -21,10 +35,10 @@
 import type { StateDict } from '../../checkpoint/safetensors';
 import type { NarConfig } from '../../nar/config';
 import { GraphBuilder, Value } from '../builder';
-import { linear, rmsNorm, swiglu, weight } from '../layers';
+import { linear, linearWeight, rmsNorm, rmsNormWith, swiglu, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
-export const NAR_STEP_GRAPH_VERSION = 'nar-step-6';
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-10';
 
 export const NAR_STEP_NAMES = {
   x: 'x',
@@ -38,6 +52,13 @@ export const NAR_STEP_NAMES = {
   newK: (l: number) => `new_k_${l}`,
   newV: (l: number) => `new_v_${l}`,
   logits: (h: number) => `logits_${h}`,
+  targetSrc: (h: number) => `target_src_${h}`,
+  targetWeight: (h: number) => `target_weight_${h}`,
+  condRows: 'cond_rows',
+  uncondRows: 'uncond_rows',
+  guidance: 'guidance',
+  targetLogits: 'target_logits',
+  targetProbs: 'target_probs',
 } as const;
 
 interface StepInputs {
@@ -58,34 +79,46 @@ export function buildNarStepGraph(sd: StateDict, c: NarConfig): GraphBuilder {
   const biasNew = g.input(N.biasNew, 'float', ['B', 1, 'S', 'S']);
   const inputs: StepInputs = {
     x: g.input(N.x, 'float', ['B', 'S', c.dim]),
-    cos: c.positions === 'rope' ? g.input(N.ropeCos, 'float', ['S', 1, c.headDim]) : null,
-    sin: c.positions === 'rope' ? g.input(N.ropeSin, 'float', ['S', 1, c.headDim]) : null,
+    cos: c.positions === 'rope' ? g.input(N.ropeCos, 'float', ['S', c.headDim / 2]) : null,
+    sin: c.positions === 'rope' ? g.input(N.ropeSin, 'float', ['S', c.headDim / 2]) : null,
     biasPast,
     biasNew,
     splitTS: g.op('Concat', [g.op('Shape', [biasPast], { start: 3 }), g.op('Shape', [biasNew], { start: 3 })], { axis: 0 }),
   };
-  // pair partner as a [hd, hd] permutation matrix: x·P swaps elements 2i and 2i+1 exactly (one
-  // product by 1, the rest by 0) and runs as a small GEMM, much faster than a Gather on the last axis
-  const perm = new Float32Array(c.headDim * c.headDim);
-  for (let i = 0; i < c.headDim; i++) perm[i * c.headDim + (i ^ 1)] = 1;
-  const swap = c.positions === 'rope' ? g.initializer('rope_pair_swap', perm, [c.headDim, c.headDim]) : null;
   let h = inputs.x;
   const hidden: Value[] = [];
   for (let l = 0; l < c.totalBlocks; l++) {
-    h = block(g, sd, c, l, h, inputs, swap);
+    h = block(g, sd, c, l, h, inputs);
     hidden.push(h);
   }
+  const condRows = g.input(N.condRows, 'int64', ['I']);
+  const uncondRows = g.input(N.uncondRows, 'int64', ['I']);
+  const guidance = g.input(N.guidance, 'float', [1]);
+  const targetParts: Value[] = [];
   c.heads.forEach((head, i) => {
+    const normW = g.initializer(`head${i}.norm`, Float32Array.from(weight(sd, head.normKey, [c.dim]).data), [c.dim]);
+    const out = linearWeight(g, `head${i}.output`, [weight(sd, head.outputKey, [c.vocabSize, c.dim])]);
+    const last = hidden[head.depth - 1];
     const index = g.input(N.logitIndex(i), 'int64', [`L${i}`]);
-    const at = g.op('Gather', [hidden[head.depth - 1], index], { axis: 1 }); // [B, L_i, dim]
-    const normed = rmsNorm(g, at, `head${i}.norm`, weight(sd, head.normKey, [c.dim]), c.normEps);
-    const logits = linear(g, normed, `head${i}.output`, [weight(sd, head.outputKey, [c.vocabSize, c.dim])]);
-    g.output(logits, N.logits(i), 'float', ['B', `L${i}`, c.vocabSize]);
+    const normed = rmsNormWith(g, g.op('Gather', [last, index], { axis: 1 }), normW, c.normEps); // [B, L_i, dim]
+    g.output(g.op('MatMul', [normed, out], {}, { name: N.logits(i) }), N.logits(i), 'float', ['B', `L${i}`, c.vocabSize]);
+    // target logits: this head's share of every target, guided in hidden space
+    const src = g.input(N.targetSrc(i), 'int64', ['P']);
+    const share = g.input(N.targetWeight(i), 'float', ['P', 1]);
+    const parent = g.op('Mul', [rmsNormWith(g, g.op('Gather', [last, src], { axis: 1 }), normW, c.normEps), share]); // [B, P, dim]
+    const cond = g.op('Gather', [parent, condRows], { axis: 0 }); // [I, P, dim]
+    const uncond = g.op('Gather', [parent, uncondRows], { axis: 0 });
+    const guided = g.op('Add', [uncond, g.op('Mul', [g.op('Sub', [cond, uncond]), guidance])]);
+    const single = c.heads.length === 1 ? { name: N.targetLogits } : {};
+    targetParts.push(g.op('MatMul', [guided, out], {}, single)); // [I, P, vocab]
   });
+  const target = targetParts.length === 1 ? targetParts[0] : g.op('Sum', targetParts, {}, { name: N.targetLogits });
+  g.output(target, N.targetLogits, 'float', ['I', 'P', c.vocabSize]);
+  g.output(g.op('Softmax', [target], { axis: -1 }, { name: N.targetProbs }), N.targetProbs, 'float', ['I', 'P', c.vocabSize]);
   return g;
 }
 
-function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value, inp: StepInputs, swap: Value | null): Value {
+function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value, inp: StepInputs): Value {
   const p = `layers.${l}`;
   const { dim, nHead: H, nKvHead: kvH, headDim: hd } = c;
   const rep = H / kvH;
@@ -94,15 +127,20 @@ function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value
   const xn = rmsNorm(g, x, `${p}.attention_norm`, weight(sd, `${p}.attention_norm.weight`, [dim]), c.normEps);
   const qkv = linear(g, xn, `${p}.wqkv`, [weight(sd, `${p}.attention.wqkv.weight`, [qkvRows, dim])], (r) => (r < H * hd ? scale : 1));
   const [q0, k0, v0] = g.opN('Split', [qkv, g.int64s([H * hd, kvH * hd, kvH * hd])], 3, { axis: -1 });
+  // RoPE on adjacent pairs (2i, 2i+1) by ORT's contrib RotaryEmbedding: row s of rope_cos/rope_sin
+  // (position ids = 0 + s) turns pair i of every head; one op instead of a swap GEMM and three
+  // element-wise ops per tensor
   const rope = (t: Value, heads: number): Value => {
-    const t4 = g.op('Reshape', [t, g.int64s([0, 0, heads, hd])]); // [B, S, heads, hd]
-    if (!inp.cos || !inp.sin || !swap) return t4;
-    const swapped = g.op('MatMul', [t4, swap]);
-    return g.op('Add', [g.op('Mul', [t4, inp.cos]), g.op('Mul', [swapped, inp.sin])]);
+    const turned =
+      inp.cos && inp.sin
+        ? g.op('RotaryEmbedding', [t, g.int64s([0]), inp.cos, inp.sin], { interleaved: 1, num_heads: heads }, { domain: 'com.microsoft' })
+        : t;
+    return g.op('Reshape', [turned, g.int64s([0, 0, heads, hd])]); // [B, S, heads, hd]
   };
   const q = g.op('Transpose', [rope(q0, H)], { perm: [0, 2, 1, 3] }); // [B, H, S, hd]
-  const k = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 1, 3] }); // [B, kvH, S, hd]
-  const v = g.op('Transpose', [g.op('Reshape', [v0, g.int64s([0, 0, kvH, hd])])], { perm: [0, 2, 1, 3] }); // [B, kvH, S, hd]
+  // outputs named at their producing node: no Identity copy
+  const k = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 1, 3] }, { name: NAR_STEP_NAMES.newK(l) }); // [B, kvH, S, hd]
+  const v = g.op('Transpose', [g.op('Reshape', [v0, g.int64s([0, 0, kvH, hd])])], { perm: [0, 2, 1, 3] }, { name: NAR_STEP_NAMES.newV(l) });
   g.output(k, NAR_STEP_NAMES.newK(l), 'float', ['B', kvH, 'S', hd]);
   g.output(v, NAR_STEP_NAMES.newV(l), 'float', ['B', kvH, 'S', hd]);
   const pastK = g.input(NAR_STEP_NAMES.pastK(l), 'float', ['B', kvH, 'T', hd]);

@@ -16,17 +16,18 @@ export function gridCoords(grid: readonly number[], flat: number): number[] {
 }
 
 /**
- * RoPE rows for the step graph: cos and signed sin, each [S, headDim] (the graph reads them as
- * [S, 1, headDim]). head_dim is split into one equal part per grid axis; inside a part of size
- * `part`, pair i (elements 2i, 2i+1) turns by coord·base^(−2i/part). Position −1 is a condition
- * position: cos = sin = 0, which zeroes its q and k (as the published checkpoints were trained).
+ * RoPE rows for the step graph: cos and sin, each [S, headDim/2], one value per element pair.
+ * head_dim is split into one equal part per grid axis; inside a part of size `part`, pair i
+ * (elements 2i, 2i+1) turns by coord·base^(−2i/part). Position −1 is a condition position:
+ * cos = sin = 0, which zeroes its q and k (as the published checkpoints were trained).
  */
 export function ropeRows(c: NarConfig, positions: ArrayLike<number>): { cos: Float32Array; sin: Float32Array } {
   const hd = c.headDim;
+  const pairs = hd / 2;
   const part = hd / c.grid.length;
   const S = positions.length;
-  const cos = new Float32Array(S * hd);
-  const sin = new Float32Array(S * hd);
+  const cos = new Float32Array(S * pairs);
+  const sin = new Float32Array(S * pairs);
   for (let s = 0; s < S; s++) {
     const p = positions[s];
     if (p < 0) continue;
@@ -35,12 +36,8 @@ export function ropeRows(c: NarConfig, positions: ArrayLike<number>): { cos: Flo
       const axis = Math.floor(e / part);
       const i = (e % part) >> 1;
       const angle = coords[axis] * Math.pow(c.ropeBase, (-2 * i) / part);
-      const co = Math.cos(angle);
-      const si = Math.sin(angle);
-      cos[s * hd + e] = co;
-      cos[s * hd + e + 1] = co;
-      sin[s * hd + e] = -si;
-      sin[s * hd + e + 1] = si;
+      cos[s * pairs + e / 2] = Math.cos(angle);
+      sin[s * pairs + e / 2] = Math.sin(angle);
     }
   }
   return { cos, sin };
