@@ -100,6 +100,25 @@ describe('ORT engine vs tfjs engine', () => {
     await ort.release();
   });
 
+  it('keeps its KV cache across generations of the same batch, and the reused buffers give the tokens of fresh ones', async () => {
+    const c = buildNarConfig({ dim: 32, nLayer: 1, nHead: 2, vocabSize: 64, grid: [8, 8], condition: { kind: 'class', numClasses: 4 } });
+    const model = NarModel.random(c, 3);
+    const ort = await OrtNarEngine.create(model.toStateDict(), c, { cacheDir });
+    const ordering = orderingFor(c, 'corner');
+    const request = (classIds: number[], seed: number) => generate(ort, { cond: { kind: 'class', classIds }, ordering, cfgScale: 2, temperature: 1, rng: new Rng(seed) });
+    const first = await request([1, 2], 4);
+    await request([3, 0], 9); // fills the buffers with another generation's keys and values
+    expect(await request([1, 2], 4)).toEqual(first);
+    expect(ort.stats.kvCachesAllocated).toBe(1);
+    await request([1], 4); // another batch: a new cache
+    expect(ort.stats.kvCachesAllocated).toBe(2);
+    ort.trim(); // frees the kept buffers: the next generation allocates
+    await request([1], 4);
+    expect(ort.stats.kvCachesAllocated).toBe(3);
+    model.dispose();
+    await ort.release();
+  });
+
   it('with PAR-4X on a two-head model, skipping unread head rows keeps the tokens equal', async () => {
     const c = buildNarConfig({ dim: 64, nLayer: 2, nHead: 4, vocabSize: 128, grid: [6, 6], condition: { kind: 'class', numClasses: 10 } });
     const model = NarModel.random(c, 4);
