@@ -49,7 +49,10 @@ export type AttrValue = number | string | number[] | string[] | FloatAttr | Floa
 
 export interface OpOptions {
   domain?: string;
+  /** node name; also the output's name when the node has one output */
   name?: string;
+  /** names for some outputs of a multi-output node (e.g. graph outputs, so no Identity is needed) */
+  outputs?: Record<number, string>;
 }
 
 export interface ModelOptions {
@@ -137,7 +140,7 @@ export class GraphBuilder {
   /** Adds a node with `nOutputs` outputs. */
   opN(opType: string, inputs: (Value | null)[], nOutputs: number, attrs: Record<string, AttrValue> = {}, opts: OpOptions = {}): Value[] {
     const nodeName = opts.name ?? this.fresh(opType);
-    const outputs = Array.from({ length: nOutputs }, (_, i) => (nOutputs === 1 ? nodeName : `${nodeName}:${i}`));
+    const outputs = Array.from({ length: nOutputs }, (_, i) => opts.outputs?.[i] ?? (nOutputs === 1 ? nodeName : `${nodeName}:${i}`));
     outputs.forEach((o) => this.claim(o));
     const domain = opts.domain ?? '';
     if (domain && !this.domains.has(domain)) this.domains.set(domain, 1);

@@ -38,7 +38,7 @@ import { GraphBuilder, Value } from '../builder';
 import { linear, linearWeight, rmsNorm, rmsNormWith, swiglu, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
-export const NAR_STEP_GRAPH_VERSION = 'nar-step-10';
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-11';
 
 export const NAR_STEP_NAMES = {
   x: 'x',
@@ -126,21 +126,19 @@ function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value
   const scale = 1 / Math.sqrt(hd);
   const xn = rmsNorm(g, x, `${p}.attention_norm`, weight(sd, `${p}.attention_norm.weight`, [dim]), c.normEps);
   const qkv = linear(g, xn, `${p}.wqkv`, [weight(sd, `${p}.attention.wqkv.weight`, [qkvRows, dim])], (r) => (r < H * hd ? scale : 1));
-  const [q0, k0, v0] = g.opN('Split', [qkv, g.int64s([H * hd, kvH * hd, kvH * hd])], 3, { axis: -1 });
+  // heads first with one Transpose for q, k and v together, then one Split along the head axis
+  // (contiguous blocks); new_k / new_v are named at their producing nodes (no Identity copies)
+  const heads = g.op('Transpose', [g.op('Reshape', [qkv, g.int64s([0, 0, H + 2 * kvH, hd])])], { perm: [0, 2, 1, 3] }); // [B, H+2kvH, S, hd]
+  const names: Record<number, string> = { 2: NAR_STEP_NAMES.newV(l) };
+  if (!(inp.cos && inp.sin)) names[1] = NAR_STEP_NAMES.newK(l); // no RoPE: k leaves the Split as it is
+  const [q0, k0, v] = g.opN('Split', [heads, g.int64s([H, kvH, kvH])], 3, { axis: 1 }, { outputs: names });
   // RoPE on adjacent pairs (2i, 2i+1) by ORT's contrib RotaryEmbedding: row s of rope_cos/rope_sin
   // (position ids = 0 + s) turns pair i of every head; one op instead of a swap GEMM and three
   // element-wise ops per tensor
-  const rope = (t: Value, heads: number): Value => {
-    const turned =
-      inp.cos && inp.sin
-        ? g.op('RotaryEmbedding', [t, g.int64s([0]), inp.cos, inp.sin], { interleaved: 1, num_heads: heads }, { domain: 'com.microsoft' })
-        : t;
-    return g.op('Reshape', [turned, g.int64s([0, 0, heads, hd])]); // [B, S, heads, hd]
-  };
-  const q = g.op('Transpose', [rope(q0, H)], { perm: [0, 2, 1, 3] }); // [B, H, S, hd]
-  // outputs named at their producing node: no Identity copy
-  const k = g.op('Transpose', [rope(k0, kvH)], { perm: [0, 2, 1, 3] }, { name: NAR_STEP_NAMES.newK(l) }); // [B, kvH, S, hd]
-  const v = g.op('Transpose', [g.op('Reshape', [v0, g.int64s([0, 0, kvH, hd])])], { perm: [0, 2, 1, 3] }, { name: NAR_STEP_NAMES.newV(l) });
+  const rope = (t: Value, name?: string): Value =>
+    inp.cos && inp.sin ? g.op('RotaryEmbedding', [t, g.int64s([0]), inp.cos, inp.sin], { interleaved: 1 }, { domain: 'com.microsoft', name }) : t;
+  const q = rope(q0); // [B, H, S, hd]
+  const k = rope(k0, NAR_STEP_NAMES.newK(l)); // [B, kvH, S, hd]
   g.output(k, NAR_STEP_NAMES.newK(l), 'float', ['B', kvH, 'S', hd]);
   g.output(v, NAR_STEP_NAMES.newV(l), 'float', ['B', kvH, 'S', hd]);
   const pastK = g.input(NAR_STEP_NAMES.pastK(l), 'float', ['B', kvH, 'T', hd]);
