@@ -11,6 +11,7 @@ import { buildCaptionGraph, CAPTION_GRAPH_VERSION } from './nar/captionGraph';
 import { OrtKvCache, pow2AtLeast } from './nar/kvCache';
 import { buildNarStepGraph, NAR_STEP_GRAPH_VERSION, NAR_STEP_NAMES as N } from './nar/stepGraph';
 import { prefillBias, ropeRows } from './nar/stepInputs';
+import { ortExecutionProviders } from '../device/processDevice';
 import { createSession, floatTensor, int64Tensor, OrtSession, OrtTensor, SessionConfig } from './session';
 
 export interface OrtNarEngineOptions extends SessionConfig {
@@ -18,6 +19,11 @@ export interface OrtNarEngineOptions extends SessionConfig {
   cacheDir?: string;
   /** content hash of the checkpoint (default: sha256 over the state dict) */
   checkpointHash?: string;
+  /**
+   * Feed one ignored row where an index tensor would be empty (default: when a provider other
+   * than the CPU's is asked for: ORT's WebGPU provider fails on empty tensors).
+   */
+  padEmptyTensors?: boolean;
 }
 
 /** Counts of forward passes and of graphs built (vs loaded) by this engine. */
@@ -37,12 +43,17 @@ export interface OrtEngineStats {
 const MAX_FREE_LOGITS = 8;
 
 
-/** Step-graph feeds that ask for no target logits (empty target indices): for head-logit passes. */
-export function noTargetFeeds(c: NarConfig): Record<string, OrtTensor> {
+/**
+ * Step-graph feeds that ask for no target logits, for head-logit passes: empty target indices,
+ * or with `padded` one target of weight 0 whose output is ignored (for providers that reject
+ * empty tensors).
+ */
+export function noTargetFeeds(c: NarConfig, padded = false): Record<string, OrtTensor> {
   const feeds: Record<string, OrtTensor> = {};
+  const P = padded ? 1 : 0;
   c.heads.forEach((_, h) => {
-    feeds[N.targetSrc(h)] = int64Tensor([], [0]);
-    feeds[N.targetWeight(h)] = floatTensor(new Float32Array(0), [0, 1]);
+    feeds[N.targetSrc(h)] = int64Tensor(new Array<number>(P).fill(0), [P]);
+    feeds[N.targetWeight(h)] = floatTensor(new Float32Array(P), [P, 1]);
   });
   feeds[N.condRows] = int64Tensor([0], [1]);
   feeds[N.uncondRows] = int64Tensor([0], [1]);
@@ -71,6 +82,8 @@ export class OrtNarEngine implements NarStepEngine {
     private readonly caption: OrtSession | null,
     compiled: number,
     loaded: number,
+    /** feed one unused row instead of an empty index tensor (GPU providers reject empty dispatches) */
+    private readonly padEmpty: boolean,
   ) {
     const c = config;
     this.tokEmb = weight(sd, 'tok_embeddings.weight', [c.vocabSize, c.dim]);
@@ -92,7 +105,10 @@ export class OrtNarEngine implements NarStepEngine {
     const loaded = [step, cap].filter((x) => x && !x.compiled).length;
     const stepSession = await createSession(step.file, options);
     const capSession = cap ? await createSession(cap.file, options) : null;
-    return new OrtNarEngine(config, sd, stepSession, capSession, built, loaded);
+    // ORT's WebGPU provider fails on empty tensors ("Invalid dispatch group size (0, 1, 1)"), measured
+    // on Mesa lavapipe; the CPU provider runs them as no-ops
+    const padEmpty = options.padEmptyTensors ?? (options.providers ?? ortExecutionProviders()).some((p) => p !== 'cpu');
+    return new OrtNarEngine(config, sd, stepSession, capSession, built, loaded, padEmpty);
   }
 
   async setup(options: EngineSetup): Promise<void> {
@@ -280,7 +296,8 @@ export class OrtNarEngine implements NarStepEngine {
       c.heads.forEach((_, i) => (fetches[N.logits(i)] = floatTensor(result[i], [B, logits[i].length, c.vocabSize])));
     } else {
       const { request, at } = logits;
-      c.heads.forEach((_, h) => (feeds[N.logitIndex(h)] = int64Tensor([], [0])));
+      const unused = this.padEmpty ? [0] : []; // no head logits (one ignored row where empty tensors fail)
+      c.heads.forEach((_, h) => (feeds[N.logitIndex(h)] = int64Tensor(unused, [unused.length])));
       Object.assign(feeds, this.targetFeeds(request, B, at));
       const P = request.parents.length;
       const targets = this.logitsArray(request.images * P * c.vocabSize);
@@ -303,7 +320,7 @@ export class OrtNarEngine implements NarStepEngine {
     const c = this.config;
     const H = c.heads.length;
     const feeds: Record<string, OrtTensor> = {};
-    if (!request) return noTargetFeeds(c);
+    if (!request) return noTargetFeeds(c, this.padEmpty);
     const { images: I, parents, guide, divisor } = request;
     const guided = guide > 0;
     if (!(Number.isInteger(I) && I >= 1 && (guided ? 2 * I === B : I === B || 2 * I === B))) {

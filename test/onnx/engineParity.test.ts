@@ -119,6 +119,21 @@ describe('ORT engine vs tfjs engine', () => {
     await ort.release();
   });
 
+  it('padding empty index tensors with an ignored row (as for GPU providers) keeps the tokens', async () => {
+    const c = buildNarConfig({ dim: 32, nLayer: 1, nHead: 2, vocabSize: 64, grid: [6, 6], condition: { kind: 'class', numClasses: 4 } });
+    const model = NarModel.random(c, 8);
+    const plain = await OrtNarEngine.create(model.toStateDict(), c, { cacheDir });
+    const padded = await OrtNarEngine.create(model.toStateDict(), c, { cacheDir, padEmptyTensors: true });
+    // PAR-4X: head-logit passes (no targets) and target passes (no head logits)
+    for (const ordering of [orderingFor(c, 'corner'), par4xOrdering(c.grid)]) {
+      const request = (engine: NarStepEngine) => generate(engine, { cond: { kind: 'class', classIds: [2, 1] }, ordering, cfgScale: 2, temperature: 0.9, rng: new Rng(6) });
+      expect(await request(padded)).toEqual(await request(plain));
+    }
+    model.dispose();
+    await plain.release();
+    await padded.release();
+  });
+
   it('with PAR-4X on a two-head model, skipping unread head rows keeps the tokens equal', async () => {
     const c = buildNarConfig({ dim: 64, nLayer: 2, nHead: 4, vocabSize: 128, grid: [6, 6], condition: { kind: 'class', numClasses: 10 } });
     const model = NarModel.random(c, 4);
