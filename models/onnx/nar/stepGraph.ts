@@ -21,9 +21,9 @@
 //   logits_{i}  [B, L_i, vocab] per head, in config.heads order
 //   target_logits [I, P, vocab]  the sampler's logits for P target tokens of I images: the mean
 //                 over each target's parent heads, guided (u + (c − u)·g) and divided by the
-//                 temperature, mixed in hidden space before each head's output layer, so the
-//                 vocabulary projection runs once per image and target instead of once per
-//                 row, parent and head
+//                 temperature, mixed in hidden space before the heads' output layers (one GEMM
+//                 over the heads' concatenated inputs), so the vocabulary projection runs once
+//                 per image and target instead of once per row, parent and head
 //   target_probs  [I, P, vocab]  softmax of target_logits (plain sampling reads these)
 //   new_k_{l}, new_v_{l} [B, kvH, S, hd]: only the fed positions' keys/values
 // A step asks for one of the two logit outputs and leaves the other's index inputs empty.
@@ -35,10 +35,10 @@
 import type { StateDict } from '../../checkpoint/safetensors';
 import type { NarConfig } from '../../nar/config';
 import { GraphBuilder, Value } from '../builder';
-import { linear, linearWeight, rmsNorm, rmsNormWith, swiglu, weight } from '../layers';
+import { linear, rmsNorm, rmsNormWith, swiglu, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
-export const NAR_STEP_GRAPH_VERSION = 'nar-step-11';
+export const NAR_STEP_GRAPH_VERSION = 'nar-step-13';
 
 export const NAR_STEP_NAMES = {
   x: 'x',
@@ -94,28 +94,44 @@ export function buildNarStepGraph(sd: StateDict, c: NarConfig): GraphBuilder {
   const condRows = g.input(N.condRows, 'int64', ['I']);
   const uncondRows = g.input(N.uncondRows, 'int64', ['I']);
   const guidance = g.input(N.guidance, 'float', [1]);
-  const targetParts: Value[] = [];
+  // every head's output layer in one [heads·dim, vocab] initializer (head i in rows i·dim …): the
+  // target logits are one GEMM over the heads' concatenated parent mixes, with no Sum of per-head
+  // products; a head's own logits multiply its rows, the others' inputs padded with zeros
+  const H = c.heads.length;
+  const outAll = headOutputs(g, sd, c);
+  const parents: Value[] = [];
   c.heads.forEach((head, i) => {
     const normW = g.initializer(`head${i}.norm`, Float32Array.from(weight(sd, head.normKey, [c.dim]).data), [c.dim]);
-    const out = linearWeight(g, `head${i}.output`, [weight(sd, head.outputKey, [c.vocabSize, c.dim])]);
     const last = hidden[head.depth - 1];
     const index = g.input(N.logitIndex(i), 'int64', [`L${i}`]);
     const normed = rmsNormWith(g, g.op('Gather', [last, index], { axis: 1 }), normW, c.normEps); // [B, L_i, dim]
-    g.output(g.op('MatMul', [normed, out], {}, { name: N.logits(i) }), N.logits(i), 'float', ['B', `L${i}`, c.vocabSize]);
-    // target logits: this head's share of every target, guided in hidden space
+    const own = H === 1 ? normed : g.op('Pad', [normed, g.int64s([0, 0, i * c.dim, 0, 0, (H - 1 - i) * c.dim])]); // [B, L_i, H·dim]
+    g.output(g.op('MatMul', [own, outAll], {}, { name: N.logits(i) }), N.logits(i), 'float', ['B', `L${i}`, c.vocabSize]);
+    // target logits: this head's share of every target
     const src = g.input(N.targetSrc(i), 'int64', ['P']);
     const share = g.input(N.targetWeight(i), 'float', ['P', 1]);
-    const parent = g.op('Mul', [rmsNormWith(g, g.op('Gather', [last, src], { axis: 1 }), normW, c.normEps), share]); // [B, P, dim]
-    const cond = g.op('Gather', [parent, condRows], { axis: 0 }); // [I, P, dim]
-    const uncond = g.op('Gather', [parent, uncondRows], { axis: 0 });
-    const guided = g.op('Add', [uncond, g.op('Mul', [g.op('Sub', [cond, uncond]), guidance])]);
-    const single = c.heads.length === 1 ? { name: N.targetLogits } : {};
-    targetParts.push(g.op('MatMul', [guided, out], {}, single)); // [I, P, vocab]
+    parents.push(g.op('Mul', [rmsNormWith(g, g.op('Gather', [last, src], { axis: 1 }), normW, c.normEps), share])); // [B, P, dim]
   });
-  const target = targetParts.length === 1 ? targetParts[0] : g.op('Sum', targetParts, {}, { name: N.targetLogits });
+  const parent = H === 1 ? parents[0] : g.op('Concat', parents, { axis: -1 }); // [B, P, H·dim]
+  // guidance in hidden space: u + (c − u)·g per image
+  const cond = g.op('Gather', [parent, condRows], { axis: 0 }); // [I, P, H·dim]
+  const uncond = g.op('Gather', [parent, uncondRows], { axis: 0 });
+  const guided = g.op('Add', [uncond, g.op('Mul', [g.op('Sub', [cond, uncond]), guidance])]);
+  const target = g.op('MatMul', [guided, outAll], {}, { name: N.targetLogits }); // [I, P, vocab]
   g.output(target, N.targetLogits, 'float', ['I', 'P', c.vocabSize]);
   g.output(g.op('Softmax', [target], { axis: -1 }, { name: N.targetProbs }), N.targetProbs, 'float', ['I', 'P', c.vocabSize]);
   return g;
+}
+
+/** The heads' output layers stacked along the input axis: [heads·dim, vocab], head i in rows i·dim … (i+1)·dim. */
+function headOutputs(g: GraphBuilder, sd: StateDict, c: NarConfig): Value {
+  const V = c.vocabSize;
+  const out = new Float32Array(c.heads.length * c.dim * V);
+  c.heads.forEach((head, i) => {
+    const w = weight(sd, head.outputKey, [V, c.dim]).data; // PyTorch [vocab, dim]
+    for (let v = 0; v < V; v++) for (let d = 0; d < c.dim; d++) out[(i * c.dim + d) * V + v] = w[v * c.dim + d];
+  });
+  return g.initializer('heads.output', out, [c.heads.length * c.dim, V]);
 }
 
 function block(g: GraphBuilder, sd: StateDict, c: NarConfig, l: number, x: Value, inp: StepInputs): Value {
