@@ -35,11 +35,6 @@ export function transpose2d(data: Float32Array, rows: number, cols: number, scal
  * the initializer is their concatenation transposed to `[in, Σout]`, so `y = x @ W`.
  */
 export function linear(g: GraphBuilder, x: Value, name: string, parts: HostTensor[], rowScale?: (row: number) => number): Value {
-  return g.op('MatMul', [x, linearWeight(g, name, parts, rowScale)]);
-}
-
-/** The `[in, Σout]` initializer of linear(), for a layer applied to more than one input. */
-export function linearWeight(g: GraphBuilder, name: string, parts: HostTensor[], rowScale?: (row: number) => number): Value {
   const inDim = parts[0].shape[1];
   const outDim = parts.reduce((a, p) => a + p.shape[0], 0);
   const stacked = new Float32Array(outDim * inDim);
@@ -55,7 +50,7 @@ export function linearWeight(g: GraphBuilder, name: string, parts: HostTensor[],
     const base = r * inDim;
     for (let c = 0; c < inDim; c++) t[c * outDim + r] = stacked[base + c] * s;
   }
-  return g.initializer(name, t, [inDim, outDim]);
+  return g.op('MatMul', [x, g.initializer(name, t, [inDim, outDim])]);
 }
 
 /** RMSNorm over the last axis: x · 1/sqrt(mean(x²) + eps) · w (the pattern ORT fuses). */

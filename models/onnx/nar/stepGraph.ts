@@ -35,7 +35,7 @@
 import type { StateDict } from '../../checkpoint/safetensors';
 import type { NarConfig } from '../../nar/config';
 import { GraphBuilder, Value } from '../builder';
-import { linear, rmsNorm, rmsNormWith, swiglu, weight } from '../layers';
+import { linear, rmsNorm, rmsNormWith, swiglu, transpose2d, weight } from '../layers';
 
 /** Bumped whenever the graph's layout or numerics change (part of the compile-cache key). */
 export const NAR_STEP_GRAPH_VERSION = 'nar-step-13';
@@ -127,10 +127,7 @@ export function buildNarStepGraph(sd: StateDict, c: NarConfig): GraphBuilder {
 function headOutputs(g: GraphBuilder, sd: StateDict, c: NarConfig): Value {
   const V = c.vocabSize;
   const out = new Float32Array(c.heads.length * c.dim * V);
-  c.heads.forEach((head, i) => {
-    const w = weight(sd, head.outputKey, [V, c.dim]).data; // PyTorch [vocab, dim]
-    for (let v = 0; v < V; v++) for (let d = 0; d < c.dim; d++) out[(i * c.dim + d) * V + v] = w[v * c.dim + d];
-  });
+  c.heads.forEach((head, i) => out.set(transpose2d(weight(sd, head.outputKey, [V, c.dim]).data, V, c.dim), i * c.dim * V)); // PyTorch [vocab, dim]
   return g.initializer('heads.output', out, [c.heads.length * c.dim, V]);
 }
 
