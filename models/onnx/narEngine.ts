@@ -214,7 +214,7 @@ export class OrtNarEngine implements NarStepEngine {
 
   /**
    * Ends the generation. The KV-cache buffers are kept for the next setup() of the same batch
-   * (fresh buffers cost a page fault per 4 KiB on first touch: about 20 ms per image at NAR-B,
+   * (fresh buffers cost a page fault per 4 KiB on first touch: about 14 ms per image at NAR-B,
    * batch 8); release() or trim() frees them.
    */
   dispose(): void {

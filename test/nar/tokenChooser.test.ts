@@ -1,7 +1,7 @@
 // The allocation-free token chooser must pick exactly the tokens of the plain pure-function chain
 // (temperature → top-k by full sort → top-p → softmax → one uniform draw).
 import { Rng } from '../../models/rng';
-import { drawFrom, kthLargest, softmax, TokenChooser, topPFilter, type SamplingOptions } from '../../models/nar/sampler/sampling';
+import { drawFrom, expNonPositive, kthLargest, softmax, TokenChooser, topPFilter, type SamplingOptions } from '../../models/nar/sampler/sampling';
 
 function referenceChoice(row: Float32Array, o: SamplingOptions, rng: Rng): number {
   const t = Math.max(o.temperature ?? 1, 1e-5);
@@ -64,4 +64,18 @@ it('plain sampling from float32 probabilities picks the reference chain’s toke
   }
   expect(seen.size).toBeGreaterThan(50); // it samples, not a fixed pick
   expect(() => chooser.chooseFromProbabilities(new Float32Array(7), a)).toThrow(/7 values, expected 300/);
+});
+
+it('expNonPositive is e^x within 1e-9 relative on x ≤ 0, 0 at −Infinity', () => {
+  const rng = new Rng(4);
+  let worst = 0;
+  for (let i = 0; i < 20000; i++) {
+    const x = -rng.next() * (i % 2 ? 30 : 700);
+    worst = Math.max(worst, Math.abs(expNonPositive(x) - Math.exp(x)) / Math.exp(x));
+  }
+  expect(worst).toBeLessThan(1e-9);
+  expect(expNonPositive(0)).toBe(1);
+  expect(expNonPositive(-Infinity)).toBe(0);
+  expect(expNonPositive(-745.2)).toBe(Math.exp(-745.2)); // past the table: Math.exp
+  expect(Number.isNaN(expNonPositive(NaN))).toBe(true);
 });

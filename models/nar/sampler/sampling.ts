@@ -115,7 +115,7 @@ export function softmax(logits: ArrayLike<number>): Float64Array {
 }
 
 /** Draws an index from probabilities with one uniform number from `rng`. */
-export function drawFrom(probs: Float64Array, rng: Rng): number {
+export function drawFrom(probs: ArrayLike<number>, rng: Rng): number {
   const u = rng.next();
   let cum = 0;
   let last = 0;
@@ -208,17 +208,7 @@ export class TokenChooser {
    */
   chooseFromProbabilities(probs: Float32Array, rng: Rng): number {
     if (probs.length !== this.vocabSize) throw new Error(`TokenChooser: probability row has ${probs.length} values, expected ${this.vocabSize}`);
-    const u = rng.next();
-    let cum = 0;
-    let last = 0;
-    for (let i = 0; i < probs.length; i++) {
-      const p = probs[i];
-      if (p <= 0) continue;
-      cum += p;
-      last = i;
-      if (u < cum) return i;
-    }
-    return last;
+    return drawFrom(probs, rng);
   }
 
   /** softmax + drawFrom without the probability array: cum += e_i / sum, as drawFrom does. */
