@@ -201,14 +201,14 @@ export class OrtNarEngine implements NarStepEngine {
     this.neededByHead = need;
   }
 
-  /** Per head, the indices into `positions` whose logits are read later (at least one, so no tensor is empty). */
+  /** Per head, the indices into `positions` whose logits are read later (on GPU providers at least one: see padEmptyTensors). */
   private neededLogits(positions: Int32Array): number[][] {
     const all = Array.from(positions, (_, s) => s);
     const need = this.neededByHead;
     if (!need) return this.config.heads.map(() => all);
     return need.map((n) => {
       const keep = all.filter((s) => n[positions[s]] === 1);
-      return keep.length ? keep : [0];
+      return keep.length || !this.padEmpty ? keep : [0]; // one ignored row where empty tensors fail
     });
   }
 
@@ -353,6 +353,7 @@ export class OrtNarEngine implements NarStepEngine {
 
   /** An array of n floats for logits: a view into a recycled buffer when one is free and large enough. */
   private logitsArray(n: number): Float32Array {
+    if (n === 0) return new Float32Array(0);
     const i = this.freeLogits.findIndex((b) => b.byteLength >= 4 * n);
     if (i < 0) {
       // room to grow (rings widen pass by pass): a power of two of floats, so one buffer serves several passes

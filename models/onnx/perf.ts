@@ -28,7 +28,7 @@ export function narPassFlops(c: NarConfig, rows: number, S: number, cached: numb
 /**
  * Useful FLOPs of a whole generation along `ordering`: the prefill reads every head at the last
  * condition position; a decode pass computes a head at a fed position only where some token
- * reads it (what OrtNarEngine does after useOrdering), at least one row per head. With `images`
+ * reads it (what OrtNarEngine does after useOrdering). With `images`
  * (the sampler's TargetRequests, as OrtNarEngine answers them), a fusable pass instead projects
  * each target's guided parent mix once per image and parent head (sampler/generate.ts fusableSteps).
  */
@@ -52,7 +52,7 @@ export function narGenerationFlops(c: NarConfig, rows: number, ordering: TokenOr
       for (let h = 0; h < c.heads.length; h++) {
         let n = 0;
         for (const p of fed) if (read.has(p * c.heads.length + h)) n++;
-        headRows += Math.max(n, 1);
+        headRows += n;
       }
       flops += narPassFlops(c, rows, fed.length, cached, headRows);
     }
