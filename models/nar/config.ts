@@ -54,6 +54,11 @@ export interface NarConfig {
   totalBlocks: number;
   ordering: OrderingKind;
   classDropoutProb: number;
+  /**
+   * The grid position training grew from, when not the corner (absent: the corner, as every
+   * published model). Samplers asked for seed 'auto' start here.
+   */
+  trainedSeed?: number[];
 }
 
 export function findMultiple(n: number, k: number): number {
@@ -88,6 +93,13 @@ export function validateNarConfig(c: NarConfig): NarConfig {
     fail(`RoPE over ${c.grid.length} axes needs headDim divisible by ${2 * c.grid.length}, got ${c.headDim}`);
   }
   if (c.positions === 'abs' && c.maxSeqLen < c.numTokens) fail(`maxSeqLen ${c.maxSeqLen} < grid tokens ${c.numTokens}`);
+  if (c.trainedSeed !== undefined) {
+    const t = c.trainedSeed;
+    if (!Array.isArray(t) || t.length !== c.grid.length || t.some((v, a) => !Number.isInteger(v) || v < 0 || v >= c.grid[a])) {
+      fail(`trainedSeed ${JSON.stringify(t)} must be ${c.grid.length} integer coordinates inside the grid ${JSON.stringify(c.grid)}`);
+    }
+    if (c.ordering === 'raster') fail('a raster-AR model has no trained seed');
+  }
   if (c.heads.length === 0) fail('no heads');
   for (const h of c.heads) {
     if (h.axis < 0 || h.axis >= c.grid.length) fail(`head axis ${h.axis} outside grid of ${c.grid.length} axes`);
@@ -227,6 +239,8 @@ export interface NarConfigOptions {
   heads?: 'corner' | 'all';
   ordering?: OrderingKind;
   classDropoutProb?: number;
+  /** see NarConfig.trainedSeed (omit for the corner) */
+  trainedSeed?: number[];
   multipleOf?: number;
   normEps?: number;
   ropeBase?: number;
@@ -281,6 +295,7 @@ export function buildNarConfig(o: NarConfigOptions): NarConfig {
     totalBlocks,
     ordering,
     classDropoutProb: o.classDropoutProb ?? 0.1,
+    ...(o.trainedSeed ? { trainedSeed: [...o.trainedSeed] } : {}),
   });
 }
 

@@ -20,7 +20,7 @@ export type { SeedSpec } from './ordering';
 
 export interface NarGenerateOptions {
   cond: SampleCondition;
-  /** where decoding starts: 'corner' (published), 'center', or grid coordinates */
+  /** where decoding starts: 'corner' (published), 'center', or grid coordinates (default: the config's trainedSeed, else the corner) */
   seedPosition?: SeedSpec;
   cfgScale?: number;
   cfgInterval?: number;
@@ -52,13 +52,13 @@ export class NarModel {
   }
 
   /** Number of forward passes for a seed (1 prefill + decode steps). */
-  passes(seedPosition: SeedSpec = 'corner'): number {
-    return orderingFor(this.config, seedPosition).steps.length;
+  passes(seedPosition?: SeedSpec): number {
+    return orderingFor(this.config, seedPosition ?? this.config.trainedSeed ?? 'corner').steps.length;
   }
 
   /** Token grids [B][N] in raster order. */
   async generate(o: NarGenerateOptions): Promise<number[][]> {
-    const ordering = orderingFor(this.config, o.seedPosition ?? 'corner');
+    const ordering = orderingFor(this.config, o.seedPosition ?? this.config.trainedSeed ?? 'corner');
     const engine = o.engine ?? new TfjsNarEngine(this.config, this.params);
     return generate(engine, {
       cond: o.cond,
@@ -81,7 +81,7 @@ export class NarModel {
 
   /** Merged training logits [B, N, V] (host) without dropout; for checks against references. */
   async trainingLogits(batch: Omit<TrainingBatch, 'cond'> & { cond: TrainingBatch['cond'] }): Promise<Float32Array> {
-    const t = tf.tidy(() => trainingLogits(this.params, this.config, orderingFor(this.config, 'corner'), batch));
+    const t = tf.tidy(() => trainingLogits(this.params, this.config, orderingFor(this.config, this.config.trainedSeed ?? 'corner'), batch));
     try {
       return (await t.data()) as Float32Array;
     } finally {

@@ -7,7 +7,7 @@ export { CaptionFeatureCache, type CaptionFeatures } from './sources/captionCach
 export { shapesClassSource, shapesCaptionSource, shapesVideoSource, flattenNested } from './sources/shapesSources';
 export type { ShapesSourceOptions, ShapesTextSourceOptions, ShapesVideoSourceOptions } from './sources/shapesSources';
 export { codeFileSource, type CodeFileSourceOptions } from './sources/codeFileSource';
-export { BUNDLED_SIZE, SHAPES_CAPTION_POSITIONS, SHAPES_KINDS, parseKind, shapesModelConfig, shapesSource, type ModelSize, type ShapesKind, type ShapesSourceRequest } from './shapesRecipes';
+export { BUNDLED_SIZE, SHAPES_CAPTION_POSITIONS, SHAPES_KINDS, headsForSeed, parseKind, shapesModelConfig, shapesSource, type ModelSize, type ShapesKind, type ShapesSourceRequest } from './shapesRecipes';
 export { trainShapesModel, type ShapesRunOptions, type ShapesRunResult } from './shapesRun';
 export { tokenizerProgress } from './tokenizerProgress';
 export { stagedSchedule, stagedSteps, type LrStage } from './stagedSchedule';

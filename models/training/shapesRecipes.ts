@@ -1,7 +1,8 @@
 // The Shapes training setups shared by `narflow train` and scripts/train-bundled.ts: for each kind,
 // the data source and the model config that fits it. Raster-AR uses the same size and data as the
 // class-to-image NAR model, so the two are comparable.
-import { buildNarConfig, type NarConfig } from '../nar';
+import { buildNarConfig, type NarConfig, type SeedSpec } from '../nar';
+import { resolveSeed } from '../nar/ordering/neighbor';
 import type { TextEncoder } from '../text';
 import type { Tokenizer } from '../vq/tokenizer';
 import { codeFileSource } from './sources/codeFileSource';
@@ -56,10 +57,17 @@ export function shapesSource(r: ShapesSourceRequest): NarDataSource {
   return shapesClassSource(base);
 }
 
-/** A model config fitting a source: neighbour ordering (corner heads), or raster-AR for 'raster-c2i'. */
-export function shapesModelConfig(kind: ShapesKind, spec: SourceSpec, size: ModelSize = BUNDLED_SIZE): NarConfig {
+/**
+ * A model config fitting a source: neighbour ordering, or raster-AR for 'raster-c2i'. `seed` is
+ * where training grows from: the corner (the published layout, one head per axis) or any other
+ * position (one head per direction, recorded as the config's trainedSeed).
+ */
+export function shapesModelConfig(kind: ShapesKind, spec: SourceSpec, size: ModelSize = BUNDLED_SIZE, seed: SeedSpec = 'corner'): NarConfig {
+  if (kind === 'raster-c2i' && seed !== 'corner') throw new TrainingError(`raster-AR (kind raster-c2i) has no seed position; got ${JSON.stringify(seed)}`);
   return buildNarConfig({
     ...size,
+    heads: headsForSeed(seed),
+    ...(seed === 'corner' ? {} : { trainedSeed: resolveSeed(spec.grid, seed) }),
     vocabSize: spec.vocabSize,
     grid: spec.grid,
     condition: spec.condition,
@@ -72,4 +80,9 @@ export function shapesModelConfig(kind: ShapesKind, spec: SourceSpec, size: Mode
     multipleOf: 64,
     classDropoutProb: 0.1,
   });
+}
+
+/** The head layout a model trained from `seed` needs: one head per axis for the corner, else one per direction. */
+export function headsForSeed(seed: SeedSpec = 'corner'): 'corner' | 'all' {
+  return seed === 'corner' ? 'corner' : 'all';
 }

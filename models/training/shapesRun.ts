@@ -1,8 +1,9 @@
 // One Shapes training run from files: load the tokenizer (and text encoder), build the source and
 // a fresh model (or take the config of the checkpoint being resumed), train, dispose. The CLI
 // (`narflow train`) and scripts/train-bundled.ts both call this.
-import { NarModel, type NarConfig } from '../nar';
+import { NarModel, type NarConfig, type SeedSpec } from '../nar';
 import { readNarCheckpoint } from '../nar/checkpoint';
+import { parseSeedSpec, resolveSeed } from '../nar/ordering/neighbor';
 import { loadTextEncoder, type TextEncoder } from '../text';
 import { warmupCosine, type LrSchedule } from '../train/schedule';
 import { loadTokenizer } from '../vq/io';
@@ -24,6 +25,8 @@ export interface ShapesRunOptions {
   textEncoderFile?: string;
   /** a code file instead of the Shapes generator */
   codes?: string;
+  /** where training grows from, for a new model (default 'corner'; see shapesModelConfig); a resumed model keeps its own */
+  seedPosition?: SeedSpec | string;
   size?: ModelSize;
   maxLr?: number;
   minLr?: number;
@@ -41,6 +44,21 @@ export interface ShapesRunResult extends TrainNarResult {
   config: NarConfig;
 }
 
+/** A seed position given as text ('corner', 'center', "r,c") or as a SeedSpec, checked against the grid. */
+function seedOf(seed: SeedSpec | string | undefined, grid: readonly number[]): SeedSpec {
+  if (seed === undefined) return 'corner';
+  try {
+    return resolveSeedText(seed, grid);
+  } catch (e) {
+    throw new TrainingError(`seed position ${(e as Error).message}`);
+  }
+}
+
+function resolveSeedText(seed: SeedSpec | string, grid: readonly number[]): SeedSpec {
+  if (typeof seed !== 'string') return resolveSeed(grid, seed);
+  return parseSeedSpec(seed, grid);
+}
+
 export async function trainShapesModel(o: ShapesRunOptions): Promise<ShapesRunResult> {
   const needsTokenizer = !o.codes;
   if (needsTokenizer && !o.tokenizerFile) throw new TrainingError('Shapes training needs a tokenizer file (--tokenizer) or a code file (--codes)');
@@ -54,7 +72,13 @@ export async function trainShapesModel(o: ShapesRunOptions): Promise<ShapesRunRe
     const source = shapesSource({ kind: o.kind, seed: o.seed, tokenizer, textEncoder, codes: o.codes });
     const resumed = o.resume ? readNarCheckpoint(o.resume).config : null;
     if (o.resume && !resumed) throw new TrainingError(`${o.resume} holds no NAR config; cannot resume from it`);
-    const config = resumed ?? shapesModelConfig(o.kind, source.spec, o.size ?? BUNDLED_SIZE);
+    const seed = seedOf(o.seedPosition, source.spec.grid);
+    if (resumed && o.seedPosition !== undefined && o.kind !== 'raster-c2i') {
+      const had = resumed.trainedSeed ?? resumed.grid.map(() => 0);
+      const asked = resolveSeed(resumed.grid, seed);
+      if (had.join(',') !== asked.join(',')) throw new TrainingError(`${o.resume} was trained from seed [${had}]; resuming it from [${asked}] is not possible (leave the seed position out, or start a new model)`);
+    }
+    const config = resumed ?? shapesModelConfig(o.kind, source.spec, o.size ?? BUNDLED_SIZE, seed);
     model = NarModel.random(config, o.seed);
     const parameters = [...model.params.values()].reduce((a, v) => a + v.size, 0);
     o.onStart?.({ config, parameters, source: source.description, fromStep: 0 });

@@ -64,8 +64,8 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const cond = asConditioning(inputs.conditioning);
   const tok = inputs.tokenizer ? asTokenizer(inputs.tokenizer).tokenizer : undefined;
   checkTokenizer(config, tok);
-  const seedText = String(inputs.seed_position ?? 'corner');
-  const seedPosition = parseSeedPosition(seedText, config.grid);
+  const seedText = String(inputs.seed_position ?? 'auto');
+  const seedPosition = parseSeedPosition(seedText, config);
   const passes = checkSeedPosition(config, seedPosition, seedText);
   const perRow = Number(inputs.batch ?? 1);
   const condition = sampleCondition(cond, config, perRow);
@@ -119,7 +119,7 @@ export const NARSampler = defineNode({
     model: { type: 'NAR_MODEL', kind: 'link' },
     conditioning: { type: 'CONDITIONING', kind: 'link' },
     tokenizer: { type: 'TOKENIZER', kind: 'link', optional: true, tooltip: 'decodes the live preview (not needed for sampling)' },
-    seed_position: { type: 'STRING', default: 'corner', tooltip: "'corner', 'center', or grid coordinates \"r,c\" (images) / \"t,r,c\" (videos)" },
+    seed_position: { type: 'STRING', default: 'auto', tooltip: "'auto' (where the model was trained from: the corner for published models), 'corner', 'center', or grid coordinates \"r,c\" (images) / \"t,r,c\" (videos)" },
     cfg: { type: 'FLOAT', default: 2, min: 0, max: 30, step: 0.1, tooltip: 'classifier-free guidance scale (1 = off; published: c2i 2.0, t2i 7.5, video 1.25)' },
     cfg_interval: { type: 'INT', default: -1, min: -1, max: 1_000_000, tooltip: 'guidance stops once more than this many tokens exist (-1 = always on)' },
     temperature: { type: 'FLOAT', default: 1, min: 0.01, max: 5, step: 0.05 },

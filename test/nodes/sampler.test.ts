@@ -126,6 +126,29 @@ describe('NARSampler seed positions', () => {
     expect(await passes('0,4')).toBe(9);
     m.dispose();
   });
+
+  it("'auto' (the default) starts where the model was trained from: its trainedSeed, else the corner", async () => {
+    const conditioning = await classes(BY_ID, '1');
+    const base = { ...TINY_SIZE, vocabSize: 16, grid: [5, 5], condition: { kind: 'class' as const, numClasses: 4 }, heads: 'all' as const, multipleOf: 64 };
+    const run = async (config: ReturnType<typeof buildNarConfig>, seed_position?: string) => {
+      const m = NarModel.random(config, 3);
+      const r = context();
+      const inputs: Inputs = { ...SAMPLING, model: { model: m, config, file: 'memory', fingerprint: '0' }, conditioning, preview: 'none' };
+      if (seed_position === undefined) delete inputs.seed_position;
+      else inputs.seed_position = seed_position;
+      const out = await NARSampler.execute(inputs, r.ctx);
+      m.dispose();
+      return { passes: r.progress.length, tokens: (out.outputs[0] as TokenGrid).tokens };
+    };
+    const fromCenter = buildNarConfig({ ...base, trainedSeed: [2, 2] });
+    const auto = await run(fromCenter);
+    expect(auto.passes).toBe(5);
+    expect(auto).toEqual(await run(fromCenter, 'auto'));
+    expect(auto).toEqual(await run(fromCenter, 'center'));
+    expect((await run(fromCenter, 'corner')).passes).toBe(9);
+    expect((await run(buildNarConfig({ ...base, trainedSeed: [0, 4] }))).passes).toBe(9);
+    expect((await run(buildNarConfig(base))).passes).toBe(9); // no trainedSeed: the corner
+  });
 });
 
 describe('NARSampler conditions, batch, determinism, engines, memory', () => {

@@ -119,6 +119,19 @@ describe('TrainNAR', () => {
     model.model.dispose();
   });
 
+  it('seed_position other than the corner trains a model with a head per direction that records its seed', async () => {
+    const { ctx, events } = context();
+    const r = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-center', seed_position: 'center' }, ctx);
+    const model = r.outputs[0] as NarModelValue;
+    expect(model.config.heads).toHaveLength(4);
+    expect(model.config.trainedSeed).toEqual(model.config.grid.map((g) => Math.floor(g / 2)));
+    expect(readTrainingCheckpoint(model.file).config.trainedSeed).toEqual(model.config.trainedSeed);
+    expect(events[1].preview?.label).toBe('step 2'); // the preview samples from the trained seed
+    model.model.dispose();
+    await expect(TrainNAR.execute({ ...NAR, tokenizer, output_name: 'y', seed_position: 'middle' }, context().ctx)).rejects.toThrow(/seed_position 'middle' is not 'corner', 'center' or integer coordinates/);
+    await expect(TrainNAR.execute({ ...NAR, tokenizer, kind: 'raster-c2i', output_name: 'y', seed_position: 'center' }, context().ctx)).rejects.toThrow(/raster-AR \(kind raster-c2i\) has no seed position/);
+  });
+
   it('refuses t2i without a text encoder, no data at all, and names that are not plain file names', async () => {
     await expect(TrainNAR.execute({ ...NAR, tokenizer, kind: 't2i', output_name: 'x' }, context().ctx)).rejects.toThrow(/needs a text encoder/);
     await expect(TrainNAR.execute({ ...NAR, output_name: 'x' }, context().ctx)).rejects.toThrow(/link a tokenizer .* or give 'codes'/);

@@ -23,6 +23,26 @@ export function resolveSeed(grid: readonly number[], seed: SeedSpec): number[] {
   return [...seed];
 }
 
+/**
+ * A seed position from text: 'corner', 'center' (or 'centre'), or integer coordinates "r,c"
+ * (images) / "t,r,c" (videos) inside `grid`. Throws an OrderingError naming what was expected.
+ */
+export function parseSeedSpec(text: string, grid: readonly number[]): SeedSpec {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'corner') return 'corner';
+  if (t === 'center' || t === 'centre') return 'center';
+  const coords = t.split(/[\s,]+/).filter(Boolean).map(Number);
+  const example = grid.length === 3 ? '"t,r,c" such as "0,2,2"' : '"r,c" such as "4,4"';
+  if (coords.some((c) => !Number.isInteger(c))) throw new OrderingError(`'${text}' is not 'corner', 'center' or integer coordinates ${example}`);
+  if (coords.length !== grid.length) {
+    throw new OrderingError(`'${text}' has ${coords.length} coordinates; the model's grid [${grid.join('×')}] needs ${grid.length} (${example})`);
+  }
+  coords.forEach((c, a) => {
+    if (c < 0 || c >= grid[a]) throw new OrderingError(`'${text}': coordinate ${a} = ${c} is outside 0..${grid[a] - 1} of the grid [${grid.join('×')}]`);
+  });
+  return coords;
+}
+
 /** Manhattan distance of every token from the seed, in raster order. */
 export function distances(grid: readonly number[], seed: readonly number[]): Int32Array {
   const n = gridSize(grid);

@@ -50,7 +50,8 @@ export function createTrainer(config: NarConfig, params: NarParams, o: NarTraine
   const trainable = new Map([...params].filter(([k]) => !FROZEN.has(k)));
   const opt = new AdamW(trainable, o);
   const schedule = o.lr ?? constantLr(1e-4);
-  const ordering: TokenOrdering = orderingFor(config, 'corner');
+  // training grows from the seed the config names (the corner unless trainedSeed says otherwise)
+  const ordering: TokenOrdering = orderingFor(config, config.trainedSeed ?? 'corner');
   const dropout = o.conditionDropout ?? config.classDropoutProb;
   let seed = o.seed ?? 0;
 

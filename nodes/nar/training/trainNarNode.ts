@@ -4,7 +4,8 @@
 // the current step and keeps the checkpoint; re-running resumes it.
 import * as fs from 'fs';
 import { initBackend } from '../../../models/backend';
-import { NarModel, type NarConfig } from '../../../models/nar';
+import { NarModel, type NarConfig, type SeedSpec } from '../../../models/nar';
+import { parseSeedSpec } from '../../../models/nar/ordering/neighbor';
 import { readNarCheckpoint } from '../../../models/nar/checkpoint';
 import { warmupCosine } from '../../../models/train/schedule';
 import { BUNDLED_SIZE, SHAPES_KINDS, shapesModelConfig, shapesSource, trainNar, type ShapesKind, type TrainProgress } from '../../../models/training';
@@ -35,9 +36,16 @@ async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
   const source = shapesSource({ kind, seed, tokenizer, textEncoder, codes, frames: Number(inputs.frames ?? 4) });
   const resumed = resumeConfig(file, String(inputs.if_exists ?? 'resume'));
   const size = { ...BUNDLED_SIZE, dim: Number(inputs.dim ?? BUNDLED_SIZE.dim), nLayer: Number(inputs.layers ?? BUNDLED_SIZE.nLayer), nHead: Number(inputs.heads ?? BUNDLED_SIZE.nHead) };
+  let seedPosition: SeedSpec;
+  try {
+    seedPosition = parseSeedSpec(String(inputs.seed_position ?? 'corner'), source.spec.grid);
+  } catch (e) {
+    source.dispose();
+    throw new NodeInputError(`seed_position ${(e as Error).message}`);
+  }
   let config: NarConfig;
   try {
-    config = resumed ?? shapesModelConfig(kind, source.spec, size);
+    config = resumed ?? shapesModelConfig(kind, source.spec, size, seedPosition);
   } catch (e) {
     throw new NodeInputError(`cannot build a ${kind} model of dim ${size.dim}, ${size.nLayer} layers, ${size.nHead} heads: ${(e as Error).message}`);
   }
@@ -95,6 +103,12 @@ export const TrainNAR = defineNode({
     batch: { type: 'INT', default: 16, min: 1, max: 1024 },
     lr: { type: 'FLOAT', default: 0.001, min: 0, max: 1, step: 0.0001, tooltip: 'peak learning rate (warm-up, then cosine to lr/10)' },
     seed: { type: 'INT', default: 0, min: 0, max: 2 ** 31 - 1 },
+    seed_position: {
+      type: 'STRING',
+      default: 'corner',
+      optional: true,
+      tooltip: "where generation grows from: 'corner' (as the published models), 'center' or \"r,c\"; any other than the corner gives the model a head per direction (a resumed model keeps its own)",
+    },
     checkpoint_every: { type: 'INT', default: 50, min: 0, max: 1_000_000, tooltip: '0 = only at the end (and on Stop)' },
     preview_every: { type: 'INT', default: 50, min: 0, max: 1_000_000, tooltip: 'sample a preview every this many steps (0 = never)' },
     dim: { type: 'INT', default: BUNDLED_SIZE.dim, min: 8, max: 4096, step: 8 },

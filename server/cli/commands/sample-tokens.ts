@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import { flag, numberFlag, parseArgs, requireFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
-import { loadNar, type SampleCondition } from '../../../models/nar';
+import { loadNar, type SampleCondition, type SeedSpec } from '../../../models/nar';
+import { parseSeedSpec } from '../../../models/nar/ordering/neighbor';
 import { readModelArgs } from '../../../models/nar/checkpoint';
 import { createNarStepEngine, parseEngineChoice } from '../../../models/onnx/engineChoice';
 import { DEFAULT_ONNX_CACHE_DIR } from '../../../models/onnx/graphCache';
@@ -36,11 +37,14 @@ function readCond(file: string): SampleCondition {
   throw new Error(`--cond ${file}: "cond" must be class ids [B] or caption features [B][C][caption_dim]`);
 }
 
-function seedPosition(v: string | undefined): 'corner' | 'center' | number[] {
-  if (v === undefined || v === 'corner' || v === 'center') return v ?? 'corner';
-  const coords = v.split(',').map(Number);
-  if (coords.some((c) => !Number.isInteger(c))) throw new Error(`--seed-position expects corner, center or integers like 8,8; got '${v}'`);
-  return coords;
+/** --seed-position on the model's grid (absent: the model's default, the corner for published models). */
+function seedPosition(v: string | undefined, grid: readonly number[]): SeedSpec | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseSeedSpec(v, grid);
+  } catch (e) {
+    throw new Error(`--seed-position ${(e as Error).message}`);
+  }
 }
 
 export const command: CliCommand = {
@@ -69,7 +73,7 @@ export const command: CliCommand = {
       try {
         const tokens = await model.generate({
           cond,
-          seedPosition: seedPosition(flag(args, 'seed-position')),
+          seedPosition: seedPosition(flag(args, 'seed-position'), config.grid),
           cfgScale: numberFlag(args, 'cfg-scale', 1),
           cfgInterval: numberFlag(args, 'cfg-interval', -1),
           greedy: flag(args, 'greedy') === 'true',

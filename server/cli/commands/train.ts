@@ -6,11 +6,13 @@ import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
 
 const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] [--batch B] [--out F.safetensors]
-         [--resume F.safetensors] [--seed S] [--codes CODES.safetensors]
+         [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
          [--tokenizer weights/tokenizer/shapes-vq.safetensors] [--text-encoder weights/text_encoder/shapes-text.safetensors]
          [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}]
          [--lr 1e-3] [--min-lr LR/10] [--warmup W] [--checkpoint-every 100] [--log-every 10]
   Trains on the Shapes generator (seeded), or on a code file from \`narflow extract-codes\`.
+  --seed-position: where generation grows from (default corner, as the published models); any
+  other seed gives the model a head per direction, and samplers set to 'auto' start there.
   The checkpoint (weights + config) goes to --out, its optimizer state beside it (.optim.safetensors).`;
 
 export function progressLine(p: TrainProgress): string {
@@ -45,6 +47,7 @@ export const command: CliCommand = {
         steps,
         batch: numberFlag(args, 'batch', 16),
         seed: numberFlag(args, 'seed', 0),
+        seedPosition: flag(args, 'seed-position'),
         out,
         resume: flag(args, 'resume'),
         codes: flag(args, 'codes'),
@@ -59,7 +62,7 @@ export const command: CliCommand = {
         onStart: (i) =>
           process.stdout.write(
             `backend ${backend.name}; ${kind}: ${i.parameters} parameters, dim ${i.config.dim}, ${i.config.totalBlocks} blocks, ` +
-              `grid [${i.config.grid}], vocab ${i.config.vocabSize}, ${i.config.ordering} ordering; data: ${i.source}\n`,
+              `grid [${i.config.grid}], vocab ${i.config.vocabSize}, ${i.config.ordering} ordering${i.config.ordering === 'raster' ? '' : ` from seed [${i.config.trainedSeed ?? i.config.grid.map(() => 0)}] with ${i.config.heads.length} heads`}; data: ${i.source}\n`,
           ),
         onProgress: (p) => {
           if (p.step % logEvery === 0 || p.step === p.steps) process.stdout.write(progressLine(p) + '\n');
