@@ -1,6 +1,7 @@
 // Sample pictures of the bundled Shapes models, written under docs/samples/:
 //   c2i-grid.png          class-to-image NAR: rows = shape × sample, columns = the six colours
 //   raster-c2i-grid.png   raster-AR baseline, same classes, same layout
+//   c2i-center-grid.png   class-to-image NAR trained and sampled from the centre seed, same layout
 //   c2i-nar-vs-raster.png NAR (left), raster-AR (middle) and real Shapes images through the tokenizer (right)
 //   t2i-<i>.png + t2i.md  text-to-image NAR, one picture per caption (captions in t2i.md and the PNG text);
 //                         t2i-all.png all of them in one picture
@@ -92,27 +93,35 @@ async function main(argv: string[]): Promise<void> {
   // class grids: rows = shape × 2 samples, columns = colours
   const labels: number[] = [];
   for (const shape of SHAPES) for (let k = 0; k < 2; k++) for (const color of COLOR_NAMES) labels.push(classOf(shape, color));
-  const grids: ImageBatch[] = [];
-  for (const name of ['c2i', 'raster-c2i'].filter(wanted)) {
+  const grids = new Map<string, ImageBatch>();
+  for (const name of ['c2i', 'raster-c2i', 'c2i-center'].filter(wanted)) {
     const model = loadNar(path.join(dir, `shapes-${name}.safetensors`));
     const one = await sampleImages(model, tok, { kind: 'class', classIds: [labels[0]] }, s);
     const r = await sampleImages(model, tok, { kind: 'class', classIds: labels }, s);
-    timings.push(`${name}: ${one.ms.toFixed(0)} ms for one image (${model.passes()} passes); ${(r.ms / r.batch).toFixed(0)} ms/image at batch ${r.batch}`);
+    // the models sample from where they were trained from (config.trainedSeed, else the corner)
+    const from = model.config.ordering === 'raster' ? 'raster order' : `seed [${model.config.trainedSeed ?? model.config.grid.map(() => 0)}]`;
+    timings.push(`${name}: ${one.ms.toFixed(0)} ms for one image (${model.passes()} passes, ${from}); ${(r.ms / r.batch).toFixed(0)} ms/image at batch ${r.batch}`);
     const grid = mosaic(split(r.images), COLOR_NAMES.length, scale);
-    write(path.join(out, `${name}-grid.png`), grid, { model: `shapes-${name}`, layout: 'rows: circle×2, square×2, triangle×2; columns: ' + COLOR_NAMES.join(', '), sampling: settings });
-    grids.push(grid);
+    write(path.join(out, `${name}-grid.png`), grid, { model: `shapes-${name}`, layout: 'rows: circle×2, square×2, triangle×2; columns: ' + COLOR_NAMES.join(', '), sampling: `${settings}, from ${from}` });
+    grids.set(name, grid);
     model.dispose();
   }
-  if (grids.length === 2) {
+  const nar = grids.get('c2i');
+  const raster = grids.get('raster-c2i');
+  if (nar && raster) {
     const real = generateShapesForLabels(labels, 12345).images;
     const realGrid = mosaic(split(tok.decode(tok.encode(real))), COLOR_NAMES.length, scale);
-    write(path.join(out, 'c2i-nar-vs-raster.png'), mosaic([...grids, realGrid], 3, 1, 8), { layout: 'left: NAR, middle: raster-AR, right: real Shapes images through the tokenizer', sampling: settings });
+    write(path.join(out, 'c2i-nar-vs-raster.png'), mosaic([nar, raster, realGrid], 3, 1, 8), { layout: 'left: NAR, middle: raster-AR, right: real Shapes images through the tokenizer', sampling: settings });
   }
   if (wanted('t2i')) await textSamples(args, dir, out, tok, s, settings, scale, timings);
   if (wanted('video')) await videoSamples(dir, out, tok, s, settings, scale, timings);
   tok.dispose();
   process.stdout.write(`backend ${backend.name}; sampling times:\n  ${timings.join('\n  ')}\n`);
-  fs.writeFileSync(path.join(out, 'timings.txt'), `${new Date().toISOString()} backend ${backend.name}; ${settings}\n${timings.join('\n')}\n`);
+  // with --only, the other models' lines of an earlier run are kept
+  const file = path.join(out, 'timings.txt');
+  const ran = new Set(timings.map((t) => t.split(':')[0]));
+  const kept = only && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(1).filter((l) => l && !ran.has(l.split(':')[0])) : [];
+  fs.writeFileSync(file, `${new Date().toISOString()} backend ${backend.name}; ${settings}${kept.length ? ` (${[...ran].join(', ')} this run)` : ''}\n${[...kept, ...timings].join('\n')}\n`);
 }
 
 const CAPTIONS = [

@@ -117,3 +117,17 @@ it('narflow train --seed-position center prints the seed and heads; a bad one is
   m.dispose();
   expect(() => train(['--seed-position', 'middle', '--out', path.join(dir, 'n.safetensors')])).toThrow(/seed position 'middle' is not 'corner', 'center' or integer coordinates "r,c" such as "4,4"/);
 });
+
+it('the bundled centre-seed model: four heads, trained from [4,4], samples there by default in 9 passes', async () => {
+  const file = path.join(root, 'weights/nar/shapes-c2i-center.safetensors');
+  const m = loadNar(file);
+  expect(m.config.heads).toHaveLength(4);
+  expect(m.config.trainedSeed).toEqual([4, 4]);
+  expect(m.passes()).toBe(9);
+  expect(m.passes('corner')).toBe(15);
+  const cond = { kind: 'class' as const, classIds: [0, 7] };
+  const tokens = await m.generate({ cond, seed: 2, cfgScale: 2 });
+  expect(tokens).toEqual(await m.generate({ cond, seed: 2, cfgScale: 2, seedPosition: 'center' }));
+  expect(tokens.flat().every((t) => t >= 0 && t < m.config.vocabSize)).toBe(true);
+  m.dispose();
+});
