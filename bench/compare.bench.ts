@@ -1,5 +1,6 @@
-// The bundled comparison in one run: the NAR class-to-image model (from the corner) against the
-// raster-AR model of the same size trained on the same data — same class prompts, seeds and
+// The bundled comparison in one run: the NAR class-to-image models (trained from the corner, and
+// from the centre when that model is there) against the raster-AR model of the same size trained
+// on the same data — same class prompts, seeds and
 // sampling settings — scored by ShapeEval and FID-shapes (vs Shapes generator images), with
 // images/s at several batch sizes on each engine, and a calibration row of fresh Shapes generator
 // images (what a perfect model scores at this N). Prints one table; writes JSON (and the table)
@@ -10,6 +11,7 @@
 // --compare-seed S, --compare-cfg X, --compare-temperature X, --compare-top-k K, --compare-top-p P,
 // --compare-engines ort,tfjs (the first one samples the quality run), --compare-batches 1,18,72,
 // --compare-speed-images N, --compare-sample-batch B, --compare-nar F, --compare-raster F,
+// --compare-center F (the centre-seed NAR model; 'none' leaves it out; skipped when the file is absent),
 // --compare-tokenizer F, --compare-classifier F, --device wasm|auto.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -93,6 +95,7 @@ export async function run(argv: string[]): Promise<void> {
   const files = {
     nar: path.resolve(flag(argv, 'compare-nar', path.join(REPO, 'weights/nar/shapes-c2i.safetensors'))),
     raster: path.resolve(flag(argv, 'compare-raster', path.join(REPO, 'weights/nar/shapes-raster-c2i.safetensors'))),
+    center: flag(argv, 'compare-center', path.join(REPO, 'weights/nar/shapes-c2i-center.safetensors')),
     tokenizer: path.resolve(flag(argv, 'compare-tokenizer', path.join(REPO, 'weights/tokenizer/shapes-vq.safetensors'))),
     classifier: path.resolve(flag(argv, 'compare-classifier', path.join(REPO, 'weights/metrics/shapes-classifier.safetensors'))),
   };
@@ -100,6 +103,10 @@ export async function run(argv: string[]): Promise<void> {
 
   const nar = loadModel(files.nar, 'NAR model');
   const raster = loadModel(files.raster, 'raster model');
+  // the centre-seed model is optional: an explicit file must exist, the default one may be absent
+  const centerFile = files.center === 'none' ? null : path.resolve(files.center);
+  if (centerFile && flag(argv, 'compare-center', '') && !fs.existsSync(centerFile)) throw new Error(`centre-seed NAR model not found: ${centerFile} (--compare-center none leaves it out)`);
+  const center = centerFile && fs.existsSync(centerFile) ? loadModel(centerFile, 'centre-seed NAR model') : null;
   const tokenizer = loadTokenizer(files.tokenizer);
   const extractor = ShapesFeatureExtractor.load(files.classifier);
   const [h, w] = nar.config.grid;
@@ -113,7 +120,8 @@ export async function run(argv: string[]): Promise<void> {
     const result = await compareNarModels({
       contenders: [
         { name: 'NAR (shapes-c2i)', model: nar, seedPosition: 'corner' },
-        { name: 'raster AR (shapes-raster-c2i)', model: raster, seedPosition: 'corner' },
+        ...(center ? [{ name: `NAR-centre (${path.basename(centerFile!, '.safetensors')})`, model: center, seedPosition: center.config.trainedSeed ?? ('center' as const) }] : []),
+        { name: 'raster AR (shapes-raster-c2i)', model: raster, seedPosition: 'corner' as const },
       ],
       tokenizer,
       extractor,
@@ -148,7 +156,8 @@ export async function run(argv: string[]): Promise<void> {
     const stamp = date.toISOString().replace(/[:.]/g, '-');
     const out = path.join(__dirname, 'results', `compare-${stamp}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const weights = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, { file: path.relative(REPO, f), bytes: fs.statSync(f).size, modified: fs.statSync(f).mtime.toISOString() }]));
+    const used = Object.entries({ ...files, center: center ? centerFile! : null }).filter((e): e is [string, string] => e[1] !== null);
+    const weights = Object.fromEntries(used.map(([k, f]) => [k, { file: path.relative(REPO, f), bytes: fs.statSync(f).size, modified: fs.statSync(f).mtime.toISOString() }]));
     fs.writeFileSync(
       out,
       JSON.stringify({ date: date.toISOString(), machine, backend, loadAverage: os.loadavg(), seconds, settings: { perClass, refCount, refSeed, seed, sampling, engines, batches, minImages, sampleBatch }, weights, ...result, prompts: undefined }, null, 2),
@@ -163,6 +172,7 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     nar.dispose();
     raster.dispose();
+    center?.dispose();
     tokenizer.dispose();
     await extractor.dispose();
   }
