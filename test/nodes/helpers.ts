@@ -46,6 +46,9 @@ export const BUNDLED_NAR: Record<ShapesKind, string> = {
   'raster-c2i': 'shapes-raster-c2i.safetensors',
 };
 
+/** The bundled class-to-image model trained from the centre seed. */
+export const BUNDLED_C2I_CENTER = 'shapes-c2i-center.safetensors';
+
 /** A weights root with nar/, tokenizer/, text_encoder/ holding tiny random models under the bundled names. */
 export function tinyWeights(root: string): Record<string, string[]> {
   const dirs = { nar: path.join(root, 'nar'), tokenizer: path.join(root, 'tokenizer'), text_encoder: path.join(root, 'text_encoder') };
@@ -61,6 +64,9 @@ export function tinyWeights(root: string): Record<string, string[]> {
     model.save(path.join(dirs.nar, BUNDLED_NAR[kind]));
     model.dispose();
   });
+  const center = NarModel.random(shapesModelConfig('c2i', tinySpec('c2i'), TINY_SIZE, 'center'), 20);
+  center.save(path.join(dirs.nar, BUNDLED_C2I_CENTER));
+  center.dispose();
   return { nar: [dirs.nar], tokenizer: [dirs.tokenizer], text_encoder: [dirs.text_encoder] };
 }
 

@@ -13,7 +13,7 @@ import { ShapesData } from '../../nodes/nar/shapesData';
 import type { ImageBatch, VideoBatch } from '../../models/image/types';
 import { objectInfo } from '../../server/engine/registry/objectInfo';
 import type { ExecContext } from '../../server/engine/nodeApi';
-import { BUNDLED_NAR, TINY_TEXT, nodeHarness, type NodeHarness } from './helpers';
+import { BUNDLED_C2I_CENTER, BUNDLED_NAR, TINY_TEXT, nodeHarness, type NodeHarness } from './helpers';
 
 const SHARED = process.env.NARFLOW_SHARED ?? path.resolve(__dirname, '../../../shared');
 
@@ -32,7 +32,7 @@ describe('loaders', () => {
     fs.mkdirSync(path.join(h.paths.models.nar[0], 'sub'), { recursive: true });
     fs.copyFileSync(path.join(h.paths.models.nar[0], BUNDLED_NAR.c2i), path.join(h.paths.models.nar[0], 'sub', 'copy.safetensors'));
     const info = objectInfo(h.registry, h.paths);
-    expect(info.LoadNARModel.input.required.model_name[0]).toEqual([...Object.values(BUNDLED_NAR)].concat('sub/copy.safetensors').sort());
+    expect(info.LoadNARModel.input.required.model_name[0]).toEqual([...Object.values(BUNDLED_NAR), BUNDLED_C2I_CENTER].concat('sub/copy.safetensors').sort());
     expect(info.LoadTokenizer.input.required.tokenizer_name[0]).toEqual(['shapes-vq.safetensors']);
     expect(info.LoadTextEncoder.input.required.encoder_name[0]).toEqual(['shapes-text.safetensors']);
   });

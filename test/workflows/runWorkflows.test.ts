@@ -56,12 +56,14 @@ describe('shipped workflows run', () => {
     expect(written.filter((f) => f.endsWith('.png'))).toHaveLength(12);
   });
 
-  it('nar-vs-raster: both samplers save their images, the raster one in more passes', async () => {
+  it('nar-vs-raster: the three samplers save their images; raster takes the most passes, the centre-trained model (seed auto) the fewest', async () => {
     const { r, written } = await run('nar-vs-raster', { NARSampler: { engine: 'tfjs' } });
     expect(written.filter((f) => f.includes('/nar-vs-raster/nar_'))).toHaveLength(4);
     expect(written.filter((f) => f.includes('/nar-vs-raster/raster_'))).toHaveLength(4);
+    expect(written.filter((f) => f.includes('/nar-vs-raster/nar-center_'))).toHaveLength(4);
     const maxPasses = (node: string) => Math.max(...r.events.filter((e) => e.type === 'progress' && e.data.node === node).map((e) => (e.data as { max: number }).max));
     expect(maxPasses('6')).toBeGreaterThan(maxPasses('5'));
+    expect(maxPasses('12')).toBeLessThan(maxPasses('5')); // 'auto' starts at the model's trained seed, the centre
   });
 
   it('train-tokenizer (a few steps): writes the tokenizer and its round trip', async () => {

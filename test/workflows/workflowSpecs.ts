@@ -21,7 +21,7 @@ const DECODE: [number, number] = [300, 110];
 const SAVE: [number, number] = [320, 300];
 
 const sampling = (seed: number, cfg: number, extra: Record<string, ApiInputValue> = {}): Record<string, ApiInputValue> => ({
-  seed_position: 'corner',
+  seed_position: 'auto',
   cfg,
   cfg_interval: -1,
   temperature: 1,
@@ -126,9 +126,10 @@ export const TRAIN_NAR: WorkflowSpec = {
 };
 
 const RASTER_Y = 760;
+const CENTER_Y = 1480;
 export const NAR_VS_RASTER: WorkflowSpec = {
   '1': { type: 'ClassLabel', inputs: { label: 'red circle', class_ids: '0' }, pos: [COL[0], 40], size: [320, 82] },
-  '2': loadModel('shapes-c2i.safetensors', 170, COL[0], 'NAR model'),
+  '2': loadModel('shapes-c2i.safetensors', 170, COL[0], 'NAR model (from the corner)'),
   '3': loadModel('shapes-raster-c2i.safetensors', RASTER_Y, COL[0], 'Raster-AR model (same size, same data)'),
   '4': loadTokenizer(300),
   '5': { type: 'NARSampler', title: 'NAR sampler (one ring per pass)', inputs: { model: ['2', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 3, { batch: 4 }) }, pos: [COL[1], 40], size: SAMPLER },
@@ -137,6 +138,10 @@ export const NAR_VS_RASTER: WorkflowSpec = {
   '8': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['6', 0], fps: 8 }, pos: [COL[2], RASTER_Y], size: DECODE },
   '9': { type: 'SaveImage', title: 'NAR samples', inputs: { images: ['7', 0], filename_prefix: 'nar-vs-raster/nar' }, pos: [COL[3], 40], size: SAVE },
   '10': { type: 'SaveImage', title: 'Raster-AR samples', inputs: { images: ['8', 0], filename_prefix: 'nar-vs-raster/raster' }, pos: [COL[3], RASTER_Y], size: SAVE },
+  '11': loadModel('shapes-c2i-center.safetensors', CENTER_Y, COL[0], 'NAR model trained from the centre (4 heads)'),
+  '12': { type: 'NARSampler', title: 'NAR sampler from the centre (seed auto)', inputs: { model: ['11', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 3, { batch: 4 }) }, pos: [COL[1], CENTER_Y], size: SAMPLER },
+  '13': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['12', 0], fps: 8 }, pos: [COL[2], CENTER_Y], size: DECODE },
+  '14': { type: 'SaveImage', title: 'NAR samples from the centre', inputs: { images: ['13', 0], filename_prefix: 'nar-vs-raster/nar-center' }, pos: [COL[3], CENTER_Y], size: SAVE },
 };
 
 /** Both bundled class-to-image models over every Shapes class, each scored by FID-shapes and ShapeEval. */
