@@ -71,5 +71,6 @@ export const asTokens = (v: unknown, input = 'tokens') => expectValue<TokenGrid>
 export function describeModel(c: NarConfig): string {
   const dirs = c.heads.map((h) => `${'THW'.slice(3 - c.grid.length)[h.axis]}${h.sign > 0 ? '+' : '-'}`).join(' ');
   const cond = c.condition.kind === 'class' ? `${c.condition.numClasses} classes` : `captions ${c.condition.tokens}×${c.condition.captionDim}`;
-  return `${c.ordering === 'raster' ? 'raster-AR' : 'NAR'} grid ${c.grid.join('×')}, vocab ${c.vocabSize}, ${cond}, heads [${dirs}]`;
+  const trained = c.trainedSeed ? `, trained from seed [${c.trainedSeed.join(',')}]` : '';
+  return `${c.ordering === 'raster' ? 'raster-AR' : 'NAR'} grid ${c.grid.join('×')}, vocab ${c.vocabSize}, ${cond}, heads [${dirs}]${trained}`;
 }

@@ -138,13 +138,19 @@ describe('NARSampler seed positions', () => {
       else inputs.seed_position = seed_position;
       const out = await NARSampler.execute(inputs, r.ctx);
       m.dispose();
-      return { passes: r.progress.length, tokens: (out.outputs[0] as TokenGrid).tokens };
+      return { passes: r.progress.length, tokens: (out.outputs[0] as TokenGrid).tokens, text: out.ui?.text?.join('\n') ?? '' };
     };
     const fromCenter = buildNarConfig({ ...base, trainedSeed: [2, 2] });
-    const auto = await run(fromCenter);
+    const { text, ...auto } = await run(fromCenter);
+    expect(text).toMatch(/heads \[W\+ W- H\+ H-\], trained from seed \[2,2\]/);
+    expect(text).toMatch(/5 forward passes from seed \[2,2\]/);
     expect(auto.passes).toBe(5);
-    expect(auto).toEqual(await run(fromCenter, 'auto'));
-    expect(auto).toEqual(await run(fromCenter, 'center'));
+    const same = async (seed: string) => {
+      const r = await run(fromCenter, seed);
+      return { passes: r.passes, tokens: r.tokens };
+    };
+    expect(auto).toEqual(await same('auto'));
+    expect(auto).toEqual(await same('center'));
     expect((await run(fromCenter, 'corner')).passes).toBe(9);
     expect((await run(buildNarConfig({ ...base, trainedSeed: [0, 4] }))).passes).toBe(9);
     expect((await run(buildNarConfig(base))).passes).toBe(9); // no trainedSeed: the corner
