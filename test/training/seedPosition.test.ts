@@ -9,7 +9,7 @@ import { buildNarConfig, createNarTrainer, loadNar, NarModel, narConfigFromMetad
 import { orderingFor } from '../../models/nar/ordering';
 import { trainingLoss } from '../../models/nar/training/forward';
 import { warmupCosine } from '../../models/train/schedule';
-import { shapesClassSource, shapesModelConfig, trainNar, trainShapesModel, type NarDataSource } from '../../models/training';
+import { shapesClassSource, shapesModelConfig, shapesVideoSource, trainNar, trainShapesModel, type NarDataSource } from '../../models/training';
 import { saveTokenizer } from '../../models/vq/io';
 import { TINY_SIZE, tempDir, tinyTokenizer } from './helpers';
 
@@ -69,6 +69,20 @@ it('the trainer grows its ordering from trainedSeed: its loss is the centre orde
   const corner = NarModel.random(buildNarConfig({ ...base, heads: 'corner', trainedSeed: [2, 2] }), 4);
   expect(() => createNarTrainer(corner)).toThrow(/expands in axis 0 -, axis 1 -, but the model only has heads for/);
   corner.dispose();
+});
+
+it('a video model trained from a seed inside the clip gets a head per direction of all three axes and samples from there', async () => {
+  const video = shapesVideoSource({ tokenizer: tok, seed: 2, frames: 3 });
+  const config = shapesModelConfig('video', video.spec, TINY_SIZE, [1, 2, 2]);
+  expect(config.heads).toHaveLength(6);
+  expect(config.trainedSeed).toEqual([1, 2, 2]);
+  const model = NarModel.random(config, 3);
+  const r = await trainNar({ model, source: video, steps: 2, batch: 2, seed: 1 });
+  expect(r.losses.every(Number.isFinite)).toBe(true);
+  expect(model.passes()).toBe(1 + 1 + 2 + 2); // farthest token (0 or 2, 0, 0) from (1, 2, 2)
+  const grids = await model.generate({ cond: { kind: 'class', classIds: [0] }, seed: 1 });
+  expect(grids[0]).toHaveLength(3 * 4 * 4);
+  model.dispose();
 });
 
 it('a few steps from the centre lower the loss', async () => {
