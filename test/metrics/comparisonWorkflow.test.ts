@@ -1,6 +1,7 @@
 // workflows/compare-nar-raster.json runs end to end in-process on tiny random models (under the
-// bundled names) with a random Shapes classifier: both samplers draw every class, each side gets
-// an FID-shapes table and a ShapeEval table with one row per sampled image.
+// bundled names) with a random Shapes classifier: the three samplers (NAR from the corner, raster AR,
+// NAR trained from the centre) draw every class, each gets an FID-shapes table and a ShapeEval
+// table with one row per sampled image.
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(h.root, { recursive: true, force: true }));
 
-it('compare-nar-raster: FID-shapes and ShapeEval tables for both samplers over every class', async () => {
+it('compare-nar-raster: FID-shapes and ShapeEval tables for each of the three samplers over every class', async () => {
   const workflow = JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, 'compare-nar-raster.json'), 'utf8')) as EditorWorkflow;
   const { prompt, problems } = editorToApi(workflow, objectInfo(h.registry, h.paths));
   expect(problems).toEqual([]);
@@ -37,21 +38,22 @@ it('compare-nar-raster: FID-shapes and ShapeEval tables for both samplers over e
   if (r.status !== 'success') throw new Error(`${r.status} ${JSON.stringify(r.error)}`);
 
   const evals = byType('EvaluateImages').map(([id]) => r.outputs[id]);
-  expect(evals).toHaveLength(2);
+  expect(evals).toHaveLength(3);
   for (const ui of evals) {
     const rows = ui.table as { metric: string; value: number }[];
     const fid = rows.find((row) => row.metric === 'FID-shapes')!;
     expect(Number.isFinite(fid.value) && fid.value >= 0).toBe(true);
   }
   const shapeEvals = byType('ShapeEval').map(([id]) => r.outputs[id]);
-  expect(shapeEvals).toHaveLength(2);
+  expect(shapeEvals).toHaveLength(3);
   for (const ui of shapeEvals) {
     expect(ui.table).toHaveLength(NUM_IMAGE_CLASSES * perClass);
     const summary = JSON.parse(ui.text![0]) as { images: number; overall: number };
     expect(summary.images).toBe(NUM_IMAGE_CLASSES * perClass);
     expect(summary.overall >= 0 && summary.overall <= 1).toBe(true);
   }
-  // the two sides are scored on different images: one per model
-  const sampled = (title: string) => byType('EvaluateImages').find(([, n]) => n._meta?.title?.includes(title))![1].inputs.images;
-  expect(sampled('NAR')).not.toEqual(sampled('raster'));
+  // each model's images are scored on their own
+  const sampled = (title: string) => byType('EvaluateImages').find(([, n]) => n._meta?.title === title)![1].inputs.images;
+  const inputs = ['FID-shapes: NAR', 'FID-shapes: raster AR', 'FID-shapes: NAR from the centre'].map(sampled);
+  expect(new Set(inputs.map((i) => JSON.stringify(i))).size).toBe(3);
 }, 120_000);

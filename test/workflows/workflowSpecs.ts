@@ -144,7 +144,7 @@ export const NAR_VS_RASTER: WorkflowSpec = {
   '14': { type: 'SaveImage', title: 'NAR samples from the centre', inputs: { images: ['13', 0], filename_prefix: 'nar-vs-raster/nar-center' }, pos: [COL[3], CENTER_Y], size: SAVE },
 };
 
-/** Both bundled class-to-image models over every Shapes class, each scored by FID-shapes and ShapeEval. */
+/** The bundled class-to-image models (NAR from the corner, raster AR, NAR from the centre) over every Shapes class, each scored by FID-shapes and ShapeEval. */
 const PER_CLASS = 8;
 const evaluateShapes = (title: string, images: string, y: number): LaidOutNode => ({
   type: 'EvaluateImages',
@@ -190,6 +190,11 @@ export const COMPARE_NAR_RASTER: WorkflowSpec = {
   '10': evaluateShapes('FID-shapes: raster AR', '8', RASTER_Y),
   '11': shapeEvalNode('ShapeEval: NAR', '7', 40),
   '12': shapeEvalNode('ShapeEval: raster AR', '8', RASTER_Y),
+  '13': loadModel('shapes-c2i-center.safetensors', CENTER_Y, COL[0], 'NAR model trained from the centre (4 heads)'),
+  '14': { type: 'NARSampler', title: `NAR sampler from the centre (${PER_CLASS} per class)`, inputs: { model: ['13', 0], conditioning: ['1', 0], tokenizer: ['4', 0], ...sampling(0, 2, { batch: PER_CLASS }) }, pos: [COL[1], CENTER_Y], size: SAMPLER },
+  '15': { type: 'TokenizerDecode', inputs: { tokenizer: ['4', 0], tokens: ['14', 0], fps: 8 }, pos: [COL[2], CENTER_Y], size: DECODE },
+  '16': evaluateShapes('FID-shapes: NAR from the centre', '15', CENTER_Y),
+  '17': shapeEvalNode('ShapeEval: NAR from the centre', '15', CENTER_Y),
 };
 
 /** File name (without .json) → spec. */
