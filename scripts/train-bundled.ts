@@ -6,9 +6,12 @@
 //   weights/nar/shapes-video.safetensors       video NAR, 4×8×8 tokens (12 classes: shape × direction)
 //   weights/nar/shapes-c2i-center.safetensors  class-to-image NAR trained from the centre seed (4 heads),
 //                                              same recipe, data and seed as shapes-c2i (--kinds c2i-center)
+//   weights/nar/shapes-t2i-center.safetensors  text-to-image NAR trained from the centre seed, same recipe,
+//                                              data and seed as shapes-t2i (--kinds t2i-center; an experiment,
+//                                              not bundled: it did not help, see docs/comparison.md)
 // Full checkpoints (with optimizer state) go to output/training/bundled/; an interrupted run resumes from them.
 // Needs the bundled tokenizer and text encoder; waits for them (--wait-minutes) when absent.
-// Usage: npx tsx scripts/train-bundled.ts [--kinds c2i,raster-c2i,t2i,video,c2i-center] [--steps-scale 1]
+// Usage: npx tsx scripts/train-bundled.ts [--kinds c2i,raster-c2i,t2i,video,c2i-center,t2i-center] [--steps-scale 1]
 //        [--tokenizer F] [--text-encoder F] [--out-dir weights/nar] [--runs output/training/bundled] [--wait-minutes 0]
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,8 +25,8 @@ import { progressLine } from '../server/cli/commands/train';
  * Per-kind recipe: learning-rate stages (each a warm-up + cosine), batch, seed. Fixed, so a rerun
  * gives the same files; a run stopped between stages resumes into the next one exactly.
  */
-type Bundle = ShapesKind | 'c2i-center';
-const BUNDLES: readonly Bundle[] = ['c2i', 'raster-c2i', 't2i', 'video', 'c2i-center'];
+type Bundle = ShapesKind | 'c2i-center' | 't2i-center';
+const BUNDLES: readonly Bundle[] = ['c2i', 'raster-c2i', 't2i', 'video', 'c2i-center', 't2i-center'];
 /** What each bundle trains: its data kind and the seed its ordering grows from. */
 const TRAINS: Record<Bundle, { kind: ShapesKind; seedPosition: SeedSpec }> = {
   c2i: { kind: 'c2i', seedPosition: 'corner' },
@@ -31,6 +34,7 @@ const TRAINS: Record<Bundle, { kind: ShapesKind; seedPosition: SeedSpec }> = {
   t2i: { kind: 't2i', seedPosition: 'corner' },
   video: { kind: 'video', seedPosition: 'corner' },
   'c2i-center': { kind: 'c2i', seedPosition: 'center' },
+  't2i-center': { kind: 't2i', seedPosition: 'center' },
 };
 
 function parseBundle(name: string): Bundle {
@@ -44,9 +48,17 @@ const RECIPES: Record<Bundle, { stages: LrStage[]; batch: number; seed: number }
   t2i: { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 202 },
   video: { stages: [{ steps: 280, maxLr: 2e-3 }, { steps: 140, maxLr: 1e-3, warmupSteps: 0 }, { steps: 100, maxLr: 5e-4, warmupSteps: 0 }], batch: 8, seed: 303 },
   'c2i-center': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
+  't2i-center': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 202 },
 };
 
-const OUT_NAMES: Record<Bundle, string> = { c2i: 'shapes-c2i', 'raster-c2i': 'shapes-raster-c2i', t2i: 'shapes-t2i', video: 'shapes-video', 'c2i-center': 'shapes-c2i-center' };
+const OUT_NAMES: Record<Bundle, string> = {
+  c2i: 'shapes-c2i',
+  'raster-c2i': 'shapes-raster-c2i',
+  t2i: 'shapes-t2i',
+  video: 'shapes-video',
+  'c2i-center': 'shapes-c2i-center',
+  't2i-center': 'shapes-t2i-center',
+};
 
 async function waitFor(files: string[], minutes: number): Promise<void> {
   const deadline = Date.now() + minutes * 60_000;
