@@ -95,7 +95,6 @@ export async function run(argv: string[]): Promise<void> {
   const files = {
     nar: path.resolve(flag(argv, 'compare-nar', path.join(REPO, 'weights/nar/shapes-c2i.safetensors'))),
     raster: path.resolve(flag(argv, 'compare-raster', path.join(REPO, 'weights/nar/shapes-raster-c2i.safetensors'))),
-    center: flag(argv, 'compare-center', path.join(REPO, 'weights/nar/shapes-c2i-center.safetensors')),
     tokenizer: path.resolve(flag(argv, 'compare-tokenizer', path.join(REPO, 'weights/tokenizer/shapes-vq.safetensors'))),
     classifier: path.resolve(flag(argv, 'compare-classifier', path.join(REPO, 'weights/metrics/shapes-classifier.safetensors'))),
   };
@@ -103,9 +102,10 @@ export async function run(argv: string[]): Promise<void> {
 
   const nar = loadModel(files.nar, 'NAR model');
   const raster = loadModel(files.raster, 'raster model');
-  // the centre-seed model is optional: an explicit file must exist, the default one may be absent
-  const centerFile = files.center === 'none' ? null : path.resolve(files.center);
-  if (centerFile && flag(argv, 'compare-center', '') && !fs.existsSync(centerFile)) throw new Error(`centre-seed NAR model not found: ${centerFile} (--compare-center none leaves it out)`);
+  // the centre-seed model is optional: 'none' leaves it out, the default file may be absent, a named one must exist
+  const centerArg = flag(argv, 'compare-center', '');
+  const centerFile = centerArg === 'none' ? null : path.resolve(centerArg || path.join(REPO, 'weights/nar/shapes-c2i-center.safetensors'));
+  if (centerArg && centerFile && !fs.existsSync(centerFile)) throw new Error(`centre-seed NAR model not found: ${centerFile} (--compare-center none leaves it out)`);
   const center = centerFile && fs.existsSync(centerFile) ? loadModel(centerFile, 'centre-seed NAR model') : null;
   const tokenizer = loadTokenizer(files.tokenizer);
   const extractor = ShapesFeatureExtractor.load(files.classifier);
@@ -120,8 +120,9 @@ export async function run(argv: string[]): Promise<void> {
     const result = await compareNarModels({
       contenders: [
         { name: 'NAR (shapes-c2i)', model: nar, seedPosition: 'corner' },
-        ...(center ? [{ name: `NAR-centre (${path.basename(centerFile!, '.safetensors')})`, model: center, seedPosition: center.config.trainedSeed ?? ('center' as const) }] : []),
-        { name: 'raster AR (shapes-raster-c2i)', model: raster, seedPosition: 'corner' as const },
+        // sampled from where it was trained from (its config's trainedSeed)
+        ...(center ? [{ name: `NAR-centre (${path.basename(centerFile!, '.safetensors')})`, model: center }] : []),
+        { name: 'raster AR (shapes-raster-c2i)', model: raster, seedPosition: 'corner' },
       ],
       tokenizer,
       extractor,
@@ -156,8 +157,7 @@ export async function run(argv: string[]): Promise<void> {
     const stamp = date.toISOString().replace(/[:.]/g, '-');
     const out = path.join(__dirname, 'results', `compare-${stamp}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const used = Object.entries({ ...files, center: center ? centerFile! : null }).filter((e): e is [string, string] => e[1] !== null);
-    const weights = Object.fromEntries(used.map(([k, f]) => [k, { file: path.relative(REPO, f), bytes: fs.statSync(f).size, modified: fs.statSync(f).mtime.toISOString() }]));
+    const weights = Object.fromEntries(Object.entries(center ? { ...files, center: centerFile! } : files).map(([k, f]) => [k, { file: path.relative(REPO, f), bytes: fs.statSync(f).size, modified: fs.statSync(f).mtime.toISOString() }]));
     fs.writeFileSync(
       out,
       JSON.stringify({ date: date.toISOString(), machine, backend, loadAverage: os.loadavg(), seconds, settings: { perClass, refCount, refSeed, seed, sampling, engines, batches, minImages, sampleBatch }, weights, ...result, prompts: undefined }, null, 2),

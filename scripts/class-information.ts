@@ -6,8 +6,7 @@
 import * as fs from 'fs';
 import { initBackend } from '../models/backend';
 import { loadNar } from '../models/nar';
-import { resolveSeed } from '../models/nar/ordering/neighbor';
-import { flatten } from '../models/nar/ordering/types';
+import { defaultSeed, flatten, resolveSeed } from '../models/nar/ordering';
 import { conditionInformation, mostFrequentCode, type ConditionBatch } from '../models/metrics/evaluator/conditionInformation';
 import { shapesClassSource } from '../models/training';
 import { loadTokenizer } from '../models/vq/io';
@@ -36,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
     try {
       const info = await conditionInformation(model, batches, background);
       const c = model.config;
-      const seed = c.ordering === 'raster' ? c.grid.map(() => 0) : resolveSeed(c.grid, c.trainedSeed ?? 'corner');
+      const seed = resolveSeed(c.grid, defaultSeed(c));
       const numClasses = c.condition.kind === 'class' ? c.condition.numClasses : 0;
       const grids = await model.generate({ cond: { kind: 'class', classIds: Array.from({ length: samples }, (_, i) => i % numClasses) }, cfgScale: 2, seed: 0 });
       const at = flatten(seed, c.grid);

@@ -12,6 +12,7 @@ import { compareSamplers, type SamplerUnderTest } from '../models/metrics/evalua
 import { shapesSource } from '../models/metrics/evaluator/imageSource';
 import { ShapesFeatureExtractor } from '../models/metrics/shapesClassifier/extractor';
 import { loadNar } from '../models/nar';
+import { defaultSeed, resolveSeed } from '../models/nar/ordering';
 import { loadTextEncoder } from '../models/text';
 import { loadTokenizer } from '../models/vq/io';
 import { nestCodes } from '../models/vq/tokenizer';
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
   const refCount = numberFlag(args, 'reference', 2000);
   const models = files.map((f) => ({ file: f, model: loadNar(f) }));
   const samplers: SamplerUnderTest[] = models.map(({ file, model }) => ({
-    name: `${path.basename(file, '.safetensors')} from [${model.config.trainedSeed ?? model.config.grid.map(() => 0)}]`,
+    name: `${path.basename(file, '.safetensors')} from [${resolveSeed(model.config.grid, defaultSeed(model.config))}]`,
     async sample(ps, s) {
       const out = imageBatch(ps.length, 32, 32);
       const px = 32 * 32 * 3;

@@ -18,6 +18,7 @@ import { videoClassOf } from '../models/data/shapesVideo';
 import { encodePng } from '../models/image/png';
 import { imageBatch, type ImageBatch } from '../models/image/types';
 import { loadNar, type NarModel, type SampleCondition } from '../models/nar';
+import { defaultSeed, resolveSeed } from '../models/nar/ordering';
 import { loadTextEncoder } from '../models/text';
 import { loadTokenizer } from '../models/vq/io';
 import { nestCodes, type Tokenizer } from '../models/vq/tokenizer';
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
     const one = await sampleImages(model, tok, { kind: 'class', classIds: [labels[0]] }, s);
     const r = await sampleImages(model, tok, { kind: 'class', classIds: labels }, s);
     // the models sample from where they were trained from (config.trainedSeed, else the corner)
-    const from = model.config.ordering === 'raster' ? 'raster order' : `seed [${model.config.trainedSeed ?? model.config.grid.map(() => 0)}]`;
+    const from = model.config.ordering === 'raster' ? 'raster order' : `seed [${resolveSeed(model.config.grid, defaultSeed(model.config))}]`;
     timings.push(`${name}: ${one.ms.toFixed(0)} ms for one image (${model.passes()} passes, ${from}); ${(r.ms / r.batch).toFixed(0)} ms/image at batch ${r.batch}`);
     const grid = mosaic(split(r.images), COLOR_NAMES.length, scale);
     write(path.join(out, `${name}-grid.png`), grid, { model: `shapes-${name}`, layout: 'rows: circle×2, square×2, triangle×2; columns: ' + COLOR_NAMES.join(', '), sampling: `${settings}, from ${from}` });

@@ -53,12 +53,12 @@ export class NarModel {
 
   /** Number of forward passes for a seed (1 prefill + decode steps). */
   passes(seedPosition?: SeedSpec): number {
-    return orderingFor(this.config, seedPosition ?? this.config.trainedSeed ?? 'corner').steps.length;
+    return orderingFor(this.config, seedPosition).steps.length;
   }
 
   /** Token grids [B][N] in raster order. */
   async generate(o: NarGenerateOptions): Promise<number[][]> {
-    const ordering = orderingFor(this.config, o.seedPosition ?? this.config.trainedSeed ?? 'corner');
+    const ordering = orderingFor(this.config, o.seedPosition);
     const engine = o.engine ?? new TfjsNarEngine(this.config, this.params);
     return generate(engine, {
       cond: o.cond,
@@ -81,7 +81,7 @@ export class NarModel {
 
   /** Merged training logits [B, N, V] (host) without dropout; for checks against references. */
   async trainingLogits(batch: Omit<TrainingBatch, 'cond'> & { cond: TrainingBatch['cond'] }): Promise<Float32Array> {
-    const t = tf.tidy(() => trainingLogits(this.params, this.config, orderingFor(this.config, this.config.trainedSeed ?? 'corner'), batch));
+    const t = tf.tidy(() => trainingLogits(this.params, this.config, orderingFor(this.config), batch));
     try {
       return (await t.data()) as Float32Array;
     } finally {

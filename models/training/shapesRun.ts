@@ -3,7 +3,7 @@
 // (`narflow train`) and scripts/train-bundled.ts both call this.
 import { NarModel, type NarConfig, type SeedSpec } from '../nar';
 import { readNarCheckpoint } from '../nar/checkpoint';
-import { parseSeedSpec, resolveSeed } from '../nar/ordering/neighbor';
+import { defaultSeed, parseSeedSpec, resolveSeed } from '../nar/ordering';
 import { loadTextEncoder, type TextEncoder } from '../text';
 import { warmupCosine, type LrSchedule } from '../train/schedule';
 import { loadTokenizer } from '../vq/io';
@@ -48,15 +48,10 @@ export interface ShapesRunResult extends TrainNarResult {
 function seedOf(seed: SeedSpec | string | undefined, grid: readonly number[]): SeedSpec {
   if (seed === undefined) return 'corner';
   try {
-    return resolveSeedText(seed, grid);
+    return typeof seed === 'string' ? parseSeedSpec(seed, grid) : resolveSeed(grid, seed);
   } catch (e) {
     throw new TrainingError(`seed position ${(e as Error).message}`);
   }
-}
-
-function resolveSeedText(seed: SeedSpec | string, grid: readonly number[]): SeedSpec {
-  if (typeof seed !== 'string') return resolveSeed(grid, seed);
-  return parseSeedSpec(seed, grid);
 }
 
 export async function trainShapesModel(o: ShapesRunOptions): Promise<ShapesRunResult> {
@@ -74,7 +69,7 @@ export async function trainShapesModel(o: ShapesRunOptions): Promise<ShapesRunRe
     if (o.resume && !resumed) throw new TrainingError(`${o.resume} holds no NAR config; cannot resume from it`);
     const seed = seedOf(o.seedPosition, source.spec.grid);
     if (resumed && o.seedPosition !== undefined && o.kind !== 'raster-c2i') {
-      const had = resumed.trainedSeed ?? resumed.grid.map(() => 0);
+      const had = resolveSeed(resumed.grid, defaultSeed(resumed));
       const asked = resolveSeed(resumed.grid, seed);
       if (had.join(',') !== asked.join(',')) throw new TrainingError(`${o.resume} was trained from seed [${had}]; resuming it from [${asked}] is not possible (leave the seed position out, or start a new model)`);
     }

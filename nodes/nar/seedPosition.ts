@@ -2,13 +2,13 @@
 // 'center'/'centre') or grid coordinates ("r,c" for images, "t,r,c" for videos), checked against
 // the model's grid and heads.
 import type { NarConfig, SeedSpec } from '../../models/nar';
-import { orderingFor } from '../../models/nar/ordering';
+import { defaultSeed, orderingFor } from '../../models/nar/ordering';
 import { parseSeedSpec } from '../../models/nar/ordering/neighbor';
 import { NodeInputError } from '../../server/engine/nodeApi';
 
 /** 'auto' is the model's trainedSeed (the corner when it has none). */
 export function parseSeedPosition(text: string, config: Pick<NarConfig, 'grid' | 'trainedSeed'>): SeedSpec {
-  if (text.trim().toLowerCase() === 'auto') return config.trainedSeed ? [...config.trainedSeed] : 'corner';
+  if (text.trim().toLowerCase() === 'auto') return defaultSeed(config);
   try {
     return parseSeedSpec(text, config.grid);
   } catch (e) {

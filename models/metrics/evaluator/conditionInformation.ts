@@ -54,7 +54,7 @@ export async function conditionInformation(model: NarModel, batches: ConditionBa
   if (c.condition.kind !== 'class') throw new Error(`condition information needs a class-conditioned model, got a '${c.condition.kind}' one`);
   const N = c.numTokens;
   const V = c.vocabSize;
-  const ordering = orderingFor(c, c.trainedSeed ?? 'corner');
+  const ordering = orderingFor(c);
   const raster = c.ordering === 'raster';
   const acc = { all: [0, 0, 0], objects: [0, 0, 0], objectStarts: [0, 0, 0] };
   for (const b of batches) {

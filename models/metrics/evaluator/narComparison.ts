@@ -7,6 +7,7 @@ import { generateShapesForLabels } from '../../data/shapes';
 import { classOf, classParts } from '../../data/shapesSpec';
 import { type ImageBatch, imageBatch } from '../../image/types';
 import type { NarModel, NarStepEngine, SeedSpec } from '../../nar';
+import { defaultSeed } from '../../nar/ordering';
 import { createNarStepEngine, type EngineChoice, type EngineKind } from '../../onnx/engineChoice';
 import type { Tokenizer } from '../../vq/tokenizer';
 import { nestCodes } from '../../vq/tokenizer';
@@ -171,7 +172,7 @@ export function narClassSampler(c: NarContender, engine: NarStepEngine, tokenize
       let out: ImageBatch | undefined;
       for (let start = 0, chunk = 0; start < ids.length; start += batch, chunk++) {
         const classIds = ids.slice(start, start + batch);
-        const grids = await c.model.generate({ cond: { kind: 'class', classIds }, seedPosition: c.seedPosition ?? c.model.config.trainedSeed ?? 'corner', ...sampling, seed: seed + chunk, engine });
+        const grids = await c.model.generate({ cond: { kind: 'class', classIds }, seedPosition: c.seedPosition, ...sampling, seed: seed + chunk, engine });
         const images = tokenizer.decode(nestCodes(grids.flat(), classIds.length, h, w));
         out ??= imageBatch(ids.length, images.height, images.width);
         out.data.set(images.data, start * images.height * images.width * 3);
@@ -186,14 +187,14 @@ export async function samplingSpeed(c: NarContender, open: OpenEngine, sampling:
   checkContender(c);
   const numClasses = (c.model.config.condition as { numClasses: number }).numClasses;
   const classIds = Array.from({ length: batch }, (_, i) => i % numClasses);
-  const once = (seed: number) => c.model.generate({ cond: { kind: 'class', classIds }, seedPosition: c.seedPosition ?? c.model.config.trainedSeed ?? 'corner', ...sampling, seed, engine: open.engine });
+  const once = (seed: number) => c.model.generate({ cond: { kind: 'class', classIds }, seedPosition: c.seedPosition, ...sampling, seed, engine: open.engine });
   await once(0);
   const reps = Math.max(1, Math.ceil(minImages / batch));
   const t0 = now();
   for (let r = 0; r < reps; r++) await once(r + 1);
   const seconds = (now() - t0) / 1000;
   const images = reps * batch;
-  return { sampler: c.name, engine: open.kind, batch, passes: c.model.passes(c.seedPosition ?? c.model.config.trainedSeed ?? 'corner'), images, seconds, imagesPerSecond: seconds > 0 ? images / seconds : Infinity };
+  return { sampler: c.name, engine: open.kind, batch, passes: c.model.passes(c.seedPosition), images, seconds, imagesPerSecond: seconds > 0 ? images / seconds : Infinity };
 }
 
 export async function compareNarModels(o: NarComparisonOptions): Promise<NarComparisonResult> {
@@ -233,7 +234,7 @@ export async function compareNarModels(o: NarComparisonOptions): Promise<NarComp
       const c = o.contenders[i];
       const layout = spreads.get(r.sampler) ?? NaN;
       if (!c) return { ...r, kind: 'data', layoutSpread: layout };
-      const seedPosition = c.seedPosition ?? c.model.config.trainedSeed ?? 'corner';
+      const seedPosition = c.seedPosition ?? defaultSeed(c.model.config);
       const seedText = JSON.stringify(seedPosition).replace(/"/g, '');
       return { ...r, kind: 'model', engine: opened[i].kind, ordering: c.model.config.ordering, seedPosition: seedText, passes: c.model.passes(seedPosition), layoutSpread: layout };
     });

@@ -51,7 +51,7 @@ export function createTrainer(config: NarConfig, params: NarParams, o: NarTraine
   const opt = new AdamW(trainable, o);
   const schedule = o.lr ?? constantLr(1e-4);
   // training grows from the seed the config names (the corner unless trainedSeed says otherwise)
-  const ordering: TokenOrdering = orderingFor(config, config.trainedSeed ?? 'corner');
+  const ordering: TokenOrdering = orderingFor(config);
   const dropout = o.conditionDropout ?? config.classDropoutProb;
   let seed = o.seed ?? 0;
 

@@ -4,6 +4,7 @@
 import { flag, numberFlag, parseArgs, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
+import { defaultSeed, resolveSeed } from '../../../models/nar/ordering';
 
 const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] [--batch B] [--out F.safetensors]
          [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
@@ -62,7 +63,7 @@ export const command: CliCommand = {
         onStart: (i) =>
           process.stdout.write(
             `backend ${backend.name}; ${kind}: ${i.parameters} parameters, dim ${i.config.dim}, ${i.config.totalBlocks} blocks, ` +
-              `grid [${i.config.grid}], vocab ${i.config.vocabSize}, ${i.config.ordering} ordering${i.config.ordering === 'raster' ? '' : ` from seed [${i.config.trainedSeed ?? i.config.grid.map(() => 0)}] with ${i.config.heads.length} heads`}; data: ${i.source}\n`,
+              `grid [${i.config.grid}], vocab ${i.config.vocabSize}, ${i.config.ordering} ordering${i.config.ordering === 'raster' ? '' : ` from seed [${resolveSeed(i.config.grid, defaultSeed(i.config))}] with ${i.config.heads.length} heads`}; data: ${i.source}\n`,
           ),
         onProgress: (p) => {
           if (p.step % logEvery === 0 || p.step === p.steps) process.stdout.write(progressLine(p) + '\n');
