@@ -1,6 +1,7 @@
 // The main job in a real browser: the editor opens with the default text-to-image workflow
 // (bundled Shapes models), Queue runs it, the sampler node shows the grid growing ring by ring
-// and the Save Image node shows the image that was written.
+// and the Save Image node shows the image that was written; a batch of three with randomized
+// seeds fills the queue panel with three different images.
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPngText } from '../../models/image/png';
@@ -77,5 +78,37 @@ describeBrowser('the default workflow in the editor', () => {
     expect(JSON.parse(text.workflow).nodes.some((n: { type: string }) => n.type === 'NARSampler')).toBe(true);
     expect(s.pageErrors).toEqual([]);
     if (process.env.NARFLOW_EDITOR_SCREENSHOT_NAR) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_NAR });
+  });
+
+  it('queues a batch of three with randomized seeds; the queue panel lists each image', async () => {
+    const { page } = s;
+    await page.evaluate(() => {
+      const sampler = (window as any).narflow.editor.graph.nodes.find((n: any) => n.type === 'NARSampler');
+      sampler.widgets.find((w: any) => w.value === 'fixed').value = 'randomize';
+    });
+    await page.fill('#batch-count', '3');
+    await page.press('#batch-count', 'Tab');
+    await page.click('#queue-panel-button');
+    await page.click('#queue-button');
+    await page.waitForFunction(
+      () => {
+        const rows = Array.from(document.querySelectorAll('#queue-panel .qp-history .qp-item.success'));
+        return rows.length === 4 && rows.every((r) => Array.from(r.querySelectorAll('img.qp-thumb')).some((i) => (i as HTMLImageElement).naturalWidth > 0));
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    const history = await s.host.queue.history();
+    expect(history.map((h) => h.status)).toEqual(['success', 'success', 'success', 'success']);
+    const sampler = Object.keys(history[0].prompt.prompt).find((id) => history[0].prompt.prompt[id].class_type === 'NARSampler') as string;
+    const batch = history.slice(1);
+    expect(new Set(batch.map((h) => h.prompt.prompt[sampler].inputs.seed)).size).toBe(3);
+    const files = batch.map((h) => {
+      const img = Object.values(h.outputs).flatMap((o) => o.images ?? [])[0];
+      return fs.readFileSync(path.join(s.dataDir, 'output', img.subfolder ?? '', img.filename)).toString('base64');
+    });
+    expect(new Set(files).size).toBe(3); // three seeds, three different images
+    expect(s.pageErrors).toEqual([]);
+    if (process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE });
   });
 });

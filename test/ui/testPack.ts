@@ -1,6 +1,7 @@
 // A node pack for the editor test only: a node that streams a falling loss through `progress`
 // events' `extra` (as trainers do), and one that writes an animated GIF (as video savers do), so
-// the browser test can check the live loss plot and animated previews.
+// the browser test can check the live loss plot and animated previews; and a slow node that is
+// never cached, to keep the queue busy.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { NodePack } from '../../server/engine/nodeApi';
@@ -91,4 +92,28 @@ export const AnimatedGif = defineNode({
   },
 });
 
-export const uiTestPack: NodePack = { name: 'ui-test', nodes: [LossStream, AnimatedGif] };
+/** Waits `ms` (in 50 ms steps with progress), never cached, and shows its seed: keeps a queue busy. */
+export const SlowSeed = defineNode({
+  type: 'SlowSeed',
+  displayName: 'Slow Seed',
+  category: 'testing',
+  description: 'Waits, reporting progress, then shows its seed.',
+  inputs: {
+    seed: { type: 'INT', default: 0, min: 0, max: 2 ** 53 - 1, seed: true },
+    ms: { type: 'INT', default: 500, min: 0, max: 60000 },
+  },
+  outputs: [],
+  outputNode: true,
+  alwaysRun: true,
+  async execute(inputs, ctx) {
+    const steps = Math.max(1, Math.ceil((inputs.ms as number) / 50));
+    for (let i = 1; i <= steps; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (ctx.signal.aborted) throw new Error('cancelled');
+      ctx.progress(i, steps);
+    }
+    return { outputs: [], ui: { text: [`seed ${inputs.seed as number}`] } };
+  },
+});
+
+export const uiTestPack: NodePack = { name: 'ui-test', nodes: [LossStream, AnimatedGif, SlowSeed] };

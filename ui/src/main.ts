@@ -9,6 +9,7 @@ import { ImageCache } from './graph/imageCache';
 import { drawNodeState } from './graph/nodeDrawing';
 import { registerNodeTypes } from './graph/nodeTypes';
 import { createPalette } from './panels/palette';
+import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
 import { bindToolbar } from './panels/toolbar';
 
@@ -42,10 +43,18 @@ async function start(): Promise<void> {
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
   });
   const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
+  const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
+    client,
+    load: (workflow, name) => app.loadWorkflow(workflow, name),
+    notify: (message, kind) => toast.show(message, kind ?? 'info', kind === 'error' ? 8000 : 4000),
+  });
   const socket = connectEvents(
     {
       onExecutionEvent: (e) => runState.handle(e),
-      onStatus: (s) => status.setQueue(s),
+      onStatus: (s) => {
+        status.setQueue(s);
+        queuePanel.onStatus();
+      },
       onConnectionChange: (c) => status.setConnected(c),
     },
     token,
@@ -62,7 +71,7 @@ async function start(): Promise<void> {
   }
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, client, editor, runState, socket } });
+  Object.assign(window, { narflow: { app, client, editor, runState, socket, queuePanel } });
   document.body.dataset.ready = 'true';
 }
 

@@ -13,6 +13,7 @@ import {
   type SystemStatsResponse,
   type UploadResponse,
   type ObjectInfoEntry,
+  type QueueResponse,
 } from '../../../server/api/protocol';
 
 export class ApiError extends Error {
@@ -97,6 +98,26 @@ export class ApiClient {
   /** One prompt's history entry ({} while it has none). */
   history(promptId: string): Promise<HistoryResponse> {
     return this.request('GET', `${ROUTES.history}/${encodeURIComponent(promptId)}`);
+  }
+
+  /** Running and pending prompts. */
+  queue(): Promise<QueueResponse> {
+    return this.request('GET', ROUTES.queue);
+  }
+
+  /** Removes pending prompts (by id, or all with `clear`). */
+  editQueue(edit: { delete?: string[]; clear?: boolean }): Promise<unknown> {
+    return this.request('POST', ROUTES.queue, edit);
+  }
+
+  /** The newest `maxItems` finished prompts (the answer lists them oldest first). */
+  historyList(maxItems: number): Promise<HistoryResponse> {
+    return this.request('GET', `${ROUTES.history}?max_items=${maxItems}`);
+  }
+
+  /** Forgets finished prompts (by id, or all with `clear`); their output files stay. */
+  deleteHistory(edit: { delete?: string[]; clear?: boolean }): Promise<unknown> {
+    return this.request('POST', ROUTES.history, edit);
   }
 
   interrupt(promptId?: string): Promise<unknown> {

@@ -21,6 +21,14 @@ export interface AppDeps {
   uploadInput: HTMLInputElement;
 }
 
+/** The most prompts one press of Queue adds. */
+export const MAX_BATCH = 64;
+
+/** A batch count from the toolbar: an integer in 1..MAX_BATCH (anything else counts as 1). */
+export function clampBatch(n: number): number {
+  return Number.isFinite(n) ? Math.min(MAX_BATCH, Math.max(1, Math.floor(n))) : 1;
+}
+
 function randomUnit(): number {
   const buf = new Uint32Array(1);
   crypto.getRandomValues(buf);
@@ -31,6 +39,8 @@ export class App {
   /** Revision of each server workflow as last read or written here (for the 409 check). */
   private readonly revisions = new Map<string, number>();
   workflowName = 'untitled';
+  /** How many prompts one Queue press adds (the toolbar's batch count). */
+  batchCount = 1;
 
   constructor(private readonly d: AppDeps) {}
 
@@ -39,12 +49,30 @@ export class App {
     this.d.toast.show(`${prefix}: ${msg}`, 'error', 8000);
   }
 
-  async queue(): Promise<string | null> {
+  /**
+   * Queues the workflow `count` times (default: the toolbar's batch count). Seed widgets set to
+   * randomize / increment / decrement move on after each, so every prompt gets its own seed.
+   * `front`: run before everything already queued. Returns the last prompt id, or null when the
+   * server refused the workflow (nothing more is queued then).
+   */
+  async queue(opts: { count?: number; front?: boolean } = {}): Promise<string | null> {
+    const count = clampBatch(opts.count ?? this.batchCount);
+    let last: string | null = null;
+    for (let i = 0; i < count; i++) {
+      const id = await this.queueOne(opts.front === true);
+      if (!id) break;
+      last = id;
+    }
+    return last;
+  }
+
+  private async queueOne(front: boolean): Promise<string | null> {
     const workflow = this.d.editor.serialize();
     try {
       const res = await this.d.client.queuePrompt({
         workflow,
         client_id: this.d.socket.id,
+        ...(front ? { front: true } : {}),
         extra_data: { extra_pnginfo: { workflow } },
       });
       this.d.runState.promptQueued(res.prompt_id);

@@ -1,5 +1,5 @@
 // Wires the toolbar's buttons and selects (declared in index.html) to the editor's actions.
-import type { App } from '../editor/app';
+import { clampBatch, type App } from '../editor/app';
 import type { CanvasEditor } from '../editor/canvasEditor';
 import { pickFile } from '../workflow/files';
 
@@ -11,7 +11,13 @@ function get<T extends HTMLElement>(id: string): T {
 
 export function bindToolbar(app: App, editor: CanvasEditor): void {
   const queueButton = get<HTMLButtonElement>('queue-button');
-  queueButton.addEventListener('click', () => void app.queue());
+  // Shift+click (or Ctrl+Shift+Enter) queues in front of everything already waiting.
+  queueButton.addEventListener('click', (e) => void app.queue({ front: e.shiftKey }));
+  const batch = get<HTMLInputElement>('batch-count');
+  batch.addEventListener('change', () => {
+    app.batchCount = clampBatch(Number(batch.value));
+    batch.value = String(app.batchCount);
+  });
   get('interrupt-button').addEventListener('click', () => void app.interrupt());
   get('new-button').addEventListener('click', () => app.newWorkflow());
   get('save-file').addEventListener('click', () => app.saveFile());
@@ -38,7 +44,7 @@ export function bindToolbar(app: App, editor: CanvasEditor): void {
   window.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       e.preventDefault();
-      void app.queue();
+      void app.queue({ front: e.shiftKey });
     }
   });
 }

@@ -1,0 +1,97 @@
+// The queue panel's pure part: rows from /api/queue and /api/history answers, durations, times,
+// and the toolbar's batch count.
+import type { HistoryEntry, QueueItem, QueueResponse } from '../../server/api/protocol';
+import { clampBatch, MAX_BATCH } from '../../ui/src/editor/app';
+import { formatDuration, formatFinished, historyRows, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
+
+const editorForm = { last_node_id: 1, last_link_id: 0, nodes: [{ id: 1, type: 'X' }], links: [], groups: [], version: 0.4 };
+
+function item(number: number, id: string, withWorkflow = true): QueueItem {
+  return [number, id, { '1': { class_type: 'X', inputs: {} }, '2': { class_type: 'Y', inputs: {} } }, withWorkflow ? { extra_pnginfo: { workflow: editorForm } } : {}, ['2']];
+}
+
+function entry(id: string, over: Partial<HistoryEntry> & { status_str?: HistoryEntry['status']['status_str'] } = {}): HistoryEntry {
+  const status_str = over.status_str ?? 'success';
+  return {
+    prompt: item(0, id),
+    outputs: over.outputs ?? {},
+    status: over.status ?? { status_str, completed: status_str === 'success', messages: [] },
+    started_at: 'started_at' in over ? over.started_at : 1000,
+    finished_at: over.finished_at ?? 3500,
+  };
+}
+
+describe('queue rows', () => {
+  it('lists the running prompt first, then pending ones in run order', () => {
+    const q: QueueResponse = { queue_running: [item(5, 'run-aaaaaaaa')], queue_pending: [item(9, 'late'), item(-1, 'front'), item(7, 'mid', false)] };
+    const rows = queueRows(q);
+    expect(rows.map((r) => [r.id, r.state])).toEqual([
+      ['run-aaaaaaaa', 'running'],
+      ['front', 'pending'],
+      ['mid', 'pending'],
+      ['late', 'pending'],
+    ]);
+    expect(rows[0]).toMatchObject({ short: 'run-aaaa', number: 5, nodeCount: 2 });
+    expect(rows[0].workflow).toEqual(editorForm);
+    expect(rows[2].workflow).toBeNull(); // no editor form stored: Load is disabled
+  });
+
+  it('takes a stored workflow only when it is the editor form', () => {
+    expect(workflowOf([0, 'a', {}, { extra_pnginfo: { workflow: { '1': { class_type: 'X' } } } }, []])).toBeNull();
+    expect(workflowOf([0, 'a', {}, { extra_pnginfo: 'nope' }, []])).toBeNull();
+    expect(workflowOf(item(0, 'a'))).toEqual(editorForm);
+  });
+});
+
+describe('history rows', () => {
+  it('lists newest first, with duration, images in node order, texts and the failure', () => {
+    const rows = historyRows({
+      old: entry('old', { finished_at: 2000 }),
+      failed: entry('failed', {
+        finished_at: 9000,
+        status: {
+          status_str: 'error',
+          completed: false,
+          messages: [
+            ['execution_start', { prompt_id: 'failed' }],
+            ['execution_error', { prompt_id: 'failed', node_id: '4', node_type: 'ColorGradient', exception_message: "color_a: expected '#rrggbb'" }],
+          ],
+        },
+      }),
+      new: entry('new', {
+        finished_at: 5000,
+        outputs: {
+          '10': { images: [{ filename: 'b.png', subfolder: 'sub', type: 'output' }] },
+          '9': { images: [{ filename: 'a.png', subfolder: '', type: 'temp' }], text: ['fid 3.2'] },
+        },
+      }),
+      unstarted: entry('unstarted', { finished_at: 1000, started_at: undefined, status_str: 'interrupted' }),
+    });
+    expect(rows.map((r) => r.id)).toEqual(['failed', 'new', 'old', 'unstarted']);
+    expect(rows[0]).toMatchObject({ status: 'error', error: "ColorGradient failed: color_a: expected '#rrggbb'", durationMs: 8000 });
+    expect(rows[1].images.map((i) => i.filename)).toEqual(['a.png', 'b.png']); // node 9 before node 10
+    expect(rows[1]).toMatchObject({ texts: ['fid 3.2'], error: null, durationMs: 4000, nodeCount: 2 });
+    expect(rows[3]).toMatchObject({ status: 'interrupted', durationMs: null, error: null });
+  });
+
+  it('says "failed" for an error with no failure message', () => {
+    expect(historyRows({ x: entry('x', { status_str: 'error' }) })[0].error).toBe('failed');
+  });
+});
+
+describe('formatting', () => {
+  it('writes durations in the unit that reads best', () => {
+    expect([450, 2400, 38_200, 185_000, 3_725_000].map(formatDuration)).toEqual(['450 ms', '2.4 s', '38 s', '3 min 05 s', '1 h 02 min']);
+    expect(formatDuration(-1)).toBe('?');
+  });
+
+  it('writes the clock time, with the date on another day', () => {
+    const at = new Date(2026, 10, 29, 7, 5, 9).getTime();
+    expect(formatFinished(at, new Date(2026, 10, 29, 23, 0, 0).getTime())).toBe('07:05:09');
+    expect(formatFinished(at, new Date(2026, 10, 30, 1, 0, 0).getTime())).toBe('2026-11-29 07:05:09');
+  });
+
+  it('keeps the batch count an integer from 1 to the maximum', () => {
+    expect([3, 2.7, 0, -4, Number.NaN, 1e9].map(clampBatch)).toEqual([3, 2, 1, 1, 1, MAX_BATCH]);
+  });
+});

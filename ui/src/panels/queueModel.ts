@@ -1,0 +1,120 @@
+// What the queue and history panel shows, computed from the server's /api/queue and /api/history
+// answers (pure: no DOM). History comes oldest first from the server; the panel lists newest first.
+import type { EditorWorkflow, HistoryEntry, HistoryResponse, HistoryStatusStr, QueueItem, QueueResponse } from '../../../server/api/protocol';
+
+export interface ImageRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+export interface QueueRow {
+  id: string;
+  /** The first 8 characters of the prompt id, as the status line shows it. */
+  short: string;
+  number: number;
+  state: 'running' | 'pending';
+  nodeCount: number;
+  /** The editor form stored with the prompt (every prompt queued through the API has one). */
+  workflow: EditorWorkflow | null;
+}
+
+export interface HistoryRow {
+  id: string;
+  short: string;
+  status: HistoryStatusStr;
+  finishedAt: number;
+  /** From the start of execution to the end; null when the entry has no start time. */
+  durationMs: number | null;
+  /** Output images of every output node, in node id order. */
+  images: ImageRef[];
+  /** "NodeType failed: message" for a failed prompt. */
+  error: string | null;
+  /** Texts the output nodes showed (e.g. a score table's summary). */
+  texts: string[];
+  nodeCount: number;
+  workflow: EditorWorkflow | null;
+}
+
+/** The editor form a queue item carries in `extra_data.extra_pnginfo.workflow`, if it has a usable one. */
+export function workflowOf(item: QueueItem): EditorWorkflow | null {
+  const extra = item[3] as { extra_pnginfo?: { workflow?: unknown } } | undefined;
+  const wf = extra?.extra_pnginfo?.workflow as { nodes?: unknown } | undefined;
+  return wf && typeof wf === 'object' && Array.isArray(wf.nodes) ? (wf as EditorWorkflow) : null;
+}
+
+function queueRow(item: QueueItem, state: QueueRow['state']): QueueRow {
+  return { id: item[1], short: item[1].slice(0, 8), number: item[0], state, nodeCount: Object.keys(item[2] ?? {}).length, workflow: workflowOf(item) };
+}
+
+/** Running first, then pending in the order they will run (lower number first). */
+export function queueRows(q: QueueResponse): QueueRow[] {
+  const pending = [...q.queue_pending].sort((a, b) => a[0] - b[0]);
+  return [...q.queue_running.map((i) => queueRow(i, 'running')), ...pending.map((i) => queueRow(i, 'pending'))];
+}
+
+function byNodeId(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}
+
+function errorOf(entry: HistoryEntry): string | null {
+  if (entry.status.status_str !== 'error') return null;
+  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as
+    | { node_type?: string; exception_message?: string }
+    | undefined;
+  if (!failure) return 'failed';
+  return failure.node_type ? `${failure.node_type} failed: ${failure.exception_message ?? ''}` : (failure.exception_message ?? 'failed');
+}
+
+export function historyRow(id: string, entry: HistoryEntry): HistoryRow {
+  const images: ImageRef[] = [];
+  const texts: string[] = [];
+  for (const node of Object.keys(entry.outputs).sort(byNodeId)) {
+    const out = entry.outputs[node];
+    if (Array.isArray(out.images)) for (const i of out.images) images.push({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' });
+    if (Array.isArray(out.text)) texts.push(...out.text.map(String));
+  }
+  return {
+    id,
+    short: id.slice(0, 8),
+    status: entry.status.status_str,
+    finishedAt: entry.finished_at,
+    durationMs: typeof entry.started_at === 'number' ? Math.max(0, entry.finished_at - entry.started_at) : null,
+    images,
+    error: errorOf(entry),
+    texts,
+    nodeCount: Object.keys(entry.prompt[2] ?? {}).length,
+    workflow: workflowOf(entry.prompt),
+  };
+}
+
+/** Newest first (by finish time; ties keep the server's order reversed). */
+export function historyRows(h: HistoryResponse): HistoryRow[] {
+  const rows = Object.entries(h).map(([id, e], order) => ({ row: historyRow(id, e), order }));
+  rows.sort((a, b) => b.row.finishedAt - a.row.finishedAt || b.order - a.order);
+  return rows.map((r) => r.row);
+}
+
+/** "450 ms", "2.4 s", "38 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const totalS = Math.round(s);
+  const min = Math.floor(totalS / 60);
+  if (min < 60) return `${min} min ${String(totalS % 60).padStart(2, '0')} s`;
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}
+
+/** Local clock time of a finish, with the date when it is not `now`'s day. */
+export function formatFinished(at: number, now: number = Date.now()): string {
+  const d = new Date(at);
+  const n = new Date(now);
+  const time = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
+  const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${time}`;
+}
