@@ -4,6 +4,7 @@ import { ApiClient } from './api/client';
 import { connectEvents } from './api/events';
 import { App } from './editor/app';
 import { CanvasEditor } from './editor/canvasEditor';
+import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeTracker';
 import { RunState } from './execution/runState';
 import { ImageCache } from './graph/imageCache';
 import { drawNodeState } from './graph/nodeDrawing';
@@ -60,18 +61,45 @@ async function start(): Promise<void> {
     token,
   );
   const uploadInput = element('upload-input') as HTMLInputElement;
-  const app = new App({ client, editor, runState, socket, status, toast, uploadInput });
-  createPalette(element('palette'), specs, (type) => editor.addNode(type));
-  bindToolbar(app, editor);
+  let storageWarned = false;
+  const changes = new ChangeTracker({
+    serialize: () => editor.serialize(),
+    restore: (wf) => editor.load(wf, { keepView: true }),
+    persist: (workflow) => {
+      if (!writeSavedGraph(localStorage, { name: app.workflowName, workflow }) && !storageWarned) {
+        storageWarned = true;
+        toast.show('This browser refused to keep a copy of the graph (storage full or disabled): save it before closing the tab.', 'error', 10000);
+      }
+    },
+  });
+  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes });
+  createPalette(element('palette'), specs, (type) => {
+    editor.addNode(type);
+    changes.check();
+  });
+  bindToolbar(app, editor, changes);
 
-  try {
-    app.loadWorkflow(await client.defaultWorkflow(), 'default');
-  } catch (e) {
-    toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
+  // A tab reopens the graph it showed last (kept on every change); a new one opens the default.
+  const saved = readSavedGraph(localStorage);
+  let opened = false;
+  if (saved) {
+    try {
+      app.loadWorkflow(saved.workflow, saved.name);
+      opened = true;
+    } catch (e) {
+      toast.show(`The graph this tab kept could not be opened (${e instanceof Error ? e.message : e}); opening the default`, 'error', 8000);
+    }
+  }
+  if (!opened) {
+    try {
+      app.loadWorkflow(await client.defaultWorkflow(), 'default');
+    } catch (e) {
+      toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
+    }
   }
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, client, editor, runState, socket, queuePanel } });
+  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel } });
   document.body.dataset.ready = 'true';
 }
 

@@ -19,6 +19,8 @@ export interface AppDeps {
   toast: Toast;
   /** The hidden file input used for image uploads. */
   uploadInput: HTMLInputElement;
+  /** Undo steps and the tab's saved copy of the graph. */
+  changes: { check(): boolean; persistCurrent(): void };
 }
 
 /** The most prompts one press of Queue adds. */
@@ -78,6 +80,7 @@ export class App {
       this.d.runState.promptQueued(res.prompt_id);
       subscribePrompt(this.d.socket, res.prompt_id);
       for (const node of this.d.editor.graph.nodes) applySeedControls(node, randomUnit);
+      this.d.changes.check(); // moved seeds are an undo step, as any edit
       this.d.editor.redraw();
       void this.catchUp(res.prompt_id);
       return res.prompt_id;
@@ -115,6 +118,7 @@ export class App {
         if (Array.isArray(options)) (widget.options as { values?: unknown }).values = options;
         widget.value = value;
       }
+      this.d.changes.check();
       this.d.editor.redraw();
       this.d.toast.show(`Uploaded ${value}`);
     } catch (e) {
@@ -157,6 +161,14 @@ export class App {
     this.workflowName = name;
     const input = document.getElementById('workflow-name') as HTMLInputElement | null;
     if (input) input.value = name;
+    // Loading is an undo step too: Ctrl+Z after New or Open brings the previous graph back.
+    this.d.changes.check();
+    this.d.changes.persistCurrent(); // under the new name, even when the graph is the same
+  }
+
+  rename(name: string): void {
+    this.workflowName = name.trim() || 'untitled';
+    this.d.changes.persistCurrent();
   }
 
   async saveServer(name: string): Promise<boolean> {
@@ -169,7 +181,7 @@ export class App {
     try {
       const info = await this.d.client.saveWorkflow(clean, this.d.editor.serialize(), revision);
       this.revisions.set(clean, info.revision);
-      this.workflowName = clean;
+      this.rename(clean);
       this.d.toast.show(`Saved “${clean}” (revision ${info.revision})`);
       await this.refreshServerList();
       return true;

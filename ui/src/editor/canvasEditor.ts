@@ -112,10 +112,16 @@ export class CanvasEditor {
     return JSON.parse(JSON.stringify(this.graph.serialize())) as EditorWorkflow;
   }
 
-  load(workflow: EditorWorkflow): void {
+  /** Shows `workflow`; the view fits its nodes unless `keepView` (an undo step keeps where the user looks). */
+  load(workflow: EditorWorkflow, opts: { keepView?: boolean } = {}): void {
+    const view = { scale: this.canvas.ds.scale, offset: [this.canvas.ds.offset[0], this.canvas.ds.offset[1]] };
     this.graph.clear();
     this.graph.configure(workflow as unknown as Parameters<LGraph['configure']>[0]);
-    this.fitView();
+    if (opts.keepView) {
+      this.canvas.ds.scale = view.scale;
+      this.canvas.ds.offset[0] = view.offset[0];
+      this.canvas.ds.offset[1] = view.offset[1];
+    } else this.fitView();
     this.canvas.setDirty(true, true);
   }
 

@@ -1,6 +1,7 @@
 // Wires the toolbar's buttons and selects (declared in index.html) to the editor's actions.
 import { clampBatch, type App } from '../editor/app';
 import type { CanvasEditor } from '../editor/canvasEditor';
+import type { ChangeTracker } from '../editor/changeTracker';
 import { pickFile } from '../workflow/files';
 
 function get<T extends HTMLElement>(id: string): T {
@@ -9,7 +10,28 @@ function get<T extends HTMLElement>(id: string): T {
   return e as T;
 }
 
-export function bindToolbar(app: App, editor: CanvasEditor): void {
+/** Keys typed into a field (the name box, litegraph's value prompt) belong to that field. */
+function typingInField(target: EventTarget | null): boolean {
+  const e = target as HTMLElement | null;
+  return !!e && (e.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName));
+}
+
+export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTracker): void {
+  const undoButton = get<HTMLButtonElement>('undo-button');
+  const redoButton = get<HTMLButtonElement>('redo-button');
+  const syncUndo = (): void => {
+    undoButton.disabled = !changes.canUndo;
+    redoButton.disabled = !changes.canRedo;
+  };
+  changes.onStacksChanged = syncUndo;
+  syncUndo();
+  undoButton.addEventListener('click', () => changes.undo());
+  redoButton.addEventListener('click', () => changes.redo());
+  // After every gesture (drops from the palette included), see whether the graph changed: litegraph
+  // has no change events of its own.
+  const checkSoon = (): void => void window.setTimeout(() => changes.check(), 0);
+  for (const type of ['pointerup', 'keyup', 'click', 'drop']) window.addEventListener(type, checkSoon, true);
+
   const queueButton = get<HTMLButtonElement>('queue-button');
   // Shift+click (or Ctrl+Shift+Enter) queues in front of everything already waiting.
   queueButton.addEventListener('click', (e) => void app.queue({ front: e.shiftKey }));
@@ -27,7 +49,7 @@ export function bindToolbar(app: App, editor: CanvasEditor): void {
     if (file) await app.openFile(file);
   });
   const nameInput = get<HTMLInputElement>('workflow-name');
-  nameInput.addEventListener('change', () => (app.workflowName = nameInput.value.trim() || 'untitled'));
+  nameInput.addEventListener('change', () => app.rename(nameInput.value));
   get('save-server').addEventListener('click', () => void app.saveServer(nameInput.value));
   const serverSelect = get<HTMLSelectElement>('server-workflows');
   serverSelect.addEventListener('focus', () => void app.refreshServerList());
@@ -42,9 +64,20 @@ export function bindToolbar(app: App, editor: CanvasEditor): void {
   });
   get('group-button').addEventListener('click', () => editor.groupSelection());
   window.addEventListener('keydown', (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+    if (!(e.ctrlKey || e.metaKey)) return;
+    if (e.key === 'Enter') {
       e.preventDefault();
       void app.queue({ front: e.shiftKey });
+      return;
+    }
+    if (typingInField(e.target)) return;
+    const key = e.key.toLowerCase();
+    if (key === 'z' && !e.shiftKey) {
+      e.preventDefault();
+      changes.undo();
+    } else if (key === 'y' || (key === 'z' && e.shiftKey)) {
+      e.preventDefault();
+      changes.redo();
     }
   });
 }

@@ -1,0 +1,92 @@
+// Undo / redo and the tab's kept graph in a real Chromium against the real server: each gesture
+// (a drop from the palette, a link, a widget edit, New) is one step; Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z and the toolbar's
+// buttons walk them; keys typed in a field stay there; a reload reopens the graph and its name.
+import type { Page } from 'playwright-core';
+import { describeWithChromium, dragLink, dropFromPalette, graphSummary, openEditor, setWidget, type EditorSession } from './browserHelpers';
+
+const describeBrowser = describeWithChromium('test/ui/undo.test.ts');
+jest.setTimeout(180_000);
+
+async function shape(page: Page): Promise<{ types: string[]; links: number; prefix: unknown }> {
+  const g = await graphSummary(page);
+  return { types: g.nodes.map((n) => n.type), links: g.links.length, prefix: g.nodes.find((n) => n.type === 'SaveImage')?.widgets[0] };
+}
+
+/** Presses a shortcut with the canvas focused, then lets the editor settle. */
+async function press(page: Page, keys: string): Promise<void> {
+  await page.focus('#graph-canvas');
+  await page.keyboard.press(keys);
+  await page.waitForTimeout(50);
+}
+
+describeBrowser('undo, redo and the kept graph in Chromium', () => {
+  let s: EditorSession;
+  beforeAll(async () => {
+    s = await openEditor();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('undoes and redoes drops, links and widget edits', async () => {
+    const { page } = s;
+    const opened = await graphSummary(page);
+    expect(opened.nodes.length).toBeGreaterThan(0); // the default workflow
+    await page.click('#new-button');
+    expect((await graphSummary(page)).nodes).toHaveLength(0);
+    expect(await page.isEnabled('#undo-button')).toBe(true);
+
+    const gradient = await dropFromPalette(page, 'ColorGradient', 80, 120);
+    const save = await dropFromPalette(page, 'SaveImage', 500, 120);
+    await dragLink(page, [gradient, 'IMAGE'], [save, 'images']);
+    await setWidget(page, save, 'filename_prefix', 'undo-test');
+    await page.waitForTimeout(50);
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 1, prefix: 'undo-test' });
+    const defaultPrefix = s.host.objectInfo().SaveImage.input.required.filename_prefix[1] as { default: string };
+
+    await press(page, 'Control+z');
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 1, prefix: defaultPrefix.default });
+    await press(page, 'Control+z');
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 0, prefix: defaultPrefix.default });
+    await press(page, 'Control+z');
+    expect((await shape(page)).types).toEqual(['ColorGradient']);
+    await press(page, 'Control+y');
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 0, prefix: defaultPrefix.default });
+    await press(page, 'Control+Shift+z');
+    expect((await shape(page)).links).toBe(1);
+    await page.click('#redo-button');
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 1, prefix: 'undo-test' });
+    expect(await page.isEnabled('#redo-button')).toBe(false);
+
+    // undo walks back through New to the workflow that was open
+    await page.click('#new-button');
+    expect((await graphSummary(page)).nodes).toHaveLength(0);
+    await page.click('#undo-button');
+    expect(await shape(page)).toEqual({ types: ['ColorGradient', 'SaveImage'], links: 1, prefix: 'undo-test' });
+  });
+
+  it('leaves Ctrl+Z in a text field to the field', async () => {
+    const { page } = s;
+    const before = await graphSummary(page);
+    await page.focus('#workflow-name');
+    await page.keyboard.type('x');
+    await page.keyboard.press('Control+z');
+    await page.waitForTimeout(50);
+    expect((await graphSummary(page)).nodes).toEqual(before.nodes);
+    await page.fill('#workflow-name', 'kept-graph');
+    await page.press('#workflow-name', 'Tab');
+  });
+
+  it('reopens the graph and its name after a reload', async () => {
+    const { page } = s;
+    const before = await graphSummary(page);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const after = await graphSummary(page);
+    expect(after.nodes.map((n) => [n.id, n.type, n.widgets])).toEqual(before.nodes.map((n) => [n.id, n.type, n.widgets]));
+    expect(after.links).toEqual(before.links);
+    expect(await page.inputValue('#workflow-name')).toBe('kept-graph');
+    expect(await page.isEnabled('#undo-button')).toBe(false); // steps belong to the page that made them
+    expect(s.pageErrors).toEqual([]);
+  });
+});
