@@ -142,6 +142,38 @@ describe('run state from events', () => {
     expect(rs.node('1').cached).toBe(true);
     expect(rs.node('5').images).toEqual([{ filename: 'b.png', subfolder: 's', type: 'output' }]);
   });
+  it('finishes from history a prompt whose end was missed, failed ones included, and only once', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptQueued('a');
+    rs.promptQueued('b');
+    expect(rs.unfinishedPrompts()).toEqual(['a', 'b']);
+    // 'a' ran partly live, then the connection dropped and it failed
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'a', timestamp: 0 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'a', node: '2' } }));
+    rs.catchUp('a', {
+      prompt: [1, 'a', {}, {}, ['2']],
+      outputs: {},
+      status: {
+        status_str: 'error',
+        completed: false,
+        messages: [
+          ['execution_start', { timestamp: 0 }],
+          ['execution_error', { node_id: '2', node_type: 'Trainer', exception_message: 'out of memory', timestamp: 1 }],
+        ],
+      },
+      finished_at: 1,
+    });
+    expect(rs.phase).toBe('error');
+    expect(rs.node('2')).toMatchObject({ running: false, error: 'out of memory' });
+    expect(rs.unfinishedPrompts()).toEqual(['b']);
+    // 'b' ends live; a late history answer changes nothing
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'b', timestamp: 2 } }));
+    rs.handle(ev({ type: 'execution_success', data: { prompt_id: 'b', timestamp: 3 } }));
+    expect(rs.unfinishedPrompts()).toEqual([]);
+    rs.catchUp('b', { prompt: [2, 'b', {}, {}, []], outputs: { '9': { text: ['stale'] } }, status: { status_str: 'interrupted', completed: false, messages: [] }, finished_at: 3 });
+    expect(rs.phase).toBe('success');
+    expect(rs.peek('9')).toBeUndefined();
+  });
   it('puts every validation problem on its node', () => {
     const rs = new RunState(() => undefined);
     rs.promptRejected(

@@ -57,6 +57,7 @@ async function start(): Promise<void> {
         queuePanel.onStatus();
       },
       onConnectionChange: (c) => status.setConnected(c),
+      onReconnect: () => app.resync(),
     },
     token,
   );

@@ -94,6 +94,15 @@ export class App {
     }
   }
 
+  /**
+   * After a reconnect: subscribe again to this editor's prompts that have not ended (the old
+   * socket's subscriptions are gone), and fill in those that ended while the connection was down.
+   */
+  resync(): void {
+    // history is read once the subscription holds, so no end can fall between the two
+    for (const id of this.d.runState.unfinishedPrompts()) subscribePrompt(this.d.socket, id, () => void this.catchUp(id));
+  }
+
   /** Fills in a prompt that finished before its events could reach this editor. */
   private async catchUp(promptId: string): Promise<void> {
     try {

@@ -51,6 +51,8 @@ export class RunState {
   private readonly nodes = new Map<string, NodeRunState>();
   /** Prompts queued from this editor; events of other prompts are ignored. */
   private readonly ownPrompts = new Set<string>();
+  /** Own prompts whose end (success, error, interrupted) has not been seen yet. */
+  private readonly unfinished = new Set<string>();
   /** Events that arrived before the POST answer named their prompt (a fast server), replayed then. */
   private readonly early: ExecutionEvent[] = [];
   phase: RunPhase = 'idle';
@@ -94,6 +96,7 @@ export class RunState {
 
   promptQueued(promptId: string): void {
     this.ownPrompts.add(promptId);
+    this.unfinished.add(promptId);
     this.clearTransient();
     this.phase = 'queued';
     this.currentPrompt = promptId;
@@ -127,20 +130,27 @@ export class RunState {
     this.onChange();
   }
 
+  /** Own prompts not yet seen to end: after a reconnect the editor subscribes to them again. */
+  unfinishedPrompts(): string[] {
+    return [...this.unfinished];
+  }
+
   /**
-   * A prompt that ran (e.g. fully cached) before this editor's subscription reached the server
-   * leaves no live events: its history entry tells the same story. Applied only when nothing live arrived.
+   * The end of a prompt whose live events did not all arrive — it ran (e.g. fully cached) before
+   * this editor's subscription reached the server, or it ended while the connection was down —
+   * told by its history entry (which exists once the prompt has ended). Ignored for a prompt whose
+   * end was already seen.
    */
   catchUp(promptId: string, entry: HistoryEntry): void {
-    if (this.currentPrompt !== promptId || this.phase !== 'queued' || !entry.status.completed) return;
+    if (!this.unfinished.has(promptId)) return;
     for (const [name, payload] of entry.status.messages) {
       if (!EXECUTION_EVENTS.includes(name as ExecutionEventName)) continue;
       this.apply({ type: name, data: { ...payload, prompt_id: promptId } } as ExecutionEvent);
     }
     for (const [node, output] of Object.entries(entry.outputs)) this.applyOutput(node, output);
-    if (this.phase === 'queued') {
+    if (this.unfinished.has(promptId)) {
       const status = entry.status.status_str;
-      this.finish(status, status === 'success' ? 'finished' : status);
+      this.finish(promptId, status, status === 'success' ? 'finished' : status);
     }
     this.onChange();
   }
@@ -174,13 +184,13 @@ export class RunState {
         const s = this.node(event.data.node_id);
         s.running = false;
         s.error = event.data.exception_message;
-        this.finish('error', `${event.data.node_type} failed: ${event.data.exception_message}`);
+        this.finish(event.data.prompt_id, 'error', `${event.data.node_type} failed: ${event.data.exception_message}`);
         return;
       }
       case 'execution_success':
-        return this.finish('success', 'finished');
+        return this.finish(event.data.prompt_id, 'success', 'finished');
       case 'execution_interrupted':
-        return this.finish('interrupted', 'interrupted');
+        return this.finish(event.data.prompt_id, 'interrupted', 'interrupted');
     }
   }
 
@@ -215,7 +225,8 @@ export class RunState {
     if (Array.isArray(output.text)) s.texts = output.text.map(String);
   }
 
-  private finish(phase: RunPhase, message: string): void {
+  private finish(promptId: string, phase: RunPhase, message: string): void {
+    this.unfinished.delete(promptId);
     for (const s of this.nodes.values()) {
       s.running = false;
       s.progress = null;
