@@ -1,5 +1,6 @@
 // narflow run <workflow.json|png> [--set nodeId.input=value ...] [--out dir]: runs a workflow
-// in-process (no server), with a terminal progress bar; prints the files it wrote.
+// in-process (no server), with a terminal progress bar; prints the files it wrote. With
+// --server URL it queues the workflow on a running server and downloads the outputs instead.
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliCommand, flag, parseArgs } from '../command';
@@ -11,12 +12,16 @@ import { buildRegistry, pngTextFor } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
 import { configFromFlags, HOST_FLAGS_HELP, initDevice } from '../hostFlags';
 import { applySettings, loadWorkflowFile } from '../workflowFile';
+import { RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
 
 const USAGE = [
   'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
   '  --set N.I=V       override input I of node N (V parsed as JSON when it can be, else a string)',
-  '  --out DIR         output folder (default: <data-dir>/output)',
+  '  --out DIR         output folder (default: <data-dir>/output; with --server: ./output)',
+  '  --server URL      queue it on a running narflow server (its nodes, models and device), stream',
+  '                    the progress and download the outputs into --out; Ctrl-C interrupts it there',
+  '  --token T         the server\'s token (or set NARFLOW_TOKEN)',
   ...HOST_FLAGS_HELP,
 ].join('\n');
 
@@ -28,6 +33,31 @@ export const command: CliCommand = {
     if (args.flags.has('help') || args.positional.length !== 1) {
       process.stderr.write(USAGE + '\n');
       return args.flags.has('help') ? 0 : 2;
+    }
+    const server = flag(args, 'server');
+    if (server !== undefined) {
+      const local = ['data-dir', 'packs', 'plugins', 'models', 'device'].filter((f) => args.flags.has(f));
+      if (local.length) {
+        process.stderr.write(`error: ${local.map((f) => `--${f}`).join(', ')} choose how this machine runs a workflow; with --server the server decides\n`);
+        return 2;
+      }
+      try {
+        return await runOnServer({
+          server,
+          token: flag(args, 'token') ?? process.env.NARFLOW_TOKEN,
+          file: args.positional[0],
+          settings: args.flags.get('set') ?? [],
+          out: path.resolve(flag(args, 'out') ?? 'output'),
+          stdout: process.stdout,
+          stderr: process.stderr,
+        });
+      } catch (e) {
+        if (e instanceof RemoteRunError || e instanceof WorkflowFormatError) {
+          process.stderr.write(`error: ${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
     }
     const config = configFromFlags(args);
     const out = flag(args, 'out');

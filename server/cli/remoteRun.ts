@@ -1,0 +1,220 @@
+// `narflow run --server URL`: queues a workflow file on a running narflow server (a GPU box, a
+// Redis-backed cluster) instead of running it in this process. The file is read and `--set` applied
+// here against the server's own node definitions; progress streams over socket.io; outputs are
+// downloaded into --out. Ctrl-C interrupts the prompt on the server. A dropped connection is
+// resumed (subscribe again, then read history for an end missed meanwhile).
+import * as fs from 'fs';
+import * as path from 'path';
+import { io, type Socket } from 'socket.io-client';
+import {
+  EXECUTION_EVENTS,
+  ROUTES,
+  SOCKET_PATH,
+  type ClientToServerEvents,
+  type ErrorResponse,
+  type ExecutionEvent,
+  type HistoryEntry,
+  type HistoryResponse,
+  type ObjectInfoResponse,
+  type PromptRequest,
+  type PromptResponse,
+  type ServerToClientEvents,
+} from '../api/protocol';
+import { summarise } from '../engine/graph/validate';
+import { ProgressDisplay } from './progressDisplay';
+import { applySettings, loadWorkflowFile } from './workflowFile';
+
+export interface RemoteRunOptions {
+  server: string;
+  token?: string;
+  file: string;
+  settings: string[];
+  /** Where outputs are downloaded (temp previews under `temp/`). */
+  out: string;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** A failure worth one line to the user (and exit code 1). */
+export class RemoteRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteRunError';
+  }
+}
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+class RemoteApi {
+  constructor(
+    readonly base: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  async request(method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown; bytes: Buffer }> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.base + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new RemoteRunError(`cannot reach the narflow server at ${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    let json: unknown = null;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      json = null;
+    }
+    if (res.status === 401) {
+      throw new RemoteRunError(
+        this.token ? `the server at ${this.base} refused the token` : `the server at ${this.base} needs a token: pass --token (or set NARFLOW_TOKEN)`,
+      );
+    }
+    return { status: res.status, json, bytes };
+  }
+
+  async getJson<T>(route: string): Promise<T> {
+    const r = await this.request('GET', route);
+    if (r.status !== 200) throw new RemoteRunError(`GET ${route} answered ${r.status}: ${(r.json as ErrorResponse | null)?.error?.message ?? r.bytes.toString('utf8').slice(0, 200)}`);
+    return r.json as T;
+  }
+}
+
+/** A server URL as typed (`host:8188`, `http://host:8188/`) → its origin without the trailing slash. */
+export function serverBase(url: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `http://${url}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw new RemoteRunError(`--server expects a URL like http://host:8188, got ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new RemoteRunError(`--server must be http:// or https://, got ${u.protocol}`);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Where an output the server names is written under `out` (never outside it). */
+export function localOutputPath(out: string, ref: { filename: string; subfolder?: string; type?: string }): string {
+  const root = path.resolve(out, ref.type === 'temp' ? 'temp' : '.');
+  const target = path.resolve(root, ref.subfolder ?? '', path.basename(ref.filename));
+  if (target !== root && !target.startsWith(root + path.sep)) throw new RemoteRunError(`the server named an output outside the output folder: ${JSON.stringify(ref)}`);
+  return target;
+}
+
+function connect(api: RemoteApi, token: string | undefined): Promise<ClientSocket> {
+  const u = new URL(api.base);
+  const socket: ClientSocket = io(u.origin, { path: (u.pathname === '/' ? '' : u.pathname) + SOCKET_PATH, auth: token ? { token } : {}, transports: ['websocket'] });
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      socket.close();
+      reject(new RemoteRunError(`cannot open the event stream of ${api.base}: ${e.message}`));
+    };
+    socket.once('connect_error', onError);
+    socket.once('connect', () => {
+      socket.off('connect_error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
+
+/** Runs the workflow on the server; returns the exit code (0 success, 1 failure, 130 interrupted). */
+export async function runOnServer(o: RemoteRunOptions): Promise<number> {
+  const api = new RemoteApi(serverBase(o.server), o.token);
+  const info = await api.getJson<ObjectInfoResponse>(ROUTES.objectInfo);
+  const loaded = applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info);
+  const socket = await connect(api, o.token);
+  try {
+    return await follow(api, socket, o, loaded);
+  } finally {
+    socket.close();
+  }
+}
+
+async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: ReturnType<typeof applySettings>): Promise<number> {
+  const display = new ProgressDisplay(loaded.prompt, o.stderr);
+  let promptId: string | null = null;
+  const early: ExecutionEvent[] = [];
+  let ended: (() => void) | null = null;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  const onEvent = (ev: ExecutionEvent): void => {
+    if (promptId === null) {
+      early.push(ev); // the server subscribed this socket before the POST answered
+      return;
+    }
+    if (ev.data.prompt_id !== promptId) return;
+    display.handle(ev);
+    if (ENDS.has(ev.type)) ended?.();
+  };
+  for (const name of EXECUTION_EVENTS) socket.on(name, ((data: unknown) => onEvent({ type: name, data } as ExecutionEvent)) as never);
+
+  // editor-form problems (unknown types, bad links) are listed by the server with everything else
+  const body: PromptRequest = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+  const res = await api.request('POST', ROUTES.prompt, { ...body, client_id: socket.id });
+  if (res.status !== 200) {
+    const err = res.json as ErrorResponse | null;
+    const details = err?.node_errors && Object.keys(err.node_errors).length ? `\n${summarise(err.node_errors)}` : '';
+    o.stderr.write(`error: ${err?.error?.message ?? `the server answered ${res.status}`}${details}\n`);
+    return 1;
+  }
+  promptId = (res.json as PromptResponse).prompt_id;
+  o.stderr.write(`queued ${promptId} on ${api.base}\n`);
+  for (const ev of early.splice(0)) onEvent(ev);
+
+  const id = promptId;
+  const checkHistory = async (): Promise<void> => {
+    const h = await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`).catch(() => ({}) as HistoryResponse);
+    if (h[id]) ended?.();
+  };
+  // a new connection has none of the old one's subscriptions: ask again, then look for an end missed meanwhile
+  socket.io.on('reconnect', () => socket.emit('subscribe', { prompt_id: id }, () => void checkHistory()));
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    o.stderr.write(`interrupting ${id} on the server (Ctrl-C again to leave it running)\n`);
+    void api.request('POST', ROUTES.interrupt, { prompt_id: id }).catch((e: Error) => o.stderr.write(`interrupt failed: ${e.message}\n`));
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await checkHistory(); // a fully cached prompt may have ended before the answer came back
+    await end;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const entry = (await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`))[id];
+  if (!entry) throw new RemoteRunError(`the server has no history for prompt ${id} after it ended`);
+  await download(api, entry, o);
+  return exitCode(entry, o.stderr);
+}
+
+async function download(api: RemoteApi, entry: HistoryEntry, o: RemoteRunOptions): Promise<void> {
+  for (const ui of Object.values(entry.outputs)) {
+    for (const img of ui.images ?? []) {
+      const q = new URLSearchParams({ filename: img.filename, subfolder: img.subfolder ?? '', type: img.type ?? 'output' });
+      const r = await api.request('GET', `${ROUTES.view}?${q.toString()}`);
+      if (r.status !== 200) throw new RemoteRunError(`downloading ${img.filename} answered ${r.status}`);
+      const target = localOutputPath(o.out, img);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, r.bytes);
+      o.stdout.write(target + '\n');
+    }
+    for (const t of ui.text ?? []) o.stdout.write(t + '\n');
+  }
+}
+
+function exitCode(entry: HistoryEntry, stderr: NodeJS.WritableStream): number {
+  if (entry.status.status_str === 'success') return 0;
+  if (entry.status.status_str === 'interrupted') {
+    stderr.write('interrupted\n');
+    return 130;
+  }
+  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as { node_id?: string; node_type?: string; exception_message?: string } | undefined;
+  stderr.write(failure?.node_id ? `error: node ${failure.node_id} (${failure.node_type}): ${failure.exception_message}\n` : `error: ${failure?.exception_message ?? 'the prompt failed'}\n`);
+  return 1;
+}

@@ -1,0 +1,159 @@
+// `narflow run --server URL` as a real child process against a real server: outputs downloaded
+// byte for byte, --set applied, validation and execution errors named, the token required,
+// Ctrl-C interrupting the prompt on the server, an unreachable server and bad flags refused.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { readPngText } from '../../models/image/png';
+import { localOutputPath, serverBase } from '../../server/cli/remoteRun';
+import { startTestServer, type TestServer } from './serverHarness';
+
+const BIN = path.resolve(__dirname, '../../bin/narflow.js');
+const DEMO = path.resolve(__dirname, '../../workflows/core-demo.json');
+
+jest.setTimeout(90_000);
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process (the server under test lives here). */
+function narflow(args: string[], opts: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NARFLOW_TOKEN: '', ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, child);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-remote-'));
+}
+
+describe('narflow run --server', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it('queues the workflow on the server, streams progress and downloads the outputs it wrote', async () => {
+    const out = tempDir();
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', out, '--set', '2.delay_ms=1', '--set', '4.filename_prefix=remote/demo']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^queued [0-9a-f-]{36} on http:\/\/127\.0\.0\.1:\d+$/m);
+    const printed = r.stdout.trim().split('\n');
+    const saved = path.join(out, 'remote', 'demo_00001_.png');
+    expect(printed).toContain(saved);
+    // the same bytes the server wrote, carrying the workflow with --set applied
+    expect(fs.readFileSync(saved).equals(fs.readFileSync(path.join(srv.dataDir, 'output', 'remote', 'demo_00001_.png')))).toBe(true);
+    expect(JSON.parse(readPngText(fs.readFileSync(saved)).prompt)['2'].inputs.delay_ms).toBe(1);
+    const preview = printed.find((p) => p.startsWith(path.join(out, 'temp') + path.sep));
+    expect(preview && fs.statSync(preview).size).toBeGreaterThan(0);
+    const history = await srv.host.queue.history();
+    expect(history.map((h) => h.status)).toEqual(['success']);
+  });
+
+  it('exits 1 with the server’s per-node messages on a validation error', async () => {
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir(), '--set', '2.steps=0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("node 2 (SlowCounter): input 'steps' is 0, below the minimum 1");
+  });
+
+  it('exits 1 naming the node on an execution error', async () => {
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir(), '--set', '1.color_a=red']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: node 1 (ColorGradient): color_a must be a colour like #ff8800, got "red"');
+  });
+
+  it('interrupts the prompt on the server on Ctrl-C and exits 130', async () => {
+    let sent = false;
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir(), '--set', '2.delay_ms=200', '--set', '2.steps=200'], {
+      onStderr: (text, child) => {
+        if (!sent && /SlowCounter/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.status).toBe(130);
+    expect(r.stderr).toMatch(/interrupting .* on the server/);
+    const last = (await srv.host.queue.history()).pop();
+    expect(last?.status).toBe('interrupted');
+    expect(last!.finishedAt - (last!.startedAt ?? 0)).toBeLessThan(20_000); // not the 40 s the counter would take
+  });
+
+  it('refuses flags that only mean something for a local run', async () => {
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--device', 'cpu']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--device choose how this machine runs a workflow; with --server the server decides');
+  });
+});
+
+describe('narflow run --server with a token, and without a server', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer({ token: 'sekrit' });
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it('asks for the token, refuses a wrong one, and runs with the right one from NARFLOW_TOKEN', async () => {
+    const none = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir()]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain(`error: the server at ${srv.url} needs a token: pass --token (or set NARFLOW_TOKEN)`);
+    const wrong = await narflow(['run', DEMO, '--server', srv.url, '--token', 'nope', '--out', tempDir()]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('refused the token');
+    const out = tempDir();
+    const ok = await narflow(['run', DEMO, '--server', srv.url, '--out', out, '--set', '2.delay_ms=1'], { env: { NARFLOW_TOKEN: 'sekrit' } });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(path.join(out, 'core-demo_00001_.png'));
+  });
+
+  it('says the server cannot be reached', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await narflow(['run', DEMO, '--server', `127.0.0.1:${port}`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error: cannot reach the narflow server at http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+});
+
+describe('remote run helpers', () => {
+  it('reads a server URL as typed', () => {
+    expect(serverBase('gpu-1:8188')).toBe('http://gpu-1:8188');
+    expect(serverBase('https://narflow.example/base/')).toBe('https://narflow.example/base');
+    expect(() => serverBase('ftp://x')).toThrow(/http:\/\/ or https:\/\//);
+  });
+
+  it('keeps downloaded outputs inside the output folder', () => {
+    expect(localOutputPath('/o', { filename: 'a.png', subfolder: 'x/y', type: 'output' })).toBe(path.resolve('/o/x/y/a.png'));
+    expect(localOutputPath('/o', { filename: 'p.png', subfolder: '', type: 'temp' })).toBe(path.resolve('/o/temp/p.png'));
+    expect(localOutputPath('/o', { filename: '../../etc/passwd', subfolder: '' })).toBe(path.resolve('/o/passwd'));
+    expect(() => localOutputPath('/o', { filename: 'a.png', subfolder: '../..' })).toThrow(/outside the output folder/);
+  });
+});
