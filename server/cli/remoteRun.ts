@@ -172,7 +172,13 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     if (h[id]) ended?.();
   };
   // a new connection has none of the old one's subscriptions: ask again, then look for an end missed meanwhile
-  socket.io.on('reconnect', () => socket.emit('subscribe', { prompt_id: id }, () => void checkHistory()));
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') o.stderr.write(`lost the connection to ${api.base} (${reason}); reconnecting…\n`);
+  });
+  socket.io.on('reconnect', () => {
+    o.stderr.write(`reconnected; following ${id} again\n`);
+    socket.emit('subscribe', { prompt_id: id }, () => void checkHistory());
+  });
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;

@@ -143,6 +143,37 @@ describe('narflow run --server with a token, and without a server', () => {
   });
 });
 
+describe('narflow run --server across a server restart', () => {
+  it('reconnects, follows the prompt the restarted server runs again, and downloads its outputs', async () => {
+    const dataDir = tempDir();
+    let srv = await startTestServer({ dataDir });
+    const port = Number(new URL(srv.url).port);
+    const out = tempDir();
+    let restarted: Promise<void> | null = null;
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', out, '--set', '2.delay_ms=100', '--set', '2.steps=20'], {
+      onStderr: (text) => {
+        if (restarted || !/SlowCounter/.test(text)) return;
+        // mid-prompt: the server stops (the prompt stays queued in SQLite) and comes back on the same port
+        restarted = (async () => {
+          await srv.close();
+          srv = await startTestServer({ dataDir, port });
+        })();
+      },
+    });
+    await restarted;
+    try {
+      expect(restarted).not.toBeNull();
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.stderr).toMatch(/lost the connection to .*; reconnecting…\nreconnected; following [0-9a-f-]+ again/);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(path.join(out, 'core-demo_00001_.png'));
+      expect((await srv.host.queue.history()).map((h) => h.status)).toEqual(['success']);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('remote run helpers', () => {
   it('reads a server URL as typed', () => {
     expect(serverBase('gpu-1:8188')).toBe('http://gpu-1:8188');

@@ -19,12 +19,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { token?: string; dataDir?: string; extraPacks?: NodePack[]; modelRoots?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { token?: string; dataDir?: string; port?: number; extraPacks?: NodePack[]; modelRoots?: string[] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-server-'));
   const counts: Counts = {};
   const config = hostConfig({ dataDir, packs: ['core'], extraPacks: opts.extraPacks ?? [makeTestPack(counts)], modelRoots: opts.modelRoots, log: silentLogger });
   const host = createHost(config);
-  const server = await startServer(host, { port: 0, token: opts.token, ui: { reason: 'not built in tests' } });
+  const server = await startServer(host, { port: opts.port ?? 0, token: opts.token, ui: { reason: 'not built in tests' } });
   return {
     url: server.url,
     host,
