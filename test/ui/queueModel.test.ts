@@ -2,7 +2,7 @@
 // and the toolbar's batch count.
 import type { HistoryEntry, QueueItem, QueueResponse } from '../../server/api/protocol';
 import { clampBatch, MAX_BATCH } from '../../ui/src/editor/app';
-import { formatDuration, formatFinished, historyRows, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
+import { formatDuration, formatFinished, historyRows, nextLive, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
 
 const editorForm = { last_node_id: 1, last_link_id: 0, nodes: [{ id: 1, type: 'X' }], links: [], groups: [], version: 0.4 };
 
@@ -34,6 +34,22 @@ describe('queue rows', () => {
     expect(rows[0]).toMatchObject({ short: 'run-aaaa', number: 5, nodeCount: 2 });
     expect(rows[0].workflow).toEqual(editorForm);
     expect(rows[2].workflow).toBeNull(); // no editor form stored: Load is disabled
+  });
+
+  it('names nodes by id and title, else class type', () => {
+    const q: QueueResponse = { queue_running: [[0, 'r', { '4': { class_type: 'NARSampler', inputs: {}, _meta: { title: 'Sampler A' } }, '5': { class_type: 'SaveImage', inputs: {} } }, {}, ['5']]], queue_pending: [] };
+    expect(queueRows(q)[0].nodeLabels).toEqual({ '4': '4 Sampler A', '5': '5 SaveImage' });
+  });
+
+  it('follows the running prompt’s node and progress, and forgets it when it ends', () => {
+    let live = nextLive(null, { type: 'execution_start', data: { prompt_id: 'a' } });
+    expect(live).toEqual({ promptId: 'a', node: null, value: 0, max: 0 });
+    live = nextLive(live, { type: 'executing', data: { prompt_id: 'a', node: '4' } });
+    live = nextLive(live, { type: 'progress', data: { prompt_id: 'a', node: '4', value: 3, max: 15 } });
+    expect(live).toEqual({ promptId: 'a', node: '4', value: 3, max: 15 });
+    expect(nextLive(live, { type: 'executed', data: { prompt_id: 'a', node: '4' } })).toBe(live);
+    expect(nextLive(live, { type: 'execution_success', data: { prompt_id: 'other' } })).toBe(live); // another prompt's end
+    expect(nextLive(live, { type: 'execution_interrupted', data: { prompt_id: 'a' } })).toBeNull();
   });
 
   it('takes a stored workflow only when it is the editor form', () => {

@@ -1,8 +1,9 @@
 // The queue and history panel in a real Chromium against the real server: batch count (each
 // prompt with its own seed), queue-in-front, deleting and clearing pending prompts, stopping the
-// running one, prompts queued by another client, history newest first with status, errors and
-// output thumbnails, restoring a finished prompt's workflow, forgetting history, and the panel
-// staying open across a reload. Skips with a printed reason when Chromium is not installed.
+// running one, prompts queued by another client with their live progress, history newest first
+// with status, errors and output thumbnails, restoring a finished prompt's workflow, forgetting
+// history, and the panel staying open across a reload. Skips with a printed reason when Chromium
+// is not installed.
 import type { Page } from 'playwright-core';
 import type { ApiWorkflow, EditorWorkflow } from '../../server/api/protocol';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
@@ -95,6 +96,18 @@ describeBrowser('queue and history panel in Chromium', () => {
     const seeds = serverOrder.map((p) => p.prompt['3'].inputs.seed);
     expect(new Set(seeds).size).toBe(3);
     expect(queue.every((r) => r.canLoad)).toBe(true);
+    // the running row names the node at work and fills its bar from the live progress events
+    const live = await page.waitForFunction(
+      () => {
+        const row = document.querySelector('#queue-panel .qp-queue .qp-item.running');
+        const text = row?.querySelector('.qp-node')?.textContent ?? '';
+        const width = parseFloat((row?.querySelector('.qp-bar-fill') as HTMLElement | null)?.style.width ?? '0');
+        return /^3 SlowSeed · \d+\/30$/.test(text) && width > 0 ? text : false;
+      },
+      null,
+      { timeout: 20000 },
+    );
+    expect(await live.jsonValue()).toMatch(/SlowSeed/);
 
     // delete the last pending prompt from the panel
     const doomed = queue[2].id;
@@ -139,12 +152,22 @@ describeBrowser('queue and history panel in Chromium', () => {
     expect(history[0].classes).toContain('interrupted');
   });
 
-  it('shows prompts queued by another client, and a failure with its message', async () => {
+  it('shows prompts queued by another client with their progress, and a failure with its message', async () => {
     const { page } = s;
+    const post = async (p: ApiWorkflow): Promise<string> => {
+      const res = await fetch(`${s.server.url}/api/prompt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: p }) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { prompt_id: string }).prompt_id;
+    };
+    const slow = await post({ '7': { class_type: 'SlowSeed', inputs: { seed: 11, ms: 1000 }, _meta: { title: 'Elsewhere' } } });
+    await page.waitForFunction(
+      (id) => /^7 Elsewhere · \d+\/20$/.test(document.querySelector(`#queue-panel .qp-item.running[data-prompt-id="${id}"] .qp-node`)?.textContent ?? ''),
+      slow,
+      { timeout: 20000 },
+    );
+    await waitForPanel(page, (_q, h) => h[0]?.id === slow, 'the other client’s slow prompt finished');
     const bad = { ...prompt, '1': { class_type: 'ColorGradient', inputs: { ...prompt['1'].inputs, color_a: 'not-a-colour' } } };
-    const res = await fetch(`${s.server.url}/api/prompt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: bad }) });
-    expect(res.status).toBe(200);
-    const { prompt_id: id } = (await res.json()) as { prompt_id: string };
+    const id = await post(bad);
     const { history } = await waitForPanel(page, (_q, h) => h[0]?.id === id, 'the other client’s prompt');
     expect(history[0].badge).toBe('error');
     expect(history[0].error).toMatch(/^ColorGradient failed: .*color_a/);
@@ -153,8 +176,8 @@ describeBrowser('queue and history panel in Chromium', () => {
 
   it('restores a finished prompt’s workflow, forgets entries, and stays open across a reload', async () => {
     const { page } = s;
-    const { history } = await waitForPanel(page, (_q, h) => h.length === 4, 'four finished prompts');
-    const succeeded = history.find((r) => r.badge === 'success') as PanelRow;
+    const { history } = await waitForPanel(page, (_q, h) => h.length === 5, 'five finished prompts');
+    const succeeded = [...history].reverse().find((r) => r.badge === 'success') as PanelRow; // one of the batch (the editor's workflow)
     const entry = (await s.host.queue.historyEntry(succeeded.id))!;
     const ranSeed = entry.prompt.prompt['3'].inputs.seed;
     await page.click('#new-button');
@@ -166,13 +189,13 @@ describeBrowser('queue and history panel in Chromium', () => {
     expect(await page.inputValue('#workflow-name')).toBe(`prompt-${succeeded.id.slice(0, 8)}`);
 
     await clickRowButton(page, 'history', succeeded.id, 'delete');
-    await waitForPanel(page, (_q, h) => h.length === 3 && !h.some((r) => r.id === succeeded.id), 'the entry forgotten');
+    await waitForPanel(page, (_q, h) => h.length === 4 && !h.some((r) => r.id === succeeded.id), 'the entry forgotten');
     expect(await s.host.queue.historyEntry(succeeded.id)).toBeUndefined();
 
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.isVisible('#queue-panel')).toBe(true);
-    await waitForPanel(page, (_q, h) => h.length === 3, 'the history after a reload');
+    await waitForPanel(page, (_q, h) => h.length === 4, 'the history after a reload');
     await page.click('#queue-panel button[data-action="clear-history"]');
     await waitForPanel(page, (_q, h) => h.length === 0, 'an empty history');
     expect(await s.host.queue.history()).toHaveLength(0);

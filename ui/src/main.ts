@@ -1,7 +1,7 @@
 // Editor entry point: loads the node definitions, registers the node types, builds the palette
 // and canvas, connects to the server's events and opens the default workflow.
 import { ApiClient } from './api/client';
-import { connectEvents } from './api/events';
+import { connectEvents, followAllPrompts } from './api/events';
 import { App } from './editor/app';
 import { CanvasEditor } from './editor/canvasEditor';
 import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeTracker';
@@ -48,15 +48,22 @@ async function start(): Promise<void> {
     client,
     load: (workflow, name) => app.loadWorkflow(workflow, name),
     notify: (message, kind) => toast.show(message, kind ?? 'info', kind === 'error' ? 8000 : 4000),
+    followAll: (on) => followAllPrompts(socket, on),
   });
   const socket = connectEvents(
     {
-      onExecutionEvent: (e) => runState.handle(e),
+      onExecutionEvent: (e) => {
+        runState.handle(e);
+        queuePanel.onExecutionEvent(e);
+      },
       onStatus: (s) => {
         status.setQueue(s);
         queuePanel.onStatus();
       },
-      onConnectionChange: (c) => status.setConnected(c),
+      onConnectionChange: (c) => {
+        status.setConnected(c);
+        if (c) queuePanel.onConnect();
+      },
       onReconnect: () => app.resync(),
     },
     token,

@@ -44,3 +44,8 @@ export function subscribePrompt(socket: EditorSocket, promptId: string, onSubscr
   if (onSubscribed) socket.emit('subscribe', { prompt_id: promptId }, () => onSubscribed());
   else socket.emit('subscribe', { prompt_id: promptId });
 }
+
+/** Receive every prompt's execution events (the queue panel's progress), or stop. */
+export function followAllPrompts(socket: EditorSocket, on: boolean): void {
+  socket.emit(on ? 'subscribe' : 'unsubscribe', { all: true });
+}

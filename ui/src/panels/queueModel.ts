@@ -15,6 +15,8 @@ export interface QueueRow {
   number: number;
   state: 'running' | 'pending';
   nodeCount: number;
+  /** "id Title" (or the class type) of each node, by id: names the running node. */
+  nodeLabels: Record<string, string>;
   /** The editor form stored with the prompt (every prompt queued through the API has one). */
   workflow: EditorWorkflow | null;
 }
@@ -44,7 +46,37 @@ export function workflowOf(item: QueueItem): EditorWorkflow | null {
 }
 
 function queueRow(item: QueueItem, state: QueueRow['state']): QueueRow {
-  return { id: item[1], short: item[1].slice(0, 8), number: item[0], state, nodeCount: Object.keys(item[2] ?? {}).length, workflow: workflowOf(item) };
+  const prompt = item[2] ?? {};
+  const nodeLabels: Record<string, string> = {};
+  for (const [id, node] of Object.entries(prompt)) nodeLabels[id] = `${id} ${node._meta?.title ?? node.class_type}`;
+  return { id: item[1], short: item[1].slice(0, 8), number: item[0], state, nodeCount: Object.keys(prompt).length, nodeLabels, workflow: workflowOf(item) };
+}
+
+/** What the running prompt is doing, from its live events. */
+export interface LiveProgress {
+  promptId: string;
+  node: string | null;
+  value: number;
+  max: number;
+}
+
+/** Folds one execution event into the live progress (null: nothing running that we know of). */
+export function nextLive(live: LiveProgress | null, ev: { type: string; data: { prompt_id: string; node?: string | null; value?: number; max?: number } }): LiveProgress | null {
+  const id = ev.data.prompt_id;
+  switch (ev.type) {
+    case 'execution_start':
+      return { promptId: id, node: null, value: 0, max: 0 };
+    case 'executing':
+      return { promptId: id, node: ev.data.node ?? null, value: 0, max: 0 };
+    case 'progress':
+      return { promptId: id, node: ev.data.node ?? live?.node ?? null, value: ev.data.value ?? 0, max: ev.data.max ?? 0 };
+    case 'execution_success':
+    case 'execution_error':
+    case 'execution_interrupted':
+      return live?.promptId === id ? null : live;
+    default:
+      return live;
+  }
 }
 
 /** Running first, then pending in the order they will run (lower number first). */

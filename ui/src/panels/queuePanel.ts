@@ -2,9 +2,10 @@
 // (Load, Delete, Clear), and finished prompts newest first with their status, time, duration,
 // error, output thumbnails (Load restores the workflow that ran, Delete, Clear). It re-reads
 // /api/queue and /api/history on every queue status broadcast while it is open, so prompts from
-// other tabs, the CLI and remote workers show too.
-import type { EditorWorkflow, HistoryResponse, QueueResponse } from '../../../server/api/protocol';
-import { formatDuration, formatFinished, historyRows, queueRows, type HistoryRow, type ImageRef, type QueueRow } from './queueModel';
+// other tabs, the CLI and remote workers show too; while open it follows every prompt's events to
+// show the running node and its progress.
+import type { EditorWorkflow, ExecutionEvent, HistoryResponse, QueueResponse } from '../../../server/api/protocol';
+import { formatDuration, formatFinished, historyRows, nextLive, queueRows, type HistoryRow, type ImageRef, type LiveProgress, type QueueRow } from './queueModel';
 
 export interface QueuePanelClient {
   queue(): Promise<QueueResponse>;
@@ -20,6 +21,8 @@ export interface QueuePanelDeps {
   /** Puts a stored workflow on the canvas. */
   load(workflow: EditorWorkflow, name: string): void;
   notify(message: string, kind?: 'info' | 'error'): void;
+  /** Receive (or stop receiving) the execution events of every prompt, for the running one's progress. */
+  followAll(on: boolean): void;
 }
 
 /** History entries listed (the server keeps more; /api/history has them all). */
@@ -52,6 +55,7 @@ export class QueuePanel {
   /** Answers of an older refresh that arrive after a newer one are dropped. */
   private generation = 0;
   private rows: { queue: QueueRow[]; history: HistoryRow[] } = { queue: [], history: [] };
+  private live: LiveProgress | null = null;
   /** Resolves when the refresh in flight (if any) has rendered. */
   lastRefresh: Promise<void> = Promise.resolve();
 
@@ -73,7 +77,7 @@ export class QueuePanel {
     root.append(queueHead, this.queueList, historyHead, this.historyList);
     root.addEventListener('click', (e) => void this.onClick(e));
     toggleButton.addEventListener('click', () => this.setOpen(!this.isOpen()));
-    this.setOpen(localStorage.getItem(OPEN_KEY) === 'true');
+    this.showOpen(localStorage.getItem(OPEN_KEY) === 'true'); // events are followed once connected
   }
 
   isOpen(): boolean {
@@ -81,11 +85,42 @@ export class QueuePanel {
   }
 
   setOpen(open: boolean): void {
+    this.showOpen(open);
+    localStorage.setItem(OPEN_KEY, String(open));
+    this.d.followAll(open);
+  }
+
+  private showOpen(open: boolean): void {
     this.root.hidden = !open;
     this.toggleButton.classList.toggle('active', open);
     this.toggleButton.setAttribute('aria-pressed', String(open));
-    localStorage.setItem(OPEN_KEY, String(open));
     if (open) void this.refresh();
+  }
+
+  /** Connected (first time or again): a new socket follows nothing yet. */
+  onConnect(): void {
+    if (this.isOpen()) this.d.followAll(true);
+  }
+
+  /** Any prompt's execution event: moves the running row's node and progress bar. */
+  onExecutionEvent(ev: ExecutionEvent): void {
+    const before = this.live;
+    this.live = nextLive(this.live, ev);
+    if (this.live !== before && this.isOpen()) this.renderLive();
+  }
+
+  private renderLive(): void {
+    for (const li of Array.from(this.queueList.querySelectorAll<HTMLElement>('.qp-item.running'))) {
+      const row = this.rows.queue.find((r) => r.id === li.dataset.promptId);
+      const live = this.live?.promptId === li.dataset.promptId ? this.live : null;
+      const box = li.querySelector<HTMLElement>('.qp-progress');
+      if (!row || !box) continue;
+      const label = box.querySelector('.qp-node') as HTMLElement;
+      const fill = box.querySelector('.qp-bar-fill') as HTMLElement;
+      const node = live?.node ? (row.nodeLabels[live.node] ?? live.node) : live ? 'starting' : '';
+      label.textContent = live && live.max > 0 ? `${node} · ${live.value}/${live.max}` : node;
+      fill.style.width = `${live && live.max > 0 ? Math.min(100, (100 * live.value) / live.max) : 0}%`;
+    }
   }
 
   /** A queue status broadcast arrived: re-read soon (several broadcasts in a burst read once). */
@@ -120,6 +155,7 @@ export class QueuePanel {
     this.historyCount.textContent = `History · ${history.length}`;
     this.queueList.replaceChildren(...(queue.length ? queue.map((r) => this.queueItem(r)) : [el('li', 'qp-empty', 'Nothing queued')]));
     this.historyList.replaceChildren(...(history.length ? history.map((r) => this.historyItem(r)) : [el('li', 'qp-empty', 'No finished prompts')]));
+    this.renderLive();
   }
 
   private queueItem(r: QueueRow): HTMLElement {
@@ -127,10 +163,18 @@ export class QueuePanel {
     li.dataset.promptId = r.id;
     const line = el('div', 'qp-line');
     line.append(el('span', `qp-badge ${r.state}`, r.state), el('code', 'qp-id', r.short), el('span', 'qp-meta', `#${r.number} · ${r.nodeCount} nodes`));
+    li.append(line);
+    if (r.state === 'running') {
+      const progress = el('div', 'qp-progress');
+      const bar = el('div', 'qp-bar');
+      bar.append(el('div', 'qp-bar-fill'));
+      progress.append(el('span', 'qp-node'), bar);
+      li.append(progress);
+    }
     const actions = el('div', 'qp-actions');
     actions.append(actionButton('Load', 'load', 'Open this prompt’s workflow in the editor', !r.workflow));
     actions.append(r.state === 'running' ? actionButton('Stop', 'stop', 'Interrupt this prompt') : actionButton('Delete', 'delete', 'Remove from the queue'));
-    li.append(line, actions);
+    li.append(actions);
     return li;
   }
 
