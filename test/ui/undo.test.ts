@@ -1,7 +1,11 @@
 // Undo / redo and the tab's kept graph in a real Chromium against the real server: each gesture
 // (a drop from the palette, a link, a widget edit, New) is one step; Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z and the toolbar's
-// buttons walk them; keys typed in a field stay there; a reload reopens the graph and its name.
+// buttons walk them; keys typed in a field stay there; Ctrl+S / Ctrl+O save and open; a node of
+// an unknown type keeps its data; a reload reopens the graph and its name.
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Page } from 'playwright-core';
+import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import { describeWithChromium, dragLink, dropFromPalette, graphSummary, openEditor, setWidget, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/undo.test.ts');
@@ -73,6 +77,47 @@ describeBrowser('undo, redo and the kept graph in Chromium', () => {
     await page.keyboard.press('Control+z');
     await page.waitForTimeout(50);
     expect((await graphSummary(page)).nodes).toEqual(before.nodes);
+    await page.fill('#workflow-name', 'kept-graph');
+    await page.press('#workflow-name', 'Tab');
+  });
+
+  it('saves with Ctrl+S and opens with Ctrl+O, from the canvas or a field', async () => {
+    const { page } = s;
+    const before = await graphSummary(page);
+    await page.focus('#graph-canvas');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    expect(download.suggestedFilename()).toBe('kept-graph.json');
+    const file = path.join(s.dataDir, 'shortcut.json');
+    await download.saveAs(file);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).nodes.map((n: { type: string }) => n.type).sort()).toEqual(['ColorGradient', 'SaveImage']);
+    await page.focus('#workflow-name');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
+    await chooser.setFiles(file);
+    await page.waitForFunction(() => /Opened shortcut\.json/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect((await graphSummary(page)).links).toEqual(before.links);
+    await page.fill('#workflow-name', 'kept-graph');
+    await page.press('#workflow-name', 'Tab');
+  });
+
+  it('keeps a node of a type this server lacks, with its values and link, and names it when queued', async () => {
+    const { page } = s;
+    const wf = apiToEditor(
+      {
+        '1': { class_type: 'ColorGradient', inputs: { width: 16, height: 16, color_a: '#1d3557', color_b: '#f4a261', direction: 'diagonal', noise: 0, seed: 1 } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+      },
+      s.host.objectInfo(),
+    );
+    Object.assign(wf.nodes[1], { type: 'FancyPluginNode', widgets_values: ['abc', 3] });
+    await page.evaluate((w) => (window as any).narflow.app.loadWorkflow(w, 'with-plugin'), wf as unknown);
+    const kept = await page.evaluate(() => (window as any).narflow.editor.serialize());
+    expect(kept.nodes.find((n: { id: number }) => n.id === 2)).toMatchObject({ type: 'FancyPluginNode', widgets_values: ['abc', 3] });
+    expect(kept.links).toEqual(wf.links);
+    await page.click('#queue-button');
+    await page.waitForFunction(() => /problem/.test(document.getElementById('toast')?.textContent ?? ''));
+    const state = await page.evaluate(() => (window as any).narflow.runState.peek('2'));
+    expect(state.error).toMatch(/FancyPluginNode/);
+    await page.click('#undo-button'); // back to the graph of the earlier tests
     await page.fill('#workflow-name', 'kept-graph');
     await page.press('#workflow-name', 'Tab');
   });

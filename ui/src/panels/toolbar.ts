@@ -44,10 +44,11 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
   get('new-button').addEventListener('click', () => app.newWorkflow());
   get('save-file').addEventListener('click', () => app.saveFile());
   const fileInput = get<HTMLInputElement>('open-file-input');
-  get('open-file').addEventListener('click', async () => {
+  const openFile = async (): Promise<void> => {
     const file = await pickFile(fileInput);
     if (file) await app.openFile(file);
-  });
+  };
+  get('open-file').addEventListener('click', () => void openFile());
   const nameInput = get<HTMLInputElement>('workflow-name');
   nameInput.addEventListener('change', () => app.rename(nameInput.value));
   get('save-server').addEventListener('click', () => void app.saveServer(nameInput.value));
@@ -70,8 +71,14 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
       void app.queue({ front: e.shiftKey });
       return;
     }
-    if (typingInField(e.target)) return;
     const key = e.key.toLowerCase();
+    if (key === 's' || key === 'o') {
+      e.preventDefault(); // the browser's own "save page" / "open file"
+      if (key === 's') app.saveFile();
+      else void openFile();
+      return;
+    }
+    if (typingInField(e.target)) return;
     if (key === 'z' && !e.shiftKey) {
       e.preventDefault();
       changes.undo();
