@@ -2,7 +2,8 @@
 // Redis-backed cluster) instead of running it in this process. The file is read and `--set` applied
 // here against the server's own node definitions; progress streams over socket.io; outputs are
 // downloaded into --out. Ctrl-C interrupts the prompt on the server. A dropped connection is
-// resumed (subscribe again, then read history for an end missed meanwhile).
+// resumed (subscribe again, then read history for an end missed meanwhile); a prompt deleted from
+// the queue before it ran ends the run with an error.
 import * as fs from 'fs';
 import * as path from 'path';
 import { io, type Socket } from 'socket.io-client';
@@ -18,6 +19,7 @@ import {
   type ObjectInfoResponse,
   type PromptRequest,
   type PromptResponse,
+  type QueueResponse,
   type ServerToClientEvents,
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
@@ -167,10 +169,27 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
   for (const ev of early.splice(0)) onEvent(ev);
 
   const id = promptId;
-  const checkHistory = async (): Promise<void> => {
+  const checkHistory = async (): Promise<boolean> => {
     const h = await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`).catch(() => ({}) as HistoryResponse);
     if (h[id]) ended?.();
+    return !!h[id];
   };
+  // someone may delete the prompt while it waits (the editor's queue panel, POST /api/queue): the
+  // queue changes, and the prompt is neither queued nor in history
+  let removed = false;
+  let statusTimer: NodeJS.Timeout | null = null;
+  const checkStillQueued = async (): Promise<void> => {
+    const q = await api.getJson<QueueResponse>(ROUTES.queue).catch(() => null);
+    if (!q || [...q.queue_running, ...q.queue_pending].some((item) => item[1] === id)) return;
+    if (!(await checkHistory())) {
+      removed = true;
+      ended?.();
+    }
+  };
+  socket.on('status', () => {
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => void checkStillQueued(), 100);
+  });
   // a new connection has none of the old one's subscriptions: ask again, then look for an end missed meanwhile
   socket.on('disconnect', (reason) => {
     if (reason !== 'io client disconnect') o.stderr.write(`lost the connection to ${api.base} (${reason}); reconnecting…\n`);
@@ -192,6 +211,11 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     await end;
   } finally {
     process.off('SIGINT', onSigint);
+    if (statusTimer) clearTimeout(statusTimer);
+  }
+  if (removed) {
+    o.stderr.write(`error: prompt ${id} was removed from the server's queue before it ran\n`);
+    return 1;
   }
   const entry = (await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`))[id];
   if (!entry) throw new RemoteRunError(`the server has no history for prompt ${id} after it ended`);

@@ -1,6 +1,7 @@
 // `narflow run --server URL` as a real child process against a real server: outputs downloaded
 // byte for byte, --set applied, validation and execution errors named, the token required,
-// Ctrl-C interrupting the prompt on the server, an unreachable server and bad flags refused.
+// Ctrl-C interrupting the prompt on the server, a prompt deleted while it waits, a server restart,
+// an unreachable server and bad flags refused.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -99,6 +100,32 @@ describe('narflow run --server', () => {
     const last = (await srv.host.queue.history()).pop();
     expect(last?.status).toBe('interrupted');
     expect(last!.finishedAt - (last!.startedAt ?? 0)).toBeLessThan(20_000); // not the 40 s the counter would take
+  });
+
+  it('exits 1 when its prompt is deleted from the queue before it runs', async () => {
+    // another client's slow prompt holds the runner, so the CLI's prompt waits
+    const busy = await fetch(`${srv.url}/api/prompt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: { '1': { class_type: 'SlowCounter', inputs: { steps: 40, delay_ms: 100 } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 1] } } } }),
+    });
+    expect(busy.status).toBe(200);
+    const busyId = ((await busy.json()) as { prompt_id: string }).prompt_id;
+    let deleted: Promise<Response> | null = null;
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir()], {
+      onStderr: (text) => {
+        const m = /^queued ([0-9a-f-]{36})/m.exec(text);
+        if (m && !deleted) {
+          deleted = fetch(`${srv.url}/api/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete: [m[1]] }) });
+        }
+      },
+    });
+    expect(deleted).not.toBeNull();
+    expect(((await deleted!) as Response).status).toBe(200);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: prompt [0-9a-f-]{36} was removed from the server's queue before it ran/);
+    await fetch(`${srv.url}/api/interrupt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt_id: busyId }) });
+    for (let i = 0; i < 100 && !(await srv.host.queue.historyEntry(busyId)); i++) await new Promise((res) => setTimeout(res, 50));
   });
 
   it('refuses flags that only mean something for a local run', async () => {
