@@ -9,6 +9,7 @@ import { fileRoutes } from './routes/fileRoutes';
 import { infoRoutes } from './routes/infoRoutes';
 import { promptRoutes } from './routes/promptRoutes';
 import { workflowRoutes } from './routes/workflowRoutes';
+import { attachComfyWs, type ComfyWsLayer } from './comfyWs';
 import { attachSocket, SocketLayer } from './socket';
 import { staticUi } from './staticUi';
 
@@ -31,6 +32,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Routes ComfyUI clients also call without the /api prefix. */
+const COMFY_ROOT_ROUTES = /^\/(prompt|queue|interrupt|history|object_info|view|upload\/image|system_stats)(\/|$)/;
+
 export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(promptId: string, clientId?: string): void }): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +46,11 @@ export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(
   api.use(infoRoutes(host));
   api.use(workflowRoutes(host.workflows));
   api.use((req, _res, next) => next(notFound(`no route ${req.method} /api${req.path}`)));
+  // ComfyUI serves its API both under /api and at the root: clients written for it use either
+  app.use((req, _res, next) => {
+    if (COMFY_ROOT_ROUTES.test(req.path)) req.url = `/api${req.url}`;
+    next();
+  });
   app.use('/api', api);
   app.use(staticUi(opts.ui ?? { reason: 'no editor configured' }));
   app.use(errorHandler(host.config.log));
@@ -53,16 +62,22 @@ export async function startServer(host: Host, opts: ServerOptions = {}): Promise
   const bind = opts.host ?? '127.0.0.1';
   checkBind(bind, opts.token);
   let socket: SocketLayer | undefined;
-  const app = createApp(host, opts, { beforeQueue: (id, clientId) => clientId && socket?.subscribeClient(id, clientId) });
-  const server = http.createServer(app);
-  socket = attachSocket(server, host.bus, {
-    token: opts.token,
-    log: host.config.log,
-    status: async () => {
-      const s = await host.queue.snapshot();
-      return { queue_remaining: s.pending.length + s.running.length, running: s.running[0]?.id ?? null };
+  let comfy: ComfyWsLayer | undefined;
+  const app = createApp(host, opts, {
+    beforeQueue: (id, clientId) => {
+      if (!clientId) return;
+      socket?.subscribeClient(id, clientId);
+      comfy?.track(id, clientId);
     },
   });
+  const server = http.createServer(app);
+  const status = async () => {
+    const s = await host.queue.snapshot();
+    return { queue_remaining: s.pending.length + s.running.length, running: s.running[0]?.id ?? null };
+  };
+  socket = attachSocket(server, host.bus, { token: opts.token, log: host.config.log, status });
+  comfy = attachComfyWs(server, host.bus, { token: opts.token, log: host.config.log, status });
+  const comfyLayer = comfy;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 8188, bind, () => {
@@ -81,6 +96,7 @@ export async function startServer(host: Host, opts: ServerOptions = {}): Promise
     socket: layer,
     async close() {
       await layer.close();
+      await comfyLayer.close();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
