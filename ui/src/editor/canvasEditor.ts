@@ -1,6 +1,6 @@
 // The litegraph canvas: graph, dark theme, node drops from the palette, workflow file drops,
 // load/serialise, and grouping of the selection.
-import { LGraph, LGraphCanvas, LGraphGroup, LiteGraph, type LGraphNode, type Positionable } from '@comfyorg/litegraph';
+import { LGraph, LGraphCanvas, LGraphGroup, LGraphNode, LiteGraph, type Positionable } from '@comfyorg/litegraph';
 import type { EditorWorkflow } from '../../../server/api/protocol';
 import { TYPE_COLORS } from '../graph/nodeTypes';
 import { NODE_DRAG_MIME } from '../panels/palette';
@@ -106,6 +106,20 @@ export class CanvasEditor {
     this.graph.add(group);
     this.canvas.setDirty(true, true);
     return group;
+  }
+
+  /**
+   * Mutes (mode 2: left out of the prompt) or bypasses (mode 4: inputs passed to outputs of the same
+   * type) the selected nodes; selected nodes already in that mode go back to normal. Returns how
+   * many nodes changed.
+   */
+  toggleSelectedMode(mode: 2 | 4): number {
+    const nodes = [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode);
+    if (!nodes.length) return 0;
+    const allInMode = nodes.every((n) => n.mode === mode);
+    for (const n of nodes) n.mode = allInMode ? 0 : mode;
+    this.canvas.setDirty(true, true);
+    return nodes.length;
   }
 
   serialize(): EditorWorkflow {

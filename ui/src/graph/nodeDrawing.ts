@@ -1,5 +1,6 @@
 // Paints a node's run state over litegraph's own drawing: running highlight, progress bar,
-// error outline and message, loss plot (trainers), preview / output images below the widgets.
+// error outline and message, loss plot (trainers), preview / output images below the widgets; and
+// a veil over muted and bypassed nodes.
 import { LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
 import type { NodeRunState } from '../execution/runState';
 import { drawLossPlot } from '../plot/lossPlot';
@@ -159,7 +160,32 @@ function ensureHeight(node: LGraphNode, height: number): void {
   node.setDirtyCanvas(true, true); // this frame was laid out at the old size
 }
 
+/** litegraph node modes the editor sets: muted (left out of the prompt) and bypassed (inputs passed through). */
+const MODE = { always: 0, muted: 2, bypassed: 4 } as const;
+const MODE_LOOK: Record<number, { fill: string; label: string }> = {
+  [MODE.muted]: { fill: 'rgba(22,24,28,0.6)', label: 'muted' },
+  [MODE.bypassed]: { fill: 'rgba(150,60,190,0.35)', label: 'bypassed' },
+};
+
+/** Veils a muted or bypassed node and names its mode in the title bar. */
+function drawMode(ctx: CanvasRenderingContext2D, node: LGraphNode): void {
+  const look = MODE_LOOK[node.mode ?? MODE.always];
+  if (!look) return;
+  const th = LiteGraph.NODE_TITLE_HEIGHT;
+  ctx.save();
+  ctx.fillStyle = look.fill;
+  ctx.beginPath();
+  ctx.roundRect(0, -th, node.size[0], node.size[1] + th, 8);
+  ctx.fill();
+  ctx.font = 'bold 10px sans-serif';
+  ctx.textAlign = 'right';
+  ctx.fillStyle = '#e0c4f0';
+  ctx.fillText(look.label, node.size[0] - 8, -th + 19);
+  ctx.restore();
+}
+
 export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
+  drawMode(ctx, node);
   if (!state) return;
   let y = contentTop(node);
   const w = node.size[0] - 16;

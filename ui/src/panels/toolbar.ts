@@ -79,6 +79,11 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
       return;
     }
     if (typingInField(e.target)) return;
+    if ((key === 'm' || key === 'b') && !e.shiftKey) {
+      e.preventDefault();
+      if (editor.toggleSelectedMode(key === 'm' ? 2 : 4)) changes.check();
+      return;
+    }
     if (key === 'z' && !e.shiftKey) {
       e.preventDefault();
       changes.undo();
