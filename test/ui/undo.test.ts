@@ -1,7 +1,8 @@
 // Undo / redo and the tab's kept graph in a real Chromium against the real server: each gesture
 // (a drop from the palette, a link, a widget edit, New) is one step; Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z and the toolbar's
 // buttons walk them; keys typed in a field stay there; Ctrl+S / Ctrl+O save and open; a node of
-// an unknown type keeps its data; a reload reopens the graph and its name.
+// an unknown type keeps its data; a reload reopens the tab's graph and its name, a new tab the
+// browser's last.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
@@ -133,5 +134,25 @@ describeBrowser('undo, redo and the kept graph in Chromium', () => {
     expect(await page.inputValue('#workflow-name')).toBe('kept-graph');
     expect(await page.isEnabled('#undo-button')).toBe(false); // steps belong to the page that made them
     expect(s.pageErrors).toEqual([]);
+  });
+
+  it('keeps each tab’s graph apart; a new tab starts from the last one changed', async () => {
+    const { page, context } = s;
+    const second = await context.newPage();
+    await second.goto(s.server.url);
+    await second.waitForSelector('body[data-ready="true"]');
+    expect(await second.inputValue('#workflow-name')).toBe('kept-graph'); // the browser's last graph
+    await second.click('#new-button');
+    await second.fill('#workflow-name', 'other-tab');
+    await second.press('#workflow-name', 'Tab');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.inputValue('#workflow-name')).toBe('kept-graph');
+    expect((await graphSummary(page)).nodes.map((n) => n.type)).toEqual(['ColorGradient', 'SaveImage']);
+    await second.reload();
+    await second.waitForSelector('body[data-ready="true"]');
+    expect(await second.inputValue('#workflow-name')).toBe('other-tab');
+    expect((await graphSummary(second)).nodes).toHaveLength(0);
+    await second.close();
   });
 });

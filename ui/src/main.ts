@@ -74,7 +74,10 @@ async function start(): Promise<void> {
     serialize: () => editor.serialize(),
     restore: (wf) => editor.load(wf, { keepView: true }),
     persist: (workflow) => {
-      if (!writeSavedGraph(localStorage, { name: app.workflowName, workflow }) && !storageWarned) {
+      // this tab's copy (a reload of this tab) and the browser's (a new tab starts from the last graph)
+      const graph = { name: app.workflowName, workflow };
+      const kept = writeSavedGraph(sessionStorage, graph);
+      if (!(writeSavedGraph(localStorage, graph) || kept) && !storageWarned) {
         storageWarned = true;
         toast.show('This browser refused to keep a copy of the graph (storage full or disabled): save it before closing the tab.', 'error', 10000);
       }
@@ -87,8 +90,9 @@ async function start(): Promise<void> {
   });
   bindToolbar(app, editor, changes);
 
-  // A tab reopens the graph it showed last (kept on every change); a new one opens the default.
-  const saved = readSavedGraph(localStorage);
+  // A tab reopens the graph it showed last (kept on every change), a new tab the browser's last
+  // graph; a new browser opens the default.
+  const saved = readSavedGraph(sessionStorage) ?? readSavedGraph(localStorage);
   let opened = false;
   if (saved) {
     try {
