@@ -1,9 +1,10 @@
 // `narflow run --server URL`: queues a workflow file on a running narflow server (a GPU box, a
 // Redis-backed cluster) instead of running it in this process. The file is read and `--set` applied
-// here against the server's own node definitions; progress streams over socket.io; outputs are
-// downloaded into --out. Ctrl-C interrupts the prompt on the server. A dropped connection is
+// here against the server's own node definitions; input images named by a local path are uploaded;
+// progress streams over socket.io; outputs are downloaded into --out. Ctrl-C interrupts the prompt on the server. A dropped connection is
 // resumed (subscribe again, then read history for an end missed meanwhile); a prompt deleted from
 // the queue before it ran ends the run with an error.
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { io, type Socket } from 'socket.io-client';
@@ -24,7 +25,7 @@ import {
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
 import { ProgressDisplay } from './progressDisplay';
-import { applySettings, loadWorkflowFile } from './workflowFile';
+import { applySettings, loadWorkflowFile, type LoadedWorkflow } from './workflowFile';
 
 export interface RemoteRunOptions {
   server: string;
@@ -53,13 +54,15 @@ class RemoteApi {
     private readonly token: string | undefined,
   ) {}
 
+  /** `body`: JSON, or a FormData sent as multipart. */
   async request(method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown; bytes: Buffer }> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.base + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(this.base + route, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new RemoteRunError(`cannot reach the narflow server at ${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
@@ -125,11 +128,46 @@ function connect(api: RemoteApi, token: string | undefined): Promise<ClientSocke
 
 const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 
+/** The name a local input file gets on the server: its own, with a hash of its bytes (same file, same name). */
+export function uploadName(file: string, bytes: Buffer): string {
+  const ext = path.extname(file);
+  return `${path.basename(file, ext)}-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}${ext.toLowerCase()}`;
+}
+
+/**
+ * An input-folder file list (a COMBO input named `image`, the editor's upload convention) whose
+ * value is not on the server but is a file here: uploaded (once per content), and the value
+ * replaced by its name there.
+ */
+async function uploadLocalInputs(api: RemoteApi, loaded: LoadedWorkflow, info: ObjectInfoResponse, stderr: NodeJS.WritableStream): Promise<LoadedWorkflow> {
+  const settings: string[] = [];
+  for (const [id, node] of Object.entries(loaded.prompt)) {
+    const spec = info[node.class_type]?.input;
+    const offered = spec?.required?.image?.[0] ?? spec?.optional?.image?.[0];
+    const value = node.inputs.image;
+    if (!Array.isArray(offered) || typeof value !== 'string' || offered.includes(value)) continue;
+    const local = path.resolve(value);
+    if (!fs.existsSync(local) || !fs.statSync(local).isFile()) continue; // the server names what is missing
+    const bytes = fs.readFileSync(local);
+    const name = uploadName(local, bytes);
+    if (!offered.includes(name)) {
+      const form = new FormData();
+      form.append('image', new Blob([bytes]), name);
+      form.append('overwrite', 'true');
+      const r = await api.request('POST', ROUTES.uploadImage, form);
+      if (r.status !== 200) throw new RemoteRunError(`uploading ${local} answered ${r.status}: ${(r.json as ErrorResponse | null)?.error?.message ?? ''}`);
+      stderr.write(`uploaded ${local} as ${name}\n`);
+    }
+    settings.push(`${id}.image=${JSON.stringify(name)}`);
+  }
+  return settings.length ? applySettings(loaded, settings, info) : loaded;
+}
+
 /** Runs the workflow on the server; returns the exit code (0 success, 1 failure, 130 interrupted). */
 export async function runOnServer(o: RemoteRunOptions): Promise<number> {
   const api = new RemoteApi(serverBase(o.server), o.token);
   const info = await api.getJson<ObjectInfoResponse>(ROUTES.objectInfo);
-  const loaded = applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info);
+  const loaded = await uploadLocalInputs(api, applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info), info, o.stderr);
   const socket = await connect(api, o.token);
   try {
     return await follow(api, socket, o, loaded);
@@ -138,7 +176,7 @@ export async function runOnServer(o: RemoteRunOptions): Promise<number> {
   }
 }
 
-async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: ReturnType<typeof applySettings>): Promise<number> {
+async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: LoadedWorkflow): Promise<number> {
   const display = new ProgressDisplay(loaded.prompt, o.stderr);
   let promptId: string | null = null;
   const early: ExecutionEvent[] = [];

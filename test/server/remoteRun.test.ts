@@ -1,14 +1,15 @@
 // `narflow run --server URL` as a real child process against a real server: outputs downloaded
-// byte for byte, --set applied, validation and execution errors named, the token required,
-// Ctrl-C interrupting the prompt on the server, a prompt deleted while it waits, a server restart,
-// an unreachable server and bad flags refused.
+// byte for byte, --set applied, local input images uploaded, validation and execution errors
+// named, the token required, Ctrl-C interrupting the prompt on the server, a prompt deleted while
+// it waits, a server restart, an unreachable server and bad flags refused.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { readPngText } from '../../models/image/png';
-import { localOutputPath, serverBase } from '../../server/cli/remoteRun';
+import { decodePng, encodePng, readPngText } from '../../models/image/png';
+import { imageBatch } from '../../models/image/types';
+import { localOutputPath, serverBase, uploadName } from '../../server/cli/remoteRun';
 import { startTestServer, type TestServer } from './serverHarness';
 
 const BIN = path.resolve(__dirname, '../../bin/narflow.js');
@@ -126,6 +127,43 @@ describe('narflow run --server', () => {
     expect(r.stderr).toMatch(/error: prompt [0-9a-f-]{36} was removed from the server's queue before it ran/);
     await fetch(`${srv.url}/api/interrupt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt_id: busyId }) });
     for (let i = 0; i < 100 && !(await srv.host.queue.historyEntry(busyId)); i++) await new Promise((res) => setTimeout(res, 50));
+  });
+
+  it('uploads an input image named by a local path, once per content, and runs on it', async () => {
+    const dir = tempDir();
+    const photo = path.join(dir, 'Photo.PNG');
+    const img = imageBatch(1, 4, 6);
+    img.data.fill(0.2); // dark grey; inverted it is light grey
+    fs.writeFileSync(photo, encodePng(img));
+    const wf = path.join(dir, 'invert.json');
+    fs.writeFileSync(
+      wf,
+      JSON.stringify({
+        '1': { class_type: 'LoadImage', inputs: { image: 'not-here.png' } },
+        '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+        '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'inverted' } },
+      }),
+    );
+    const out = tempDir();
+    const first = await narflow(['run', wf, '--server', srv.url, '--out', out, '--set', `1.image=${photo}`]);
+    expect(first.stderr).not.toMatch(/error/i);
+    expect(first.status).toBe(0);
+    const name = uploadName(photo, fs.readFileSync(photo));
+    expect(name).toMatch(/^Photo-[0-9a-f]{12}\.png$/);
+    expect(first.stderr).toContain(`uploaded ${photo} as ${name}`);
+    expect(fs.readFileSync(path.join(srv.dataDir, 'input', name)).equals(fs.readFileSync(photo))).toBe(true);
+    const saved = decodePng(fs.readFileSync(path.join(out, 'inverted_00001_.png')));
+    expect([saved.width, saved.height]).toEqual([6, 4]);
+    expect(saved.data[0]).toBeCloseTo(0.8, 2);
+    // the same file again: no second upload, same name on the server
+    const again = await narflow(['run', wf, '--server', srv.url, '--out', out, '--set', `1.image=${photo}`]);
+    expect(again.status).toBe(0);
+    expect(again.stderr).not.toContain('uploaded');
+    expect(fs.readdirSync(path.join(srv.dataDir, 'input')).filter((f) => f.startsWith('Photo-'))).toEqual([name]);
+    // neither on the server nor here: the server's validation names it
+    const missing = await narflow(['run', wf, '--server', srv.url, '--out', out]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/node 1 \(LoadImage\): input 'image' is "not-here\.png", not one of/);
   });
 
   it('refuses flags that only mean something for a local run', async () => {
