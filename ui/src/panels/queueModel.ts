@@ -60,7 +60,7 @@ export interface LiveProgress {
   max: number;
 }
 
-/** Folds one execution event into the live progress (null: nothing running that we know of). */
+/** Folds one of a prompt's execution events into its live progress (null: it has ended, or nothing is known). */
 export function nextLive(live: LiveProgress | null, ev: { type: string; data: { prompt_id: string; node?: string | null; value?: number; max?: number } }): LiveProgress | null {
   const id = ev.data.prompt_id;
   switch (ev.type) {

@@ -55,7 +55,8 @@ export class QueuePanel {
   /** Answers of an older refresh that arrive after a newer one are dropped. */
   private generation = 0;
   private rows: { queue: QueueRow[]; history: HistoryRow[] } = { queue: [], history: [] };
-  private live: LiveProgress | null = null;
+  /** Live progress of each running prompt (several run at once with remote workers). */
+  private readonly live = new Map<string, LiveProgress>();
   /** Resolves when the refresh in flight (if any) has rendered. */
   lastRefresh: Promise<void> = Promise.resolve();
 
@@ -104,15 +105,20 @@ export class QueuePanel {
 
   /** Any prompt's execution event: moves the running row's node and progress bar. */
   onExecutionEvent(ev: ExecutionEvent): void {
-    const before = this.live;
-    this.live = nextLive(this.live, ev);
-    if (this.live !== before && this.isOpen()) this.renderLive();
+    const id = ev.data.prompt_id;
+    const before = this.live.get(id) ?? null;
+    const after = nextLive(before, ev);
+    if (after === before) return;
+    if (after) this.live.set(id, after);
+    else this.live.delete(id);
+    if (this.live.size > 64) this.live.delete(this.live.keys().next().value as string); // ends never heard
+    if (this.isOpen()) this.renderLive();
   }
 
   private renderLive(): void {
     for (const li of Array.from(this.queueList.querySelectorAll<HTMLElement>('.qp-item.running'))) {
       const row = this.rows.queue.find((r) => r.id === li.dataset.promptId);
-      const live = this.live?.promptId === li.dataset.promptId ? this.live : null;
+      const live = this.live.get(li.dataset.promptId ?? '') ?? null;
       const box = li.querySelector<HTMLElement>('.qp-progress');
       if (!row || !box) continue;
       const label = box.querySelector('.qp-node') as HTMLElement;
