@@ -27,7 +27,7 @@ export const ROUTES = {
   view: '/api/view', // GET ?filename=&subfolder=&type=output|input|temp → file bytes
   uploadImage: '/api/upload/image', // POST multipart (field "image", optional "subfolder", "overwrite") → UploadResponse
   systemStats: '/api/system_stats', // GET → SystemStatsResponse
-  workflows: '/api/workflows', // GET → {workflows: SavedWorkflowInfo[]}; GET|PUT|DELETE /api/workflows/:name
+  workflows: '/api/workflows', // GET → {workflows: SavedWorkflowInfo[]}; GET|PUT|DELETE /api/workflows/:name; POST /api/workflows/:name/run RunWorkflowRequest → RunWorkflowResponse
   workflowTemplates: '/api/workflow_templates', // GET → {templates: string[]}; GET /api/workflow_templates/:name → EditorWorkflow
   models: '/api/models', // GET /api/models/:kind → string[] (files in weights/<kind>/)
   defaultWorkflow: '/api/default_workflow', // GET → EditorWorkflow
@@ -197,6 +197,30 @@ export interface SavedWorkflow extends SavedWorkflowInfo {
 
 /** PUT /api/workflows/:name body. `revision`: the revision the client last read (absent/0 = create);
  *  a stale revision → 409 {error:{type:'conflict'}, current_revision}. Answer: SavedWorkflowInfo. */
+/** POST /api/workflows/:name/run: a saved workflow (else the template of that name) with inputs overridden. */
+export interface RunWorkflowRequest {
+  /** {"nodeId.input": value}: constants replaced before the run (e.g. {"4.prompt": "a blue square"}). */
+  set?: Record<string, unknown>;
+  /** Answer when the prompt has ended (default true); false answers 202 at once. */
+  wait?: boolean;
+  /** How long to wait before answering 202 with the prompt still queued or running (default 300). */
+  timeout_s?: number;
+  /** Run before everything queued. */
+  front?: boolean;
+  /** Subscribe this socket.io / ComfyUI /ws client to the prompt's events. */
+  client_id?: string;
+}
+
+/** 200 when the prompt has ended (whatever its status), 202 while it is queued or running; 400 lists validation problems per node. */
+export interface RunWorkflowResponse {
+  prompt_id: string;
+  status: HistoryStatusStr | 'queued' | 'running';
+  /** Output nodes' results by node id; images carry the URL that serves them. */
+  outputs: Record<string, UiResult & { images?: (NonNullable<UiResult['images']>[number] & { url: string })[] }>;
+  /** The failing node, when status is 'error'. */
+  error?: { node_id: string; node_type: string; message: string };
+}
+
 export interface SaveWorkflowRequest {
   workflow: EditorWorkflow;
   revision?: number;

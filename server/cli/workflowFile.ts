@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import { readPngText } from '../../models/image/png';
 import type { ObjectInfoResponse } from '../api/protocol';
-import { editorToApi, setEditorWidget, WorkflowFormatError } from '../engine/workflow/convert';
+import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
+import { applyOverrides, splitTarget, type Override } from '../engine/workflow/overrides';
 import { ApiWorkflow, apiWorkflowSchema, EditorWorkflow, formatZodIssues, looksLikeEditorWorkflow } from '../engine/workflow/schema';
 import type { ConversionProblem } from '../engine/workflow/convert';
 
@@ -42,33 +43,20 @@ export function loadWorkflowFile(file: string, info: ObjectInfoResponse): Loaded
 }
 
 /** "3.seed=7" → ["3", "seed", 7]; the value is JSON when it parses as JSON, else a string. */
-export function parseSetting(s: string): [string, string, unknown] {
-  const m = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(s);
-  if (!m) throw new WorkflowFormatError(`--set expects nodeId.input=value, got ${JSON.stringify(s)}`);
-  let value: unknown = m[3];
+export function parseSetting(s: string): Override {
+  const eq = s.indexOf('=');
+  if (eq < 0) throw new WorkflowFormatError(`--set expects nodeId.input=value, got ${JSON.stringify(s)}`);
+  const [id, name] = splitTarget(s.slice(0, eq), '--set');
+  let value: unknown = s.slice(eq + 1);
   try {
-    value = JSON.parse(m[3]);
+    value = JSON.parse(s.slice(eq + 1));
   } catch {
     /* a plain string */
   }
-  return [m[1], m[2], value];
+  return [id, name, value];
 }
 
 /** Applies --set overrides to both forms (the editor form only where the input is a widget). */
 export function applySettings(w: LoadedWorkflow, settings: string[], info: ObjectInfoResponse): LoadedWorkflow {
-  let { prompt, workflow } = w;
-  prompt = JSON.parse(JSON.stringify(prompt)) as ApiWorkflow;
-  for (const s of settings) {
-    const [id, name, value] = parseSetting(s);
-    if (!prompt[id]) throw new WorkflowFormatError(`--set ${s}: no node ${id} in the workflow (nodes: ${Object.keys(prompt).join(', ')})`);
-    prompt[id].inputs[name] = value as ApiWorkflow[string]['inputs'][string];
-    if (workflow) {
-      try {
-        workflow = setEditorWidget(workflow, id, name, value, info);
-      } catch {
-        /* not a widget in the editor form: the API form carries it */
-      }
-    }
-  }
-  return { ...w, prompt, workflow };
+  return applyOverrides(w, settings.map(parseSetting), info);
 }

@@ -8,6 +8,7 @@ import { errorHandler, notFound } from './httpError';
 import { fileRoutes } from './routes/fileRoutes';
 import { infoRoutes } from './routes/infoRoutes';
 import { promptRoutes } from './routes/promptRoutes';
+import { runRoutes } from './routes/runRoutes';
 import { workflowRoutes } from './routes/workflowRoutes';
 import { attachComfyWs, type ComfyWsLayer } from './comfyWs';
 import { attachSocket, SocketLayer } from './socket';
@@ -44,6 +45,7 @@ export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(
   api.use(promptRoutes(host, hooks));
   api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024));
   api.use(infoRoutes(host));
+  api.use(runRoutes(host, hooks));
   api.use(workflowRoutes(host.workflows));
   api.use((req, _res, next) => next(notFound(`no route ${req.method} /api${req.path}`)));
   // ComfyUI serves its API both under /api and at the root: clients written for it use either

@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import { Router } from 'express';
 import type { HistoryResponse, PromptRequest, PromptResponse, QueueItem, QueueResponse } from '../../api/protocol';
 import type { Host } from '../../host/host';
-import { preparePrompt } from '../../host/submit';
+import { preparePrompt, type PreparedPrompt } from '../../host/submit';
 import { historyEntryOf, QueuedPrompt } from '../../queue/promptQueue';
 import { badRequest } from '../httpError';
 import { asyncRoute } from './asyncRoute';
@@ -21,6 +21,20 @@ function stringList(v: unknown, what: string): string[] {
   return v as string[];
 }
 
+/** Queues a validated prompt; the submitting client (if named) is subscribed before it can start. */
+export async function enqueuePrepared(
+  host: Host,
+  hooks: PromptRouteHooks,
+  prepared: PreparedPrompt,
+  opts: { clientId?: string; number?: number; front?: boolean; extraData?: PromptRequest['extra_data']; id?: string },
+): Promise<QueuedPrompt> {
+  const { prompt, outputs, workflow } = prepared;
+  const extra = { ...(opts.extraData ?? {}), ...(opts.clientId ? { client_id: opts.clientId } : {}), extra_pnginfo: { ...(opts.extraData?.extra_pnginfo ?? {}), workflow } };
+  const id = opts.id ?? randomUUID();
+  hooks.beforeQueue(id, opts.clientId);
+  return host.queue.enqueue({ id, prompt, outputs, extra, number: opts.number, front: opts.front === true });
+}
+
 export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
   const r = Router();
 
@@ -30,13 +44,9 @@ export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
       const body = req.body as PromptRequest;
       const prepared = preparePrompt(host, body);
       if (!prepared.ok) return void res.status(400).json(prepared.error);
-      const { prompt, outputs, workflow } = prepared.value;
       if (body.number !== undefined && !Number.isFinite(body.number)) throw badRequest(`'number' must be a finite number, got ${JSON.stringify(body.number)}`);
       const clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
-      const extra = { ...(body.extra_data ?? {}), ...(clientId ? { client_id: clientId } : {}), extra_pnginfo: { ...(body.extra_data?.extra_pnginfo ?? {}), workflow } };
-      const id = randomUUID();
-      hooks.beforeQueue(id, clientId);
-      const item = await host.queue.enqueue({ id, prompt, outputs, extra, number: body.number, front: body.front === true });
+      const item = await enqueuePrepared(host, hooks, prepared.value, { clientId, number: body.number, front: body.front, extraData: body.extra_data });
       const out: PromptResponse = { prompt_id: item.id, number: item.number, node_errors: {} };
       res.json(out);
     }),

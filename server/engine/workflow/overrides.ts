@@ -1,0 +1,38 @@
+// Input overrides applied to a workflow in both forms at once: `narflow run --set 4.prompt=...`
+// and the `set` of POST /api/workflows/:name/run.
+import type { ObjectInfoResponse } from '../../api/protocol';
+import { setEditorWidget, WorkflowFormatError } from './convert';
+import type { ApiWorkflow, EditorWorkflow } from './schema';
+
+/** Node id, input name, value. */
+export type Override = [string, string, unknown];
+
+export interface WorkflowForms {
+  prompt: ApiWorkflow;
+  workflow?: EditorWorkflow;
+}
+
+/** "4.prompt" → ["4", "prompt"]. */
+export function splitTarget(target: string, what: string): [string, string] {
+  const m = /^([^.=]+)\.([^=]+)$/s.exec(target);
+  if (!m) throw new WorkflowFormatError(`${what} expects nodeId.input, got ${JSON.stringify(target)}`);
+  return [m[1], m[2]];
+}
+
+/** Sets each input in the API form, and in the editor form where the input is a widget there. */
+export function applyOverrides<T extends WorkflowForms>(w: T, overrides: Override[], info: ObjectInfoResponse, what = '--set'): T {
+  const prompt = JSON.parse(JSON.stringify(w.prompt)) as ApiWorkflow;
+  let workflow = w.workflow;
+  for (const [id, name, value] of overrides) {
+    if (!prompt[id]) throw new WorkflowFormatError(`${what} ${id}.${name}: no node ${id} in the workflow (nodes: ${Object.keys(prompt).join(', ')})`);
+    prompt[id].inputs[name] = value as ApiWorkflow[string]['inputs'][string];
+    if (workflow) {
+      try {
+        workflow = setEditorWidget(workflow, id, name, value, info);
+      } catch {
+        /* not a widget in the editor form: the API form carries it */
+      }
+    }
+  }
+  return { ...w, prompt, workflow };
+}

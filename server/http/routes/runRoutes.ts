@@ -1,0 +1,108 @@
+// POST /api/workflows/:name/run — a saved workflow (else the shipped template of that name) as an
+// HTTP endpoint: inputs overridden by `set`, queued, and by default answered when it has run, with
+// its outputs and their URLs. One request instead of queue + socket + history + view.
+import { randomUUID } from 'crypto';
+import { Router } from 'express';
+import type { RunWorkflowRequest, RunWorkflowResponse } from '../../api/protocol';
+import { editorToApi, WorkflowFormatError } from '../../engine/workflow/convert';
+import { applyOverrides, splitTarget, type Override } from '../../engine/workflow/overrides';
+import type { Host } from '../../host/host';
+import { preparePrompt } from '../../host/submit';
+import { readTemplate } from '../../host/templates';
+import { historyEntryOf, type HistoryRecord } from '../../queue/promptQueue';
+import { WORKFLOW_NAME } from '../../store/workflowStore';
+import { badRequest, notFound } from '../httpError';
+import { asyncRoute } from './asyncRoute';
+import { enqueuePrepared, type PromptRouteHooks } from './promptRoutes';
+
+const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
+const DEFAULT_TIMEOUT_S = 300;
+const MAX_TIMEOUT_S = 3600;
+
+function parseRequest(body: unknown): { overrides: Override[]; wait: boolean; timeoutS: number; front: boolean; clientId?: string } {
+  const b = (body ?? {}) as RunWorkflowRequest;
+  if (typeof b !== 'object' || Array.isArray(b)) throw badRequest('the body must be a JSON object {set?, wait?, timeout_s?, front?, client_id?}');
+  if (b.set !== undefined && (typeof b.set !== 'object' || b.set === null || Array.isArray(b.set))) {
+    throw badRequest(`'set' must be an object {"nodeId.input": value}, got ${JSON.stringify(b.set)}`);
+  }
+  let overrides: Override[];
+  try {
+    overrides = Object.entries(b.set ?? {}).map(([target, value]) => [...splitTarget(target, "'set'"), value]);
+  } catch (e) {
+    throw badRequest((e as Error).message);
+  }
+  if (b.wait !== undefined && typeof b.wait !== 'boolean') throw badRequest(`'wait' must be true or false, got ${JSON.stringify(b.wait)}`);
+  const timeoutS = b.timeout_s ?? DEFAULT_TIMEOUT_S;
+  if (typeof timeoutS !== 'number' || !(timeoutS > 0 && timeoutS <= MAX_TIMEOUT_S)) throw badRequest(`'timeout_s' must be a number in (0, ${MAX_TIMEOUT_S}], got ${JSON.stringify(b.timeout_s)}`);
+  if (b.client_id !== undefined && typeof b.client_id !== 'string') throw badRequest("'client_id' must be a string");
+  return { overrides, wait: b.wait ?? true, timeoutS, front: b.front === true, clientId: b.client_id };
+}
+
+/** The answer for an ended prompt: its status, outputs with their URLs, and the failure if any. */
+export function runResult(rec: HistoryRecord, viewPath: string): RunWorkflowResponse {
+  const entry = historyEntryOf(rec);
+  const outputs: RunWorkflowResponse['outputs'] = {};
+  for (const [node, { images, ...rest }] of Object.entries(entry.outputs)) {
+    const withUrls = images?.map((i) => ({ ...i, url: `${viewPath}?${new URLSearchParams({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' })}` }));
+    outputs[node] = withUrls ? { ...rest, images: withUrls } : rest;
+  }
+  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as { node_id?: string; node_type?: string; exception_message?: string } | undefined;
+  return {
+    prompt_id: rec.prompt.id,
+    status: rec.status,
+    outputs,
+    ...(failure ? { error: { node_id: failure.node_id ?? '', node_type: failure.node_type ?? '', message: failure.exception_message ?? '' } } : {}),
+  };
+}
+
+export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
+  const r = Router();
+  r.post(
+    '/workflows/:name/run',
+    asyncRoute(async (req, res) => {
+      const name = req.params.name;
+      if (!WORKFLOW_NAME.test(name)) throw badRequest(`workflow name must be 1–100 letters, digits, spaces, '.', '-' or '_', got ${JSON.stringify(name)}`);
+      const { overrides, wait, timeoutS, front, clientId } = parseRequest(req.body);
+      const info = host.objectInfo();
+      const workflow = host.workflows.get(name)?.workflow ?? readTemplate(host.config.workflowsDir, name, info);
+      if (!workflow) throw notFound(`no saved workflow or template ${JSON.stringify(name)}`);
+      let forms;
+      try {
+        forms = applyOverrides({ prompt: editorToApi(workflow, info).prompt, workflow }, overrides, info, "'set'");
+      } catch (e) {
+        if (e instanceof WorkflowFormatError) throw badRequest(e.message);
+        throw e;
+      }
+      const prepared = preparePrompt(host, { prompt: forms.prompt, workflow: forms.workflow });
+      if (!prepared.ok) return void res.status(400).json(prepared.error);
+
+      // listen before queueing: a cached prompt can end before enqueue returns
+      const id = randomUUID();
+      let ended: (() => void) | null = null;
+      const end = new Promise<void>((resolve) => (ended = resolve));
+      const unsubscribe = host.bus.subscribe((ev) => {
+        if (ev.type !== 'status' && ev.data.prompt_id === id && ENDS.has(ev.type)) ended?.();
+      });
+      try {
+        await enqueuePrepared(host, hooks, prepared.value, { id, clientId, front });
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = wait ? await Promise.race([end.then(() => 'ended' as const), new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutS * 1000)))]) : 'timeout';
+        clearTimeout(timer);
+        // the end event comes just before history is written: read it until it is there
+        let rec = outcome === 'ended' ? await host.queue.historyEntry(id) : undefined;
+        for (let i = 0; outcome === 'ended' && !rec && i < 100; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          rec = await host.queue.historyEntry(id);
+        }
+        if (rec) return void res.json(runResult(rec, `${req.baseUrl}/view`));
+        const snap = await host.queue.snapshot();
+        const status: RunWorkflowResponse['status'] = snap.running.some((p) => p.id === id) ? 'running' : 'queued';
+        res.status(202).json({ prompt_id: id, status, outputs: {} } satisfies RunWorkflowResponse);
+      } finally {
+        unsubscribe();
+      }
+    }),
+  );
+  return r;
+}
+
