@@ -287,3 +287,9 @@ export const EXECUTION_EVENTS: readonly ExecutionEventName[] = [
   'execution_success',
   'execution_interrupted',
 ];
+
+/** A failed prompt's `execution_error` as its history entry recorded it (undefined when it did not fail that way). */
+export function historyFailure(entry: HistoryEntry): { node_id: string; node_type: string; message: string } | undefined {
+  const found = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as { node_id?: string; node_type?: string; exception_message?: string } | undefined;
+  return found && { node_id: found.node_id ?? '', node_type: found.node_type ?? '', message: found.exception_message ?? '' };
+}

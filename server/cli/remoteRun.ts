@@ -10,6 +10,7 @@ import * as path from 'path';
 import { io, type Socket } from 'socket.io-client';
 import {
   EXECUTION_EVENTS,
+  historyFailure,
   ROUTES,
   SOCKET_PATH,
   type ClientToServerEvents,
@@ -282,7 +283,7 @@ function exitCode(entry: HistoryEntry, stderr: NodeJS.WritableStream): number {
     stderr.write('interrupted\n');
     return 130;
   }
-  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as { node_id?: string; node_type?: string; exception_message?: string } | undefined;
-  stderr.write(failure?.node_id ? `error: node ${failure.node_id} (${failure.node_type}): ${failure.exception_message}\n` : `error: ${failure?.exception_message ?? 'the prompt failed'}\n`);
+  const failure = historyFailure(entry);
+  stderr.write(failure?.node_id ? `error: node ${failure.node_id} (${failure.node_type}): ${failure.message}\n` : `error: ${failure?.message || 'the prompt failed'}\n`);
   return 1;
 }

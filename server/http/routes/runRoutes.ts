@@ -3,7 +3,7 @@
 // its outputs and their URLs. One request instead of queue + socket + history + view.
 import { randomUUID } from 'crypto';
 import { Router } from 'express';
-import type { RunWorkflowRequest, RunWorkflowResponse } from '../../api/protocol';
+import { historyFailure, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../../engine/workflow/convert';
 import { applyOverrides, splitTarget, type Override } from '../../engine/workflow/overrides';
 import type { Host } from '../../host/host';
@@ -46,13 +46,8 @@ export function runResult(rec: HistoryRecord, viewPath: string): RunWorkflowResp
     const withUrls = images?.map((i) => ({ ...i, url: `${viewPath}?${new URLSearchParams({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' })}` }));
     outputs[node] = withUrls ? { ...rest, images: withUrls } : rest;
   }
-  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as { node_id?: string; node_type?: string; exception_message?: string } | undefined;
-  return {
-    prompt_id: rec.prompt.id,
-    status: rec.status,
-    outputs,
-    ...(failure ? { error: { node_id: failure.node_id ?? '', node_type: failure.node_type ?? '', message: failure.exception_message ?? '' } } : {}),
-  };
+  const failure = historyFailure(entry);
+  return { prompt_id: rec.prompt.id, status: rec.status, outputs, ...(failure ? { error: failure } : {}) };
 }
 
 export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {

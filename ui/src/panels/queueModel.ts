@@ -1,6 +1,6 @@
 // What the queue and history panel shows, computed from the server's /api/queue and /api/history
 // answers (pure: no DOM). History comes oldest first from the server; the panel lists newest first.
-import type { EditorWorkflow, HistoryEntry, HistoryResponse, HistoryStatusStr, QueueItem, QueueResponse } from '../../../server/api/protocol';
+import { historyFailure, type EditorWorkflow, type HistoryEntry, type HistoryResponse, type HistoryStatusStr, type QueueItem, type QueueResponse } from '../../../server/api/protocol';
 
 export interface ImageRef {
   filename: string;
@@ -93,11 +93,9 @@ function byNodeId(a: string, b: string): number {
 
 function errorOf(entry: HistoryEntry): string | null {
   if (entry.status.status_str !== 'error') return null;
-  const failure = entry.status.messages.find(([name]) => name === 'execution_error')?.[1] as
-    | { node_type?: string; exception_message?: string }
-    | undefined;
+  const failure = historyFailure(entry);
   if (!failure) return 'failed';
-  return failure.node_type ? `${failure.node_type} failed: ${failure.exception_message ?? ''}` : (failure.exception_message ?? 'failed');
+  return failure.node_type ? `${failure.node_type} failed: ${failure.message}` : failure.message || 'failed';
 }
 
 export function historyRow(id: string, entry: HistoryEntry): HistoryRow {
