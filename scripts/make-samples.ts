@@ -15,6 +15,7 @@ import { initBackend } from '../models/backend';
 import { generateShapesForLabels } from '../models/data/shapes';
 import { COLOR_NAMES, DIRECTIONS, SHAPES, classOf } from '../models/data/shapesSpec';
 import { videoClassOf } from '../models/data/shapesVideo';
+import { imageGrid } from '../models/image/grid';
 import { encodePng } from '../models/image/png';
 import { imageBatch, type ImageBatch } from '../models/image/types';
 import { loadNar, type NarModel, type SampleCondition } from '../models/nar';
@@ -26,26 +27,6 @@ import { decodeVideo } from '../models/vq/video';
 import { flag, numberFlag, parseArgs } from '../server/cli/command';
 
 /** Tiles images (all the same size) into one picture, `cols` per row, `gap` pixels apart, scaled up. */
-function mosaic(tiles: ImageBatch[], cols: number, scale: number, gap = 2): ImageBatch {
-  const h = tiles[0].height * scale;
-  const w = tiles[0].width * scale;
-  const rows = Math.ceil(tiles.length / cols);
-  const H = rows * h + (rows + 1) * gap;
-  const W = cols * w + (cols + 1) * gap;
-  const out = imageBatch(1, H, W, new Float32Array(H * W * 3).fill(1));
-  tiles.forEach((t, i) => {
-    const oy = gap + Math.floor(i / cols) * (h + gap);
-    const ox = gap + (i % cols) * (w + gap);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const src = (Math.floor(y / scale) * t.width + Math.floor(x / scale)) * 3;
-        out.data.set(t.data.subarray(src, src + 3), ((oy + y) * W + ox + x) * 3);
-      }
-    }
-  });
-  return out;
-}
-
 function split(images: ImageBatch): ImageBatch[] {
   const n = images.height * images.width * 3;
   return Array.from({ length: images.batch }, (_, i) => imageBatch(1, images.height, images.width, images.data.slice(i * n, (i + 1) * n)));
@@ -102,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
     // the models sample from where they were trained from (config.trainedSeed, else the corner)
     const from = model.config.ordering === 'raster' ? 'raster order' : `seed [${resolveSeed(model.config.grid, defaultSeed(model.config))}]`;
     timings.push(`${name}: ${one.ms.toFixed(0)} ms for one image (${model.passes()} passes, ${from}); ${(r.ms / r.batch).toFixed(0)} ms/image at batch ${r.batch}`);
-    const grid = mosaic(split(r.images), COLOR_NAMES.length, scale);
+    const grid = imageGrid(r.images, { columns: COLOR_NAMES.length, scale });
     write(path.join(out, `${name}-grid.png`), grid, { model: `shapes-${name}`, layout: 'rows: circle×2, square×2, triangle×2; columns: ' + COLOR_NAMES.join(', '), sampling: `${settings}, from ${from}` });
     grids.set(name, grid);
     model.dispose();
@@ -111,8 +92,8 @@ async function main(argv: string[]): Promise<void> {
   const raster = grids.get('raster-c2i');
   if (nar && raster) {
     const real = generateShapesForLabels(labels, 12345).images;
-    const realGrid = mosaic(split(tok.decode(tok.encode(real))), COLOR_NAMES.length, scale);
-    write(path.join(out, 'c2i-nar-vs-raster.png'), mosaic([nar, raster, realGrid], 3, 1, 8), { layout: 'left: NAR, middle: raster-AR, right: real Shapes images through the tokenizer', sampling: settings });
+    const realGrid = imageGrid(tok.decode(tok.encode(real)), { columns: COLOR_NAMES.length, scale });
+    write(path.join(out, 'c2i-nar-vs-raster.png'), imageGrid([nar, raster, realGrid], { columns: 3, gap: 8 }), { layout: 'left: NAR, middle: raster-AR, right: real Shapes images through the tokenizer', sampling: settings });
   }
   if (wanted('t2i')) await textSamples(args, dir, out, tok, s, settings, scale, timings);
   if (wanted('video')) await videoSamples(dir, out, tok, s, settings, scale, timings);
@@ -147,10 +128,10 @@ async function textSamples(args: ReturnType<typeof parseArgs>, dir: string, out:
   timings.push(`t2i: ${(tr.ms / tr.batch).toFixed(0)} ms/image at batch ${tr.batch}`);
   const md = ['# Text-to-image samples (bundled Shapes t2i NAR)', '', `Sampling: ${settings}. Made by \`npx tsx scripts/make-samples.ts\`.`, '', '| caption | sample |', '|---|---|'];
   split(tr.images).forEach((img, i) => {
-    write(path.join(out, `t2i-${i}.png`), mosaic([img], 1, scale, 0), { caption: captions[i], sampling: settings });
+    write(path.join(out, `t2i-${i}.png`), imageGrid(img, { columns: 1, scale, gap: 0 }), { caption: captions[i], sampling: settings });
     md.push(`| ${captions[i]} | ![${captions[i]}](t2i-${i}.png) |`);
   });
-  write(path.join(out, 't2i-all.png'), mosaic(split(tr.images), 4, scale), { captions: captions.map((c, i) => `${i}: ${c}`).join('; '), sampling: settings });
+  write(path.join(out, 't2i-all.png'), imageGrid(tr.images, { columns: 4, scale }), { captions: captions.map((c, i) => `${i}: ${c}`).join('; '), sampling: settings });
   md.push('', 'All eight in one picture (row-major, same order): ![all](t2i-all.png)');
   fs.writeFileSync(path.join(out, 't2i.md'), md.join('\n') + '\n');
   t2i.dispose();
@@ -166,8 +147,8 @@ async function videoSamples(dir: string, out: string, tok: Tokenizer, s: Samplin
   timings.push(`video: ${((performance.now() - t0) / vLabels.length).toFixed(0)} ms/clip at batch ${vLabels.length} (${video.passes()} passes)`);
   const [T, h, w] = video.config.grid;
   const clips = decodeVideo(tok, vTokens.map((t) => Array.from({ length: T }, (_, f) => nestCodes(t.slice(f * h * w, (f + 1) * h * w), 1, h, w)[0])), 4);
-  const frames = split(imageBatch(clips.batch * clips.frames, clips.height, clips.width, clips.data));
-  write(path.join(out, 'video-strip.png'), mosaic(frames, T, scale), { layout: `rows: ${SHAPES.map((sh) => DIRECTIONS.map((d) => `${sh} ${d}`).join(', ')).join(', ')}; columns: frames`, sampling: settings });
+  const frames = imageBatch(clips.batch * clips.frames, clips.height, clips.width, clips.data);
+  write(path.join(out, 'video-strip.png'), imageGrid(frames, { columns: T, scale }), { layout: `rows: ${SHAPES.map((sh) => DIRECTIONS.map((d) => `${sh} ${d}`).join(', ')).join(', ')}; columns: frames`, sampling: settings });
   video.dispose();
 }
 

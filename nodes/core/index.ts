@@ -1,11 +1,12 @@
-// The core node pack: image I/O, primitives, a procedural source, image operations, SlowCounter.
+// The core node pack: image I/O, primitives, a procedural source, image operations (invert, scale,
+// grid), SlowCounter.
 import type { NodePack } from '../../server/engine/nodeApi';
 import { LoadImage, PreviewImage, SaveImage } from './imageIo';
-import { ColorGradient, ImageInvert, ImageScale } from './imageOps';
+import { ColorGradient, ImageGrid, ImageInvert, ImageScale } from './imageOps';
 import { PrimitiveFloat, PrimitiveInt, PrimitiveString, Seed } from './primitives';
 import { SlowCounter } from './slowCounter';
 
 export const pack: NodePack = {
   name: 'core',
-  nodes: [LoadImage, SaveImage, PreviewImage, PrimitiveInt, PrimitiveFloat, PrimitiveString, Seed, ColorGradient, ImageInvert, ImageScale, SlowCounter],
+  nodes: [LoadImage, SaveImage, PreviewImage, PrimitiveInt, PrimitiveFloat, PrimitiveString, Seed, ColorGradient, ImageInvert, ImageScale, ImageGrid, SlowCounter],
 };

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
-import { readPngText } from '../../models/image/png';
+import { decodePng, readPngText } from '../../models/image/png';
 import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { editorToApi } from '../../server/engine/workflow/convert';
 import type { ApiWorkflow, EditorWorkflow } from '../../server/engine/workflow/schema';
@@ -45,9 +45,13 @@ describe('shipped workflows run', () => {
     expect(Object.values(JSON.parse(text.prompt) as ApiWorkflow).map((n) => n.class_type)).toContain('NARSampler');
   });
 
-  it('class-to-image: one image per Shapes class', async () => {
+  it('class-to-image: one image per Shapes class, and all of them in one grid (a row per shape)', async () => {
     const { written } = await run('class-to-image', { NARSampler: { engine: 'tfjs' } });
-    expect(written).toHaveLength(18);
+    expect(written.filter((f) => path.basename(f).startsWith('class-to-image_'))).toHaveLength(18);
+    const grids = written.filter((f) => path.basename(f).startsWith('class-to-image-grid_'));
+    expect(grids).toHaveLength(1);
+    const grid = decodePng(fs.readFileSync(grids[0]));
+    expect([grid.width, grid.height]).toEqual([6 * 32 * 4 + 7 * 2, 3 * 32 * 4 + 4 * 2]);
   });
 
   it('video: a GIF per video class and the film strips', async () => {

@@ -55,6 +55,8 @@ export const CLASS_TO_IMAGE: WorkflowSpec = {
   '4': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['3', 0], tokenizer: ['2', 0], ...sampling(0, 3) }, pos: [COL[1], 40], size: SAMPLER },
   '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['4', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
   '6': { type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'class-to-image' }, pos: [COL[3], 40], size: SAVE },
+  '7': { type: 'ImageGrid', inputs: { images: ['5', 0], columns: 6, gap: 2, scale: 4, background: '#101010' }, pos: [COL[2], 220], size: [300, 180] },
+  '8': { type: 'SaveImage', title: 'Save the grid', inputs: { images: ['7', 0], filename_prefix: 'class-to-image-grid' }, pos: [COL[4], 40], size: SAVE },
 };
 
 export const VIDEO: WorkflowSpec = {
