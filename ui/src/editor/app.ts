@@ -191,7 +191,7 @@ export class App {
       const info = await this.d.client.saveWorkflow(clean, this.d.editor.serialize(), revision);
       this.revisions.set(clean, info.revision);
       this.rename(clean);
-      this.d.toast.show(`Saved “${clean}” (revision ${info.revision})`);
+      this.d.toast.show(`Saved “${clean}” (revision ${info.revision}). Run it over HTTP: POST /api/workflows/${encodeURIComponent(clean)}/run`, 'info', 7000);
       await this.refreshServerList();
       return true;
     } catch (e) {
