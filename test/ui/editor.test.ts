@@ -91,6 +91,9 @@ describeBrowser('editor in Chromium', () => {
       return px[0] + px[1] + px[2] > 150;
     }, ids.save, { timeout: 10000 });
     expect(await page.textContent('#status-run')).toBe('finished');
+    // each node that ran shows how long it took (the counter waits delay_ms per step)
+    const ran = await page.evaluate((id) => (window as any).narflow.runState.peek(String(id)).ranMs, ids.counter);
+    expect(ran).toBeGreaterThan(150);
     // group everything: select all on the canvas, then Group
     await page.mouse.click(700, 780);
     await page.keyboard.press('Control+a');

@@ -3,6 +3,7 @@
 import type { ExecutionEvent, ObjectInfoEntry } from '../../server/api/protocol';
 import { RunState } from '../../ui/src/execution/runState';
 import { frameAt } from '../../ui/src/graph/imageCache';
+import { formatRunTime } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
@@ -173,6 +174,25 @@ describe('run state from events', () => {
     rs.catchUp('b', { prompt: [2, 'b', {}, {}, []], outputs: { '9': { text: ['stale'] } }, status: { status_str: 'interrupted', completed: false, messages: [] }, finished_at: 3 });
     expect(rs.phase).toBe('success');
     expect(rs.peek('9')).toBeUndefined();
+  });
+  it('times each node from its start to the next start or the end, and forgets times on a new run', () => {
+    let t = 1000;
+    const rs = new RunState(() => undefined, () => t);
+    rs.promptQueued('p');
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'p', timestamp: 0 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'p', node: '1' } }));
+    t += 250;
+    expect(rs.node('1').ranMs).toBeNull(); // still running
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'p', node: '2' } }));
+    t += 1200;
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'p', node: null } }));
+    rs.handle(ev({ type: 'execution_success', data: { prompt_id: 'p', timestamp: 1 } }));
+    expect([rs.node('1').ranMs, rs.node('2').ranMs]).toEqual([250, 1200]);
+    expect(formatRunTime(250)).toBe('0.25 s');
+    expect([1200, 45_000, 300_000].map(formatRunTime)).toEqual(['1.2 s', '45 s', '5 min']);
+    rs.promptQueued('q');
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'q', timestamp: 2 } }));
+    expect(rs.node('1').ranMs).toBeNull();
   });
   it('puts every validation problem on its node', () => {
     const rs = new RunState(() => undefined);

@@ -32,10 +32,12 @@ export interface NodeRunState {
   metrics: MetricPoint[];
   /** Last `extra` of a progress event (loss, lr, samples/s, ...). */
   extra: Record<string, unknown> | null;
+  /** How long the node ran in its last run (ms, as the editor saw the events); null while running or cached. */
+  ranMs: number | null;
 }
 
 function emptyState(): NodeRunState {
-  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null };
+  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: null };
 }
 
 const MAX_METRIC_POINTS = 2000;
@@ -59,7 +61,19 @@ export class RunState {
   currentPrompt: string | null = null;
   lastMessage = '';
 
-  constructor(private readonly onChange: () => void) {}
+  /** The node executing now and when it started (by this editor's clock). */
+  private started: { node: string; at: number } | null = null;
+
+  constructor(
+    private readonly onChange: () => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Closes the running node's time (the next node started, or the prompt ended). */
+  private stopClock(): void {
+    if (this.started) this.node(this.started.node).ranMs = this.now() - this.started.at;
+    this.started = null;
+  }
 
   node(id: string): NodeRunState {
     let s = this.nodes.get(id);
@@ -91,7 +105,9 @@ export class RunState {
       s.progress = null;
       s.error = null;
       s.errorInputs = [];
+      s.ranMs = null;
     }
+    this.started = null;
   }
 
   promptQueued(promptId: string): void {
@@ -168,12 +184,14 @@ export class RunState {
         for (const id of event.data.nodes) this.node(id).cached = true;
         return;
       case 'executing':
+        this.stopClock();
         for (const s of this.nodes.values()) s.running = false;
         if (event.data.node !== null) {
           const s = this.node(event.data.node);
           s.running = true;
           s.progress = null;
           s.preview = null;
+          this.started = { node: event.data.node, at: this.now() };
         }
         return;
       case 'progress':
@@ -227,6 +245,7 @@ export class RunState {
 
   private finish(promptId: string, phase: RunPhase, message: string): void {
     this.unfinished.delete(promptId);
+    this.stopClock();
     for (const s of this.nodes.values()) {
       s.running = false;
       s.progress = null;

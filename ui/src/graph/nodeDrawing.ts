@@ -1,6 +1,6 @@
 // Paints a node's run state over litegraph's own drawing: running highlight, progress bar,
-// error outline and message, loss plot (trainers), preview / output images below the widgets; and
-// a veil over muted and bypassed nodes.
+// error outline and message, loss plot (trainers), preview / output images below the widgets, the
+// time the node took; and a veil over muted and bypassed nodes.
 import { LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
 import type { NodeRunState } from '../execution/runState';
 import { drawLossPlot } from '../plot/lossPlot';
@@ -48,6 +48,23 @@ function drawProgress(ctx: CanvasRenderingContext2D, node: LGraphNode, p: { valu
   ctx.textAlign = 'right';
   ctx.fillStyle = COLORS.text;
   ctx.fillText(`${p.value}/${p.max}`, node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
+  ctx.restore();
+}
+
+/** "0.4 s", "12 s", "3 min" */
+export function formatRunTime(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** How long the node took, at the right of its title bar. */
+function drawRunTime(ctx: CanvasRenderingContext2D, node: LGraphNode, ms: number): void {
+  ctx.save();
+  ctx.font = '10px sans-serif';
+  ctx.textAlign = 'right';
+  ctx.fillStyle = '#8b949e';
+  ctx.fillText(formatRunTime(ms), node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
   ctx.restore();
 }
 
@@ -214,6 +231,7 @@ export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, s
   if (state.running) outline(ctx, node, COLORS.running, 3);
   else if (state.cached && !state.error) outline(ctx, node, COLORS.cached, 1);
   if (state.progress) drawProgress(ctx, node, state.progress);
+  else if (state.ranMs !== null && !state.running) drawRunTime(ctx, node, state.ranMs);
   if (state.error) drawError(ctx, node, state.error);
   if (state.errorInputs.length) markErrorInputs(ctx, node, state.errorInputs);
 }
