@@ -217,10 +217,15 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
   // queue changes, and the prompt is neither queued nor in history
   let removed = false;
   let statusTimer: NodeJS.Timeout | null = null;
-  const checkStillQueued = async (): Promise<void> => {
+  const inQueue = async (): Promise<boolean> => {
     const q = await api.getJson<QueueResponse>(ROUTES.queue).catch(() => null);
-    if (!q || [...q.queue_running, ...q.queue_pending].some((item) => item[1] === id)) return;
-    if (!(await checkHistory())) {
+    return !q || [...q.queue_running, ...q.queue_pending].some((item) => item[1] === id);
+  };
+  const checkStillQueued = async (): Promise<void> => {
+    if ((await inQueue()) || (await checkHistory())) return;
+    // a prompt that has just ended may be in neither for a moment: look once more
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!(await inQueue()) && !(await checkHistory())) {
       removed = true;
       ended?.();
     }
@@ -256,8 +261,13 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     o.stderr.write(`error: prompt ${id} was removed from the server's queue before it ran\n`);
     return 1;
   }
-  const entry = (await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`))[id];
-  if (!entry) throw new RemoteRunError(`the server has no history for prompt ${id} after it ended`);
+  // the end event comes just before the server writes history: read it until it is there
+  let entry: HistoryEntry | undefined;
+  for (let i = 0; i < 100 && !entry; i++) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 20));
+    entry = (await api.getJson<HistoryResponse>(`${ROUTES.history}/${encodeURIComponent(id)}`))[id];
+  }
+  if (!entry) throw new RemoteRunError(`the server has no history for prompt ${id} 2 s after it ended`);
   await download(api, entry, o);
   return exitCode(entry, o.stderr);
 }
