@@ -135,6 +135,36 @@ export class App {
     }
   }
 
+  /**
+   * Re-reads the node definitions and gives every file-list widget on the canvas the server's
+   * current list (a checkpoint dropped into weights/, an image put in input/). Returns how many
+   * lists changed. The values chosen stay, even when their file is gone (Queue then names it).
+   */
+  async refreshLists(): Promise<number> {
+    try {
+      const info = await this.d.client.objectInfo();
+      let changed = 0;
+      for (const node of this.d.editor.graph.nodes) {
+        const entry = info[node.type ?? ''];
+        if (!entry) continue;
+        for (const w of node.widgets ?? []) {
+          const options = entry.input.required[w.name]?.[0] ?? entry.input.optional?.[w.name]?.[0];
+          if (w.type !== 'combo' || !Array.isArray(options)) continue;
+          const held = w.options as { values?: unknown };
+          if (JSON.stringify(held.values) === JSON.stringify(options)) continue;
+          held.values = options;
+          changed++;
+        }
+      }
+      this.d.editor.redraw();
+      this.d.toast.show(changed ? `Refreshed ${changed} file list(s)` : 'File lists are up to date');
+      return changed;
+    } catch (e) {
+      this.fail('Refreshing the file lists failed', e);
+      return 0;
+    }
+  }
+
   async interrupt(): Promise<void> {
     try {
       await this.d.client.interrupt();

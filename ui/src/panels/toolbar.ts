@@ -64,6 +64,13 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     templates.selectedIndex = 0;
   });
   get('group-button').addEventListener('click', () => editor.groupSelection());
+  get('refresh-button').addEventListener('click', () => void app.refreshLists());
+  // R (no modifier, not typing): refresh the file lists, as in ComfyUI
+  window.addEventListener('keydown', (e) => {
+    if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
+    e.preventDefault();
+    void app.refreshLists();
+  });
   window.addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey)) return;
     if (e.key === 'Enter') {
