@@ -3,6 +3,7 @@
 import { createHash } from 'crypto';
 import type { NarConfig, NarStepEngine, SampleCondition } from '../../models/nar';
 import { createNarStepEngine, ENGINE_CHOICES, parseEngineChoice } from '../../models/onnx/engineChoice';
+import { resolveSeed } from '../../models/nar/ordering/neighbor';
 import type { Tokenizer } from '../../models/vq/tokenizer';
 import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
 import { greyCode, previewPng } from './gridPreview';
@@ -71,6 +72,8 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const condition = sampleCondition(cond, config, perRow);
   const preview = String(inputs.preview ?? 'decoded');
   const filler = tok && preview === 'decoded' ? greyCode(tok) : 0;
+  // image grids: where the preview's first picture starts growing, so the editor can mark it and pick another
+  const pickerInfo = config.grid.length === 2 && config.ordering !== 'raster' ? { seed_grid: [...config.grid], seed: resolveSeed(config.grid, seedPosition) } : undefined;
   const chosen = await chooseEngine(inputs, model);
   if (chosen.note) ctx.log.info(`engine 'auto' uses tfjs: ${chosen.note}`);
   const t0 = performance.now();
@@ -89,7 +92,7 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
       onStep: async (info) => {
         if (ctx.signal.aborted) throw Object.assign(new Error('sampling cancelled'), { name: 'AbortError' });
         const png = preview === 'none' ? undefined : previewPng({ grid: config.grid, batch: info.batch, tokens: info.tokens, tokenizer: preview === 'decoded' ? tok : undefined, filler });
-        ctx.progress(info.step + 1, info.passes, png ? { pngBase64: png, label: stepLabel(config, info.step, info.passes) } : undefined);
+        ctx.progress(info.step + 1, info.passes, png ? { pngBase64: png, label: stepLabel(config, info.step, info.passes) } : undefined, pickerInfo);
         await new Promise((resolve) => setImmediate(resolve));
       },
     });

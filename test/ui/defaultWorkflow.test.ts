@@ -111,4 +111,57 @@ describeBrowser('the default workflow in the editor', () => {
     expect(s.pageErrors).toEqual([]);
     if (process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE });
   });
+
+  it('picks a seed position by clicking the sampler preview; a model without the heads for it says so', async () => {
+    const { page } = s;
+    await page.click('#queue-panel-button'); // closed again: the canvas gets the width back
+    await page.evaluate(() => (window as any).narflow.app.loadTemplate('nar-vs-raster'));
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length > 5);
+    const queueAndWait = async () => {
+      await page.click('#queue-button');
+      await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 120_000 });
+    };
+    await queueAndWait();
+    // the samplers: NAR from the corner reports seed [0,0], the centre-trained one [4,4], raster none
+    const seeds: Record<string, number[] | undefined> = await page.evaluate(() => {
+      const { editor, runState } = (window as any).narflow;
+      return Object.fromEntries(editor.graph.nodes.filter((n: any) => n.type === 'NARSampler').map((n: any) => [n.id, runState.peek(String(n.id))?.extra?.seed]));
+    });
+    const centre = Object.keys(seeds).find((id) => JSON.stringify(seeds[id]) === '[4,4]')!;
+    const corner = Object.keys(seeds).find((id) => JSON.stringify(seeds[id]) === '[0,0]')!;
+    expect(centre && corner).toBeTruthy();
+
+    /** Clicks grid cell [r, c] of a sampler's preview; returns the page point clicked. */
+    const clickCell = async (id: string, r: number, c: number) => {
+      const [x, y] = await page.evaluate(
+        ([nodeId, row, col]) => {
+          const { editor, seedPickerOf } = (window as any).narflow;
+          editor.canvas.draw(true, true);
+          const node = editor.graph.getNodeById(Number(nodeId));
+          const p = seedPickerOf(node);
+          const local = [p.x + ((col + 0.5) * p.w) / p.grid[1], p.y + ((row + 0.5) * p.h) / p.grid[0]];
+          const [cx, cy] = editor.canvas.convertOffsetToCanvas([node.pos[0] + local[0], node.pos[1] + local[1]], [0, 0]);
+          const rect = editor.canvas.canvas.getBoundingClientRect();
+          return [rect.left + cx, rect.top + cy];
+        },
+        [id, r, c] as const,
+      );
+      await page.mouse.click(x, y);
+    };
+    const seedWidget = (id: string) => page.evaluate((nodeId) => (window as any).narflow.editor.graph.getNodeById(Number(nodeId)).widgets.find((w: any) => w.name === 'seed_position').value, id);
+
+    await clickCell(centre, 1, 6);
+    expect(await seedWidget(centre)).toBe('1,6');
+    await queueAndWait();
+    const texts: string[] = await page.evaluate((id) => (window as any).narflow.runState.peek(id).texts, centre);
+    expect(texts.join(' ')).toContain('from seed [1,6]');
+    expect(await page.evaluate((id) => (window as any).narflow.runState.peek(id).extra.seed, centre)).toEqual([1, 6]);
+    // the corner model has no heads to grow up or left: picking the middle of its grid is refused by name
+    await clickCell(corner, 3, 3);
+    expect(await seedWidget(corner)).toBe('3,3');
+    await queueAndWait();
+    const refused = await page.evaluate((id) => (window as any).narflow.runState.peek(id), corner);
+    expect(refused.error).toMatch(/seed_position '3,3' cannot be sampled by this model/);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

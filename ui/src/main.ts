@@ -7,7 +7,7 @@ import { CanvasEditor } from './editor/canvasEditor';
 import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeTracker';
 import { RunState } from './execution/runState';
 import { ImageCache } from './graph/imageCache';
-import { drawNodeState } from './graph/nodeDrawing';
+import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
 import { registerNodeTypes } from './graph/nodeTypes';
 import { createPalette } from './panels/palette';
 import { QueuePanel } from './panels/queuePanel';
@@ -42,6 +42,7 @@ async function start(): Promise<void> {
   const specs = registerNodeTypes(await client.objectInfo(), {
     drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r) }),
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
+    click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
@@ -111,7 +112,7 @@ async function start(): Promise<void> {
   }
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel } });
+  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel, seedPickerOf } });
   document.body.dataset.ready = 'true';
 }
 

@@ -165,6 +165,17 @@ export class App {
     }
   }
 
+  /** A cell clicked on a sampler's preview becomes its seed position ("r,c"); false when no cell was hit. */
+  pickSeed(node: LGraphNode, cell: [number, number] | null): boolean {
+    const widget = node.widgets?.find((w) => w.name === 'seed_position');
+    if (!cell || !widget) return false;
+    widget.value = `${cell[0]},${cell[1]}`;
+    this.d.changes.check();
+    this.d.editor.redraw();
+    this.d.toast.show(`Seed position ${widget.value}: Queue to grow from there (the model needs a head for every direction)`);
+    return true;
+  }
+
   async interrupt(): Promise<void> {
     try {
       await this.d.client.interrupt();

@@ -136,17 +136,87 @@ function markErrorInputs(ctx: CanvasRenderingContext2D, node: LGraphNode, names:
 }
 
 /** Draws `imgs` side by side, scaled to fit the box and centred. */
-function drawImages(ctx: CanvasRenderingContext2D, imgs: Drawable[], x: number, y: number, w: number, h: number): void {
-  if (!imgs.length || w <= 0 || h <= 0) return;
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Draws the images side by side; returns where each landed (node-local). */
+function drawImages(ctx: CanvasRenderingContext2D, imgs: Drawable[], x: number, y: number, w: number, h: number): Rect[] {
+  if (!imgs.length || w <= 0 || h <= 0) return [];
   const cell = w / imgs.length;
   ctx.save();
-  imgs.forEach((img, i) => {
+  const rects = imgs.map((img, i) => {
     const scale = Math.min(cell / img.width, h / img.height);
-    const dw = img.width * scale;
-    const dh = img.height * scale;
+    const r = { x: x + i * cell + (cell - img.width * scale) / 2, y: y + (h - img.height * scale) / 2, w: img.width * scale, h: img.height * scale };
     ctx.imageSmoothingEnabled = scale < 1; // small samples stay crisp when enlarged
-    ctx.drawImage(img.source, x + i * cell + (cell - dw) / 2, y + (h - dh) / 2, dw, dh);
+    ctx.drawImage(img.source, r.x, r.y, r.w, r.h);
+    return r;
   });
+  ctx.restore();
+  return rects;
+}
+
+/**
+ * The seed picker of a sampler's preview: the first picture of the preview (node-local) and its
+ * token grid. Set while drawing, read by clicks.
+ */
+export interface SeedPicker extends Rect {
+  grid: [number, number];
+}
+const seedPickers = new WeakMap<LGraphNode, SeedPicker>();
+
+/** Where the node's seed picker is (node-local), if its preview has one. */
+export function seedPickerOf(node: LGraphNode): SeedPicker | undefined {
+  return seedPickers.get(node);
+}
+
+/** The grid cell [row, col] under a node-local point, if the point is on the node's seed picker. */
+export function seedCellAt(node: LGraphNode, pos: ArrayLike<number>): [number, number] | null {
+  const p = seedPickers.get(node);
+  return p ? cellAt(p, pos) : null;
+}
+
+export function cellAt(p: SeedPicker, pos: ArrayLike<number>): [number, number] | null {
+  const x = pos[0];
+  const y = pos[1];
+  if (x < p.x || y < p.y || x >= p.x + p.w || y >= p.y + p.h) return null;
+  const [gh, gw] = p.grid;
+  return [Math.min(gh - 1, Math.floor(((y - p.y) / p.h) * gh)), Math.min(gw - 1, Math.floor(((x - p.x) / p.w) * gw))];
+}
+
+/** "r,c" typed in the sampler's seed_position widget, when it is a cell of `grid`. */
+function typedSeed(node: LGraphNode, grid: [number, number]): [number, number] | null {
+  const value = String(node.widgets?.find((w) => w.name === 'seed_position')?.value ?? '');
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(value);
+  if (!m) return null;
+  const cell: [number, number] = [Number(m[1]), Number(m[2])];
+  return cell[0] < grid[0] && cell[1] < grid[1] ? cell : null;
+}
+
+/**
+ * The preview's first picture becomes a seed picker (the sampler reports its grid and seed): the
+ * seed cell is outlined — the one typed or picked if any, else where the last run started.
+ */
+function drawSeedPicker(ctx: CanvasRenderingContext2D, node: LGraphNode, extra: Record<string, unknown> | null, preview: Rect | undefined): void {
+  const grid = extra?.seed_grid;
+  const ran = extra?.seed;
+  if (!preview || !Array.isArray(grid) || grid.length !== 2 || !Array.isArray(ran)) {
+    seedPickers.delete(node);
+    return;
+  }
+  const g: [number, number] = [Number(grid[0]), Number(grid[1])];
+  const picker: SeedPicker = { x: preview.x, y: preview.y, w: Math.min(preview.w, (preview.h * g[1]) / g[0]), h: preview.h, grid: g };
+  seedPickers.set(node, picker);
+  const [r, c] = typedSeed(node, g) ?? [Number(ran[0]), Number(ran[1])];
+  const cw = picker.w / g[1];
+  const ch = picker.h / g[0];
+  ctx.save();
+  ctx.strokeStyle = '#3d8bfd';
+  ctx.lineWidth = 2;
+  ctx.strokeRect(picker.x + c * cw + 1, picker.y + r * ch + 1, cw - 2, ch - 2);
   ctx.restore();
 }
 
@@ -216,9 +286,10 @@ export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, s
     : state.images.map((ref) => dc.images.get(dc.viewUrl(ref), ref.filename)).filter((i): i is Drawable => !!i);
   if (state.preview || state.images.length) {
     ensureHeight(node, y + imageBoxHeight(imgs, w) + 8);
-    drawImages(ctx, imgs, 8, y, w, node.size[1] - y - 8);
+    const rects = drawImages(ctx, imgs, 8, y, w, node.size[1] - y - 8);
     if (state.preview && state.previewLabel) drawCaption(ctx, state.previewLabel, 12, y + 4);
-  }
+    drawSeedPicker(ctx, node, state.preview ? state.extra : null, rects[0]);
+  } else seedPickers.delete(node);
   if (state.texts.length && !imgs.length) {
     ctx.save();
     ctx.fillStyle = COLORS.text;

@@ -13,6 +13,8 @@ export interface NodeHooks {
   drawForeground(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
   /** The "upload" button of an image file list was pressed. */
   uploadInto(node: LGraphNode, comboName: string): void;
+  /** A click on the node (node-local position); true when it was used (e.g. a seed picked on a preview). */
+  click(node: LGraphNode, pos: ArrayLike<number>): boolean;
 }
 
 /** A COMBO input named "image" lists files of the input folder: it gets an upload button (ComfyUI's convention). */
@@ -53,6 +55,9 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
     constructor(title?: string) {
       super(title ?? spec.displayName, spec.type);
       this.serialize_widgets = true;
+      // litegraph sets its own onMouseDown on each node (title buttons): ours runs first
+      const base = this.onMouseDown;
+      this.onMouseDown = (e, pos, canvas) => hooks.click(this, pos) || (base?.call(this, e, pos, canvas) ?? false);
       this.comfyClass = spec.type;
       for (const input of spec.inputs) {
         const color = TYPE_COLORS[input.type];
@@ -109,6 +114,7 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
     override onDrawForeground(ctx: CanvasRenderingContext2D): void {
       hooks.drawForeground(this, ctx);
     }
+
   }
   Object.defineProperty(NarflowNode, 'name', { value: `Node_${spec.type.replace(/\W/g, '_')}` });
   return NarflowNode;
