@@ -3,7 +3,7 @@
 import type { ExecutionEvent, ObjectInfoEntry } from '../../server/api/protocol';
 import { RunState } from '../../ui/src/execution/runState';
 import { frameAt } from '../../ui/src/graph/imageCache';
-import { formatRunTime } from '../../ui/src/graph/nodeDrawing';
+import { cellAt, formatRunTime } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
@@ -210,6 +210,17 @@ describe('run state from events', () => {
     );
     expect(rs.node('2').error).toBe('seed above max: 101 > 100\nmodel missing');
     expect(rs.node('2').errorInputs).toEqual(['seed', 'model']);
+  });
+});
+
+describe('seed picker', () => {
+  it('maps a point on the preview picture to its grid cell, and nothing outside it', () => {
+    const picker = { x: 10, y: 100, w: 160, h: 80, grid: [4, 8] as [number, number] }; // 20 px per cell each way
+    expect(cellAt(picker, [10, 100])).toEqual([0, 0]);
+    expect(cellAt(picker, [169.9, 179.9])).toEqual([3, 7]);
+    expect(cellAt(picker, [75, 145])).toEqual([2, 3]);
+    expect(cellAt(picker, [170, 120])).toBeNull();
+    expect(cellAt(picker, [50, 99])).toBeNull();
   });
 });
 
