@@ -169,15 +169,57 @@ export async function runOnServer(o: RemoteRunOptions): Promise<number> {
   const api = new RemoteApi(serverBase(o.server), o.token);
   const info = await api.getJson<ObjectInfoResponse>(ROUTES.objectInfo);
   const loaded = await uploadLocalInputs(api, applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info), info, o.stderr);
-  const socket = await connect(api, o.token);
+  const ctrlC = new CtrlC(api, o.stderr);
+  process.on('SIGINT', ctrlC.onSigint);
+  const socket = await connect(api, o.token).catch((e) => {
+    process.off('SIGINT', ctrlC.onSigint);
+    throw e;
+  });
   try {
-    return await follow(api, socket, o, loaded);
+    return await follow(api, socket, o, loaded, ctrlC);
   } finally {
+    process.off('SIGINT', ctrlC.onSigint);
     socket.close();
   }
 }
 
-async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: LoadedWorkflow): Promise<number> {
+/**
+ * Ctrl-C during a remote run: the first interrupts the prompt on the server (as soon as its id is
+ * known: the handler is in place before the prompt is queued, so no Ctrl-C kills the client
+ * while the prompt runs on); a second leaves it running and exits.
+ */
+class CtrlC {
+  private count = 0;
+  private promptId: string | null = null;
+  private asked = false;
+  readonly onSigint = (): void => {
+    if (++this.count > 1) process.exit(130);
+    if (this.promptId) this.send(this.promptId);
+    else this.asked = true;
+  };
+
+  constructor(
+    private readonly api: RemoteApi,
+    private readonly stderr: NodeJS.WritableStream,
+  ) {}
+
+  /** Ctrl-C came before the prompt was queued. */
+  get pressedEarly(): boolean {
+    return this.asked;
+  }
+
+  queued(id: string): void {
+    this.promptId = id;
+    if (this.asked) this.send(id);
+  }
+
+  private send(id: string): void {
+    this.stderr.write(`interrupting ${id} on the server (Ctrl-C again to leave it running)\n`);
+    void this.api.request('POST', ROUTES.interrupt, { prompt_id: id }).catch((e: Error) => this.stderr.write(`interrupt failed: ${e.message}\n`));
+  }
+}
+
+async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: LoadedWorkflow, ctrlC: CtrlC): Promise<number> {
   const display = new ProgressDisplay(loaded.prompt, o.stderr);
   let promptId: string | null = null;
   const early: ExecutionEvent[] = [];
@@ -196,6 +238,10 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
 
   // editor-form problems (unknown types, bad links) are listed by the server with everything else
   const body: PromptRequest = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+  if (ctrlC.pressedEarly) {
+    o.stderr.write('interrupted before the prompt was queued\n');
+    return 130;
+  }
   const res = await api.request('POST', ROUTES.prompt, { ...body, client_id: socket.id });
   if (res.status !== 200) {
     const err = res.json as ErrorResponse | null;
@@ -242,19 +288,11 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     o.stderr.write(`reconnected; following ${id} again\n`);
     socket.emit('subscribe', { prompt_id: id }, () => void checkHistory());
   });
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    o.stderr.write(`interrupting ${id} on the server (Ctrl-C again to leave it running)\n`);
-    void api.request('POST', ROUTES.interrupt, { prompt_id: id }).catch((e: Error) => o.stderr.write(`interrupt failed: ${e.message}\n`));
-  };
-  process.on('SIGINT', onSigint);
+  ctrlC.queued(id);
   try {
     await checkHistory(); // a fully cached prompt may have ended before the answer came back
     await end;
   } finally {
-    process.off('SIGINT', onSigint);
     if (statusTimer) clearTimeout(statusTimer);
   }
   if (removed) {
