@@ -70,6 +70,14 @@ describe('change tracker', () => {
     expect(tracker.check()).toBe(true);
   });
 
+  it('does not count a node growing to fit its picture as a change', () => {
+    const { state, tracker } = harness();
+    state.shown = { ...graph([1]), nodes: [{ id: 1, type: 'X', size: [300, 200] }] } as unknown as EditorWorkflow;
+    tracker.check();
+    state.shown = { ...graph([1]), nodes: [{ id: 1, type: 'X', size: [300, 520] }] } as unknown as EditorWorkflow;
+    expect(tracker.check()).toBe(false);
+  });
+
   it('does not count panning or zooming as a change', () => {
     const { state, tracker } = harness();
     state.shown = graph([1], { scale: 1, offset: [0, 0] });

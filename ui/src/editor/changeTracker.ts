@@ -1,7 +1,7 @@
 // Undo / redo and the tab's saved copy of the graph. After each gesture (pointer up, key up,
 // click) and each editor action the graph is serialised and compared with the last state; a
-// difference is one undo step. Panning and zooming (the view, `extra.ds`) and bringing a node to
-// the front are not changes.
+// difference is one undo step. Panning and zooming (the view, `extra.ds`), bringing a node to the
+// front and a node growing to fit its picture are not changes.
 // Every new state is handed to `persist`, so a reload or a crashed tab loses nothing.
 import type { EditorWorkflow } from '../../../server/api/protocol';
 
@@ -17,13 +17,16 @@ export interface ChangeTrackerDeps {
 export const MAX_UNDO = 50;
 
 /**
- * The graph without the view and without the drawing order of its nodes (a click brings a node to
- * the front, which reorders them): what counts as a change.
+ * The graph without the view, the drawing order of its nodes (a click brings a node to the front,
+ * which reorders them) and their sizes (the editor grows a node to fit the picture it shows): what
+ * counts as a change.
  */
 export function comparable(workflow: EditorWorkflow): string {
   const { extra, nodes, ...rest } = workflow as EditorWorkflow & { extra?: Record<string, unknown> };
   const { ds: _view, ...keptExtra } = extra ?? {};
-  const byId = [...nodes].sort((a, b) => String(a.id).localeCompare(String(b.id), undefined, { numeric: true }));
+  const byId = [...nodes]
+    .sort((a, b) => String(a.id).localeCompare(String(b.id), undefined, { numeric: true }))
+    .map(({ size: _size, ...node }) => node);
   return JSON.stringify({ ...rest, nodes: byId, ...(extra ? { extra: keptExtra } : {}) });
 }
 
