@@ -62,7 +62,7 @@ describeBrowser('queue and history panel in Chromium', () => {
   const prompt: ApiWorkflow = {
     '1': { class_type: 'ColorGradient', inputs: { width: 16, height: 16, color_a: '#1d3557', color_b: '#f4a261', direction: 'diagonal', noise: 0.5, seed: 1 } },
     '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'qp' } },
-    '3': { class_type: 'SlowSeed', inputs: { seed: 5, ms: 1500 } },
+    '3': { class_type: 'SlowSeed', inputs: { seed: 5, ms: 3000 } },
   };
 
   beforeAll(async () => {
@@ -102,7 +102,7 @@ describeBrowser('queue and history panel in Chromium', () => {
         const row = document.querySelector('#queue-panel .qp-queue .qp-item.running');
         const text = row?.querySelector('.qp-node')?.textContent ?? '';
         const width = parseFloat((row?.querySelector('.qp-bar-fill') as HTMLElement | null)?.style.width ?? '0');
-        return /^3 SlowSeed · \d+\/30$/.test(text) && width > 0 ? text : false;
+        return /^3 SlowSeed · \d+\/60$/.test(text) && width > 0 ? text : false;
       },
       null,
       { timeout: 20000 },
