@@ -3,6 +3,7 @@ import { clampBatch, type App } from '../editor/app';
 import type { CanvasEditor } from '../editor/canvasEditor';
 import type { ChangeTracker } from '../editor/changeTracker';
 import { pickFile } from '../workflow/files';
+import { ShortcutsDialog } from './shortcuts';
 
 function get<T extends HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -65,6 +66,12 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
   });
   get('group-button').addEventListener('click', () => editor.groupSelection());
   get('refresh-button').addEventListener('click', () => void app.refreshLists());
+  const shortcuts = new ShortcutsDialog(document.body);
+  get('shortcuts-button').addEventListener('click', () => shortcuts.toggle());
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && shortcuts.isOpen) shortcuts.close();
+    else if (e.key === '?' && !e.ctrlKey && !e.metaKey && !typingInField(e.target)) shortcuts.toggle();
+  });
   // R (no modifier, not typing): refresh the file lists, as in ComfyUI
   window.addEventListener('keydown', (e) => {
     if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;

@@ -1,0 +1,57 @@
+// The shortcuts dialog in a real Chromium: "?" and the toolbar button open it with every listed
+// shortcut, Esc and a click outside close it; and the litegraph keys it lists (select all, copy,
+// paste, delete) do what it says.
+import { SHORTCUTS } from '../../ui/src/panels/shortcuts';
+import { describeWithChromium, graphSummary, openEditor, type EditorSession } from './browserHelpers';
+
+const describeBrowser = describeWithChromium('test/ui/shortcuts.test.ts');
+jest.setTimeout(120_000);
+
+describeBrowser('keyboard shortcuts in Chromium', () => {
+  let s: EditorSession;
+  beforeAll(async () => {
+    s = await openEditor();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('lists the shortcuts on "?" and on the button, and closes on Esc or outside', async () => {
+    const { page } = s;
+    expect(await page.isVisible('#shortcuts')).toBe(false);
+    await page.focus('#graph-canvas');
+    await page.keyboard.press('?');
+    expect(await page.isVisible('#shortcuts')).toBe(true);
+    const rows = await page.$$eval('#shortcuts tr', (trs) => trs.map((tr) => (tr.querySelector('td.keys') as HTMLElement).textContent));
+    expect(rows).toEqual(SHORTCUTS.map(([keys]) => keys));
+    await page.keyboard.press('Escape');
+    expect(await page.isVisible('#shortcuts')).toBe(false);
+    await page.click('#shortcuts-button');
+    expect(await page.isVisible('#shortcuts')).toBe(true);
+    await page.mouse.click(5, 400); // the dimmed backdrop
+    expect(await page.isVisible('#shortcuts')).toBe(false);
+    // typed into a field, "?" is a character
+    await page.fill('#workflow-name', '');
+    await page.focus('#workflow-name');
+    await page.keyboard.type('?');
+    expect(await page.isVisible('#shortcuts')).toBe(false);
+    expect(await page.inputValue('#workflow-name')).toBe('?');
+  });
+
+  it('selects all, copies, pastes and deletes nodes as listed', async () => {
+    const { page } = s;
+    await page.evaluate(() => (window as any).narflow.app.loadTemplate('core-demo'));
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length > 0);
+    const before = (await graphSummary(page)).nodes.length;
+    await page.mouse.click(700, 780); // the empty canvas
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Control+c');
+    await page.mouse.move(700, 700);
+    await page.keyboard.press('Control+v');
+    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.length === 2 * n, before);
+    // the pasted copies are selected: Delete removes them again
+    await page.keyboard.press('Delete');
+    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.length === n, before);
+    expect(s.pageErrors).toEqual([]);
+  });
+});
