@@ -1,6 +1,7 @@
 // The sampler's live preview: a partial token grid (−1 = not sampled yet) drawn as pictures.
 // With a tokenizer the sampled tokens are decoded (unsampled ones filled with the code of a grey
 // patch, then painted flat grey); without one each token is a coloured block. Small PNGs.
+import { imageGrid } from '../../models/image/grid';
 import { encodePng } from '../../models/image/png';
 import { type ImageBatch, imageBatch } from '../../models/image/types';
 import { nestCodes, type Tokenizer } from '../../models/vq/tokenizer';
@@ -61,29 +62,6 @@ export function tokenColour(t: number): number[] {
   return [f(5), f(3), f(1)];
 }
 
-/** Tiles pictures in rows (one row per batch item), gap pixels apart, scaled up by `scale`. */
-export function mosaic(rows: ImageBatch[][], scale: number, gap = 2): ImageBatch {
-  const th = rows[0][0].height * scale;
-  const tw = rows[0][0].width * scale;
-  const cols = Math.max(...rows.map((r) => r.length));
-  const out = imageBatch(1, rows.length * (th + gap) - gap, cols * (tw + gap) - gap);
-  out.data.fill(0.08);
-  rows.forEach((row, r) =>
-    row.forEach((img, c) => {
-      for (let y = 0; y < th; y++) {
-        for (let x = 0; x < tw; x++) {
-          const src = (Math.floor(y / scale) * img.width + Math.floor(x / scale)) * 3;
-          const dst = ((r * (th + gap) + y) * out.width + c * (tw + gap) + x) * 3;
-          out.data[dst] = img.data[src];
-          out.data[dst + 1] = img.data[src + 1];
-          out.data[dst + 2] = img.data[src + 2];
-        }
-      }
-    }),
-  );
-  return out;
-}
-
 export interface PreviewRequest {
   grid: readonly number[];
   batch: number;
@@ -103,9 +81,10 @@ export function previewImage(r: PreviewRequest): ImageBatch {
   const all: Int32Array[] = [];
   for (let b = 0; b < shown; b++) for (let t = 0; t < frames; t++) all.push(r.tokens.subarray(b * n + t * h * w, b * n + (t + 1) * h * w));
   const pictures = drawFrames(all, h, w, r.tokenizer, r.filler ?? 0);
-  const rows = r.grid.length === 3 ? Array.from({ length: shown }, (_, b) => pictures.slice(b * frames, (b + 1) * frames)) : [pictures];
-  const side = pictures[0].height;
-  return mosaic(rows, Math.max(1, Math.min(4, Math.floor(128 / side))));
+  // images side by side in one row; videos a row per batch item, its frames side by side
+  const columns = r.grid.length === 3 ? frames : pictures.length;
+  const scale = Math.max(1, Math.min(4, Math.floor(128 / pictures[0].height)));
+  return imageGrid(pictures, { columns, scale, gap: 2, border: 0, background: [0.08, 0.08, 0.08] });
 }
 
 export function previewPng(r: PreviewRequest): string {

@@ -161,6 +161,12 @@ export interface ObjectInfoEntry {
  */
 export type ObjectInfoResponse = Record<string, ObjectInfoEntry>;
 
+/** The choices of a COMBO input (e.g. a file list), required or optional; undefined for any other input. */
+export function comboOptions(entry: ObjectInfoEntry | undefined, name: string): string[] | undefined {
+  const spec = entry?.input.required[name] ?? entry?.input.optional?.[name];
+  return Array.isArray(spec?.[0]) ? spec[0] : undefined;
+}
+
 export interface UploadResponse {
   name: string;
   subfolder: string;
@@ -276,6 +282,9 @@ export type ServerToClientEvents = {
 } & { [K in ExecutionEventName]: (data: ExecutionEventPayloads[K]) => void };
 
 export type ServerEventName = keyof ServerToClientEvents;
+
+/** The events that end a prompt (exactly one of them per prompt). */
+export const PROMPT_END_EVENTS: ReadonlySet<string> = new Set<ExecutionEventName>(['execution_success', 'execution_error', 'execution_interrupted']);
 
 export const EXECUTION_EVENTS: readonly ExecutionEventName[] = [
   'execution_start',

@@ -10,7 +10,9 @@ import * as path from 'path';
 import { io, type Socket } from 'socket.io-client';
 import {
   EXECUTION_EVENTS,
+  comboOptions,
   historyFailure,
+  PROMPT_END_EVENTS,
   ROUTES,
   SOCKET_PATH,
   type ClientToServerEvents,
@@ -26,6 +28,7 @@ import {
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
 import { ProgressDisplay } from './progressDisplay';
+import { applyOverrides, type Override } from '../engine/workflow/overrides';
 import { applySettings, loadWorkflowFile, type LoadedWorkflow } from './workflowFile';
 
 export interface RemoteRunOptions {
@@ -127,7 +130,6 @@ function connect(api: RemoteApi, token: string | undefined): Promise<ClientSocke
   });
 }
 
-const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 
 /** The name a local input file gets on the server: its own, with a hash of its bytes (same file, same name). */
 export function uploadName(file: string, bytes: Buffer): string {
@@ -141,12 +143,11 @@ export function uploadName(file: string, bytes: Buffer): string {
  * replaced by its name there.
  */
 async function uploadLocalInputs(api: RemoteApi, loaded: LoadedWorkflow, info: ObjectInfoResponse, stderr: NodeJS.WritableStream): Promise<LoadedWorkflow> {
-  const settings: string[] = [];
+  const uploaded: Override[] = [];
   for (const [id, node] of Object.entries(loaded.prompt)) {
-    const spec = info[node.class_type]?.input;
-    const offered = spec?.required?.image?.[0] ?? spec?.optional?.image?.[0];
+    const offered = comboOptions(info[node.class_type], 'image');
     const value = node.inputs.image;
-    if (!Array.isArray(offered) || typeof value !== 'string' || offered.includes(value)) continue;
+    if (!offered || typeof value !== 'string' || offered.includes(value)) continue;
     const local = path.resolve(value);
     if (!fs.existsSync(local) || !fs.statSync(local).isFile()) continue; // the server names what is missing
     const bytes = fs.readFileSync(local);
@@ -159,9 +160,9 @@ async function uploadLocalInputs(api: RemoteApi, loaded: LoadedWorkflow, info: O
       if (r.status !== 200) throw new RemoteRunError(`uploading ${local} answered ${r.status}: ${(r.json as ErrorResponse | null)?.error?.message ?? ''}`);
       stderr.write(`uploaded ${local} as ${name}\n`);
     }
-    settings.push(`${id}.image=${JSON.stringify(name)}`);
+    uploaded.push([id, 'image', name]);
   }
-  return settings.length ? applySettings(loaded, settings, info) : loaded;
+  return uploaded.length ? applyOverrides(loaded, uploaded, info) : loaded;
 }
 
 /** Runs the workflow on the server; returns the exit code (0 success, 1 failure, 130 interrupted). */
@@ -232,7 +233,7 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     }
     if (ev.data.prompt_id !== promptId) return;
     display.handle(ev);
-    if (ENDS.has(ev.type)) ended?.();
+    if (PROMPT_END_EVENTS.has(ev.type)) ended?.();
   };
   for (const name of EXECUTION_EVENTS) socket.on(name, ((data: unknown) => onEvent({ type: name, data } as ExecutionEvent)) as never);
 

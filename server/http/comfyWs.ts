@@ -9,7 +9,7 @@ import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { Duplex } from 'stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ExecutionEvent, StatusPayload } from '../api/protocol';
+import { PROMPT_END_EVENTS, type ExecutionEvent, type StatusPayload } from '../api/protocol';
 import type { Logger } from '../engine/nodeApi';
 import type { EventBus } from '../queue/eventBus';
 import { bearerOf, tokenMatches } from './auth';
@@ -20,7 +20,6 @@ export const PREVIEW_IMAGE_EVENT = 1;
 const IMAGE_FORMATS: Record<string, number> = { 'image/jpeg': 1, 'image/png': 2 };
 /** Prompts whose owner is remembered until they end (a prompt deleted before running never ends). */
 const MAX_TRACKED = 10_000;
-const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 
 export interface ComfyWsLayer {
   /** The prompt was queued by `clientId`: its events go to that client's /ws connections. */
@@ -123,7 +122,7 @@ export function attachComfyWs(server: http.Server, bus: EventBus, opts: ComfyWsO
     }
     const owner = owners.get(ev.data.prompt_id);
     if (owner === undefined) return;
-    if (ENDS.has(ev.type)) owners.delete(ev.data.prompt_id);
+    if (PROMPT_END_EVENTS.has(ev.type)) owners.delete(ev.data.prompt_id);
     const sockets = clients.get(owner);
     if (!sockets) return;
     for (const frame of comfyFrames(ev)) for (const ws of sockets) send(ws, frame);

@@ -2,12 +2,11 @@
 // their prompt (or to every prompt); queue status goes to everyone.
 import type * as http from 'http';
 import { Server, Socket } from 'socket.io';
-import { ClientToServerEvents, ServerToClientEvents, SOCKET_PATH, StatusPayload } from '../api/protocol';
+import { ClientToServerEvents, PROMPT_END_EVENTS, ServerToClientEvents, SOCKET_PATH, StatusPayload } from '../api/protocol';
 import type { Logger } from '../engine/nodeApi';
 import type { EventBus } from '../queue/eventBus';
 import { tokenMatches } from './auth';
 
-const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 const ALL_ROOM = 'all';
 const promptRoom = (id: string) => `prompt:${id}`;
 const clientRoom = (id: string) => `client:${id}`;
@@ -78,7 +77,7 @@ export function attachSocket(server: http.Server, bus: EventBus, opts: SocketOpt
     }
     const room = promptRoom(ev.data.prompt_id);
     (io.to([room, ALL_ROOM]).emit as (name: string, data: unknown) => boolean)(ev.type, ev.data);
-    if (TERMINAL.has(ev.type)) io.in(room).socketsLeave(room);
+    if (PROMPT_END_EVENTS.has(ev.type)) io.in(room).socketsLeave(room);
   });
 
   return {

@@ -33,6 +33,9 @@ describe('imageGrid', () => {
 
   it('takes several batches as one sequence, and refuses tiles of different sizes', () => {
     expect(imageGrid([dots(2), dots(2)], { columns: 4, gap: 0 }).width).toBe(4);
+    const flush = imageGrid(dots(2), { columns: 2, gap: 3, border: 0, background: [0, 0, 1] }); // as the sampler's preview lays out
+    expect([flush.width, flush.height]).toEqual([5, 1]);
+    expect([px(flush, 0, 0)[2], px(flush, 1, 0)]).toEqual([0, [0, 0, 1]]);
     expect(() => imageGrid([dots(1), imageBatch(1, 2, 2)])).toThrow('imageGrid tiles must share one size: 1×1 and 2×2');
     expect(() => imageGrid(dots(1), { scale: 0 })).toThrow(/scale must be a positive integer/);
   });

@@ -8,7 +8,8 @@ import { Rng } from '../../models/rng';
 import { SmallTextEncoder, shapesVocabulary } from '../../models/text';
 import { initialWeights } from '../../models/text/shapes/smallEncoderModel';
 import { PatchVq } from '../../models/vq/patchVq';
-import { BUNDLED_SIZE, shapesModelConfig, type NarDataSource, type ShapesKind } from '../../models/training';
+import { initBackend } from '../../models/backend';
+import { BUNDLED_SIZE, shapesClassSource, shapesModelConfig, type NarDataSource, type ShapesKind } from '../../models/training';
 
 export function tinyTokenizer(seed = 3): PatchVq {
   return PatchVq.init({ patchSize: 8, codebookSize: 16, codeDim: 8, encoderHidden: 16, decoderHidden: 16, commitBeta: 0.25 }, new Rng(seed));
@@ -18,6 +19,18 @@ export function tinyTextEncoder(seed = 5): SmallTextEncoder {
   const vocab = shapesVocabulary();
   const config = { vocabSize: vocab.length, dim: 8, layers: 1, heads: 2, ffnDim: 16 };
   return new SmallTextEncoder(config, vocab, initialWeights(config, seed));
+}
+
+/** A tiny tokenizer and the seeded class-to-image source over it: made before the file's tests, disposed after. */
+export function useTinyClassSource(): { tok: PatchVq; source: NarDataSource } {
+  const fx = {} as { tok: PatchVq; source: NarDataSource };
+  beforeAll(async () => {
+    await initBackend('wasm');
+    fx.tok = tinyTokenizer();
+    fx.source = shapesClassSource({ tokenizer: fx.tok, seed: 7 });
+  });
+  afterAll(() => fx.tok.dispose());
+  return fx;
 }
 
 export const TINY_SIZE = { ...BUNDLED_SIZE, dim: 32, nLayer: 1, nHead: 2 };

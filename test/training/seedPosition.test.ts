@@ -3,41 +3,33 @@
 // there by default, and bad or inconsistent seeds are refused by name.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { initBackend } from '../../models/backend';
 import * as tf from '@tensorflow/tfjs';
 import { buildNarConfig, createNarTrainer, loadNar, NarModel, narConfigFromMetadata, narConfigToMetadata, type SeedSpec } from '../../models/nar';
 import { orderingFor } from '../../models/nar/ordering';
 import { trainingLoss } from '../../models/nar/training/forward';
 import { warmupCosine } from '../../models/train/schedule';
-import { shapesClassSource, shapesModelConfig, shapesVideoSource, trainNar, trainShapesModel, type NarDataSource } from '../../models/training';
+import { shapesModelConfig, shapesVideoSource, trainNar, trainShapesModel } from '../../models/training';
 import { saveTokenizer } from '../../models/vq/io';
-import { TINY_SIZE, tempDir, tinyTokenizer } from './helpers';
+import { TINY_SIZE, tempDir, useTinyClassSource } from './helpers';
 
-let tok: ReturnType<typeof tinyTokenizer>;
-let source: NarDataSource;
-beforeAll(async () => {
-  await initBackend('wasm');
-  tok = tinyTokenizer();
-  source = shapesClassSource({ tokenizer: tok, seed: 7 });
-});
-afterAll(() => tok.dispose());
+const fx = useTinyClassSource();
 
 const root = path.resolve(__dirname, '../..');
 
 it('shapesModelConfig: the corner keeps the published two heads; the centre gets a head per direction and records the seed', () => {
-  expect(source.spec.grid).toEqual([4, 4]);
-  const corner = shapesModelConfig('c2i', source.spec, TINY_SIZE);
+  expect(fx.source.spec.grid).toEqual([4, 4]);
+  const corner = shapesModelConfig('c2i', fx.source.spec, TINY_SIZE);
   expect(corner.heads.map((h) => `${h.axis}${h.sign}`)).toEqual(['11', '01']);
   expect(corner.trainedSeed).toBeUndefined();
-  const center = shapesModelConfig('c2i', source.spec, TINY_SIZE, 'center');
+  const center = shapesModelConfig('c2i', fx.source.spec, TINY_SIZE, 'center');
   expect(center.heads.map((h) => `${h.axis}${h.sign}`).sort()).toEqual(['0-1', '01', '1-1', '11']);
   expect(center.trainedSeed).toEqual([2, 2]);
-  expect(shapesModelConfig('c2i', source.spec, TINY_SIZE, [1, 3]).trainedSeed).toEqual([1, 3]);
-  expect(() => shapesModelConfig('raster-c2i', source.spec, TINY_SIZE, 'center')).toThrow(/raster-AR \(kind raster-c2i\) has no seed position/);
+  expect(shapesModelConfig('c2i', fx.source.spec, TINY_SIZE, [1, 3]).trainedSeed).toEqual([1, 3]);
+  expect(() => shapesModelConfig('raster-c2i', fx.source.spec, TINY_SIZE, 'center')).toThrow(/raster-AR \(kind raster-c2i\) has no seed position/);
 });
 
 it('trainedSeed survives the checkpoint metadata and is checked against the grid', () => {
-  const c = shapesModelConfig('c2i', source.spec, TINY_SIZE, 'center');
+  const c = shapesModelConfig('c2i', fx.source.spec, TINY_SIZE, 'center');
   expect(narConfigFromMetadata(narConfigToMetadata(c))).toEqual(c);
   const base = { ...TINY_SIZE, vocabSize: 16, grid: [4, 4], condition: { kind: 'class' as const, numClasses: 3 }, heads: 'all' as const };
   expect(() => buildNarConfig({ ...base, trainedSeed: [4, 0] })).toThrow(/trainedSeed \[4,0\] must be 2 integer coordinates inside the grid \[4,4\]/);
@@ -46,8 +38,8 @@ it('trainedSeed survives the checkpoint metadata and is checked against the grid
 });
 
 it('the trainer grows its ordering from trainedSeed: its loss is the centre ordering\'s, not the corner\'s; a seed without heads is refused', async () => {
-  const base = { ...TINY_SIZE, vocabSize: tok.codebookSize, grid: [4, 4], condition: { kind: 'class' as const, numClasses: 18 }, heads: 'all' as const, multipleOf: 64 };
-  const batch = await source.batch(0, 4);
+  const base = { ...TINY_SIZE, vocabSize: fx.tok.codebookSize, grid: [4, 4], condition: { kind: 'class' as const, numClasses: 18 }, heads: 'all' as const, multipleOf: 64 };
+  const batch = await fx.source.batch(0, 4);
   const lossOf = async (trainedSeed?: number[]) => {
     const config = buildNarConfig({ ...base, ...(trainedSeed ? { trainedSeed } : {}) });
     const model = NarModel.random(config, 4);
@@ -72,7 +64,7 @@ it('the trainer grows its ordering from trainedSeed: its loss is the centre orde
 });
 
 it('a video model trained from a seed inside the clip gets a head per direction of all three axes and samples from there', async () => {
-  const video = shapesVideoSource({ tokenizer: tok, seed: 2, frames: 3 });
+  const video = shapesVideoSource({ tokenizer: fx.tok, seed: 2, frames: 3 });
   const config = shapesModelConfig('video', video.spec, TINY_SIZE, [1, 2, 2]);
   expect(config.heads).toHaveLength(6);
   expect(config.trainedSeed).toEqual([1, 2, 2]);
@@ -86,8 +78,8 @@ it('a video model trained from a seed inside the clip gets a head per direction 
 });
 
 it('a few steps from the centre lower the loss', async () => {
-  const model = NarModel.random(shapesModelConfig('c2i', source.spec, TINY_SIZE, 'center'), 2);
-  const r = await trainNar({ model, source, steps: 30, batch: 4, lr: warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 }), seed: 3, maxGradNorm: 1 });
+  const model = NarModel.random(shapesModelConfig('c2i', fx.source.spec, TINY_SIZE, 'center'), 2);
+  const r = await trainNar({ model, source: fx.source, steps: 30, batch: 4, lr: warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 }), seed: 3, maxGradNorm: 1 });
   model.dispose();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   expect(mean(r.losses.slice(-5))).toBeLessThan(mean(r.losses.slice(0, 5)) * 0.8);
@@ -95,8 +87,8 @@ it('a few steps from the centre lower the loss', async () => {
 
 it('trainShapesModel: the checkpoint samples from its seed by default; resuming from another seed is refused', async () => {
   const dir = tempDir();
-  const tokFile = path.join(dir, 'tok.safetensors');
-  saveTokenizer(tok, tokFile);
+  const tokFile = path.join(dir, 'fx.tok.safetensors');
+  saveTokenizer(fx.tok, tokFile);
   const out = path.join(dir, 'center.safetensors');
   const common = { kind: 'c2i' as const, batch: 2, seed: 1, out, tokenizerFile: tokFile, size: TINY_SIZE };
   await trainShapesModel({ ...common, steps: 2, seedPosition: 'center' });
@@ -117,8 +109,8 @@ it('trainShapesModel: the checkpoint samples from its seed by default; resuming 
 
 it('narflow train --seed-position center prints the seed and heads; a bad one is refused by name', () => {
   const dir = tempDir();
-  const tokFile = path.join(dir, 'tok.safetensors');
-  saveTokenizer(tok, tokFile);
+  const tokFile = path.join(dir, 'fx.tok.safetensors');
+  saveTokenizer(fx.tok, tokFile);
   const train = (extra: string[]) =>
     execFileSync(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', '--kind', 'c2i', '--batch', '2', '--steps', '1', '--tokenizer', tokFile, '--dim', '32', '--layers', '1', '--heads', '2', '--device', 'wasm', '--out', path.join(dir, 'm.safetensors'), ...extra], {
       cwd: root,

@@ -3,24 +3,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../models/backend';
 import { loadNar, type NarModel } from '../../models/nar';
 import { warmupCosine } from '../../models/train/schedule';
-import { readTrainingCheckpoint, shapesClassSource, stagedSchedule, trainNar, type NarDataSource, type TrainNarOptions } from '../../models/training';
-import { tempDir, tinyModel, tinyTokenizer } from './helpers';
+import { readTrainingCheckpoint, stagedSchedule, trainNar, type TrainNarOptions } from '../../models/training';
+import { tempDir, tinyModel, useTinyClassSource } from './helpers';
 
-let tok: ReturnType<typeof tinyTokenizer>;
-let source: NarDataSource;
-beforeAll(async () => {
-  await initBackend('wasm');
-  tok = tinyTokenizer();
-  source = shapesClassSource({ tokenizer: tok, seed: 7 });
-});
-afterAll(() => tok.dispose());
+const fx = useTinyClassSource();
 const schedule = warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 });
 
 async function run(model: NarModel, o: Partial<TrainNarOptions>) {
-  return trainNar({ model, source, steps: 4, batch: 4, lr: schedule, seed: 3, maxGradNorm: 1, ...o });
+  return trainNar({ model, source: fx.source, steps: 4, batch: 4, lr: schedule, seed: 3, maxGradNorm: 1, ...o });
 }
 
 function weightsOf(model: NarModel): Map<string, number[]> {
@@ -28,7 +20,7 @@ function weightsOf(model: NarModel): Map<string, number[]> {
 }
 
 it.each(['c2i', 'raster-c2i'] as const)('%s: a few training steps lower the loss on Shapes codes', async (kind) => {
-  const model = tinyModel(kind, source, 2);
+  const model = tinyModel(kind, fx.source, 2);
   const r = await run(model, { steps: 30 });
   model.dispose();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -39,17 +31,17 @@ it.each(['c2i', 'raster-c2i'] as const)('%s: a few training steps lower the loss
 
 it('resume continues from the saved step with the same optimizer state: later steps equal the uninterrupted run', async () => {
   const dir = tempDir();
-  const whole = tinyModel('c2i', source, 5);
+  const whole = tinyModel('c2i', fx.source, 5);
   const straight = await run(whole, { steps: 4 });
 
-  const first = tinyModel('c2i', source, 5);
+  const first = tinyModel('c2i', fx.source, 5);
   const file = path.join(dir, 'run.safetensors');
   const part = await run(first, { steps: 2, outFile: file });
   first.dispose();
   expect(part.checkpoint).toEqual([file, path.join(dir, 'run.optim.safetensors')]);
   expect(readTrainingCheckpoint(file).state.step).toBe(2);
 
-  const resumed = tinyModel('c2i', source, 99); // different initial weights: all of them must come from the file
+  const resumed = tinyModel('c2i', fx.source, 99); // different initial weights: all of them must come from the file
   const rest = await run(resumed, { steps: 4, resumeFrom: file, outFile: file });
   expect(rest.step).toBe(4);
   expect(rest.losses).toEqual(straight.losses.slice(2));
@@ -62,7 +54,7 @@ it('resume continues from the saved step with the same optimizer state: later st
 it('abort stops after the current step and leaves a loadable checkpoint at that step', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'aborted.safetensors');
-  const model = tinyModel('c2i', source, 6);
+  const model = tinyModel('c2i', fx.source, 6);
   const stop = new AbortController();
   const r = await run(model, { steps: 50, outFile: file, checkpointEvery: 100, signal: stop.signal, onProgress: (p) => (p.step === 3 ? stop.abort() : undefined) });
   expect(r.status).toBe('aborted');
@@ -76,7 +68,7 @@ it('abort stops after the current step and leaves a loadable checkpoint at that 
 });
 
 it('progress carries step, loss, lr and samples/s for every step', async () => {
-  const model = tinyModel('c2i', source, 8);
+  const model = tinyModel('c2i', fx.source, 8);
   const seen: Array<{ step: number; steps: number; lr: number; samplesPerSec: number }> = [];
   await run(model, { steps: 3, onProgress: (p) => void seen.push(p) });
   model.dispose();
@@ -86,7 +78,7 @@ it('progress carries step, loss, lr and samples/s for every step', async () => {
 });
 
 it('the loop leaves tf.memory().numTensors unchanged', async () => {
-  const model = tinyModel('c2i', source, 9);
+  const model = tinyModel('c2i', fx.source, 9);
   await run(model, { steps: 1 }); // first run may create lazily held tensors
   const before = tf.memory().numTensors;
   await run(model, { steps: 3, outFile: path.join(tempDir(), 'm.safetensors') });
@@ -97,10 +89,10 @@ it('the loop leaves tf.memory().numTensors unchanged', async () => {
 it('resuming into a model of another shape is refused clearly', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'a.safetensors');
-  const model = tinyModel('c2i', source, 1);
+  const model = tinyModel('c2i', fx.source, 1);
   await run(model, { steps: 1, outFile: file });
   model.dispose();
-  const other = tinyModel('raster-c2i', source, 1);
+  const other = tinyModel('raster-c2i', fx.source, 1);
   await expect(run(other, { steps: 2, resumeFrom: file })).rejects.toThrow(/config differs/);
   other.dispose();
 });

@@ -3,7 +3,8 @@
 import type { ExecutionEvent, ObjectInfoEntry } from '../../server/api/protocol';
 import { RunState } from '../../ui/src/execution/runState';
 import { frameAt } from '../../ui/src/graph/imageCache';
-import { cellAt, formatRunTime } from '../../ui/src/graph/nodeDrawing';
+import { formatDuration } from '../../ui/src/format';
+import { cellAt } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
@@ -188,8 +189,8 @@ describe('run state from events', () => {
     rs.handle(ev({ type: 'executing', data: { prompt_id: 'p', node: null } }));
     rs.handle(ev({ type: 'execution_success', data: { prompt_id: 'p', timestamp: 1 } }));
     expect([rs.node('1').ranMs, rs.node('2').ranMs]).toEqual([250, 1200]);
-    expect(formatRunTime(250)).toBe('0.25 s');
-    expect([1200, 45_000, 300_000].map(formatRunTime)).toEqual(['1.2 s', '45 s', '5 min']);
+    expect(formatDuration(250)).toBe('250 ms'); // as the node's title shows it
+    expect([1200, 45_000, 300_000].map(formatDuration)).toEqual(['1.2 s', '45 s', '5 min 00 s']);
     rs.promptQueued('q');
     rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'q', timestamp: 2 } }));
     expect(rs.node('1').ranMs).toBeNull();

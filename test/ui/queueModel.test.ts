@@ -2,7 +2,8 @@
 // and the toolbar's batch count.
 import type { HistoryEntry, QueueItem, QueueResponse } from '../../server/api/protocol';
 import { clampBatch, MAX_BATCH } from '../../ui/src/editor/app';
-import { formatDuration, formatFinished, historyRows, nextLive, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
+import { formatDuration, formatFinished } from '../../ui/src/format';
+import { historyRows, nextLive, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
 
 const editorForm = { last_node_id: 1, last_link_id: 0, nodes: [{ id: 1, type: 'X' }], links: [], groups: [], version: 0.4 };
 

@@ -3,7 +3,7 @@
 // its outputs and their URLs. One request instead of queue + socket + history + view.
 import { randomUUID } from 'crypto';
 import { Router } from 'express';
-import { historyFailure, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
+import { historyFailure, PROMPT_END_EVENTS, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../../engine/workflow/convert';
 import { applyOverrides, splitTarget, type Override } from '../../engine/workflow/overrides';
 import type { Host } from '../../host/host';
@@ -15,7 +15,6 @@ import { badRequest, notFound } from '../httpError';
 import { asyncRoute } from './asyncRoute';
 import { enqueuePrepared, type PromptRouteHooks } from './promptRoutes';
 
-const ENDS = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 const DEFAULT_TIMEOUT_S = 300;
 const MAX_TIMEOUT_S = 3600;
 
@@ -76,7 +75,7 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
       let ended: (() => void) | null = null;
       const end = new Promise<void>((resolve) => (ended = resolve));
       const unsubscribe = host.bus.subscribe((ev) => {
-        if (ev.type !== 'status' && ev.data.prompt_id === id && ENDS.has(ev.type)) ended?.();
+        if (ev.type !== 'status' && ev.data.prompt_id === id && PROMPT_END_EVENTS.has(ev.type)) ended?.();
       });
       try {
         await enqueuePrepared(host, hooks, prepared.value, { id, clientId, front });

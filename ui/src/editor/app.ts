@@ -1,7 +1,7 @@
 // The editor's actions: queue / interrupt, save and open workflow files, save and load named
 // workflows on the server (with the revision check), templates, dropped files.
 import type { LGraphNode } from '@comfyorg/litegraph';
-import type { EditorWorkflow } from '../../../server/api/protocol';
+import { comboOptions, type EditorWorkflow } from '../../../server/api/protocol';
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
@@ -121,10 +121,10 @@ export class App {
       const up = await this.d.client.uploadImage(file);
       const value = up.subfolder ? `${up.subfolder}/${up.name}` : up.name;
       const entry = await this.d.client.objectInfoFor(node.type);
-      const options = entry?.input.required[comboName]?.[0] ?? entry?.input.optional?.[comboName]?.[0];
+      const options = comboOptions(entry, comboName);
       const widget = node.widgets?.find((w) => w.name === comboName);
       if (widget) {
-        if (Array.isArray(options)) (widget.options as { values?: unknown }).values = options;
+        if (options) (widget.options as { values?: unknown }).values = options;
         widget.value = value;
       }
       this.d.changes.check();
@@ -148,8 +148,8 @@ export class App {
         const entry = info[node.type ?? ''];
         if (!entry) continue;
         for (const w of node.widgets ?? []) {
-          const options = entry.input.required[w.name]?.[0] ?? entry.input.optional?.[w.name]?.[0];
-          if (w.type !== 'combo' || !Array.isArray(options)) continue;
+          const options = comboOptions(entry, w.name);
+          if (w.type !== 'combo' || !options) continue;
           const held = w.options as { values?: unknown };
           if (JSON.stringify(held.values) === JSON.stringify(options)) continue;
           held.values = options;

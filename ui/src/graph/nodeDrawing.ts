@@ -3,6 +3,7 @@
 // time the node took; and a veil over muted and bypassed nodes.
 import { LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
 import type { NodeRunState } from '../execution/runState';
+import { formatDuration } from '../format';
 import { drawLossPlot } from '../plot/lossPlot';
 import type { Drawable, ImageCache } from './imageCache';
 
@@ -51,20 +52,13 @@ function drawProgress(ctx: CanvasRenderingContext2D, node: LGraphNode, p: { valu
   ctx.restore();
 }
 
-/** "0.4 s", "12 s", "3 min" */
-export function formatRunTime(ms: number): string {
-  if (ms < 10_000) return `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  return `${Math.round(ms / 60_000)} min`;
-}
-
 /** How long the node took, at the right of its title bar. */
 function drawRunTime(ctx: CanvasRenderingContext2D, node: LGraphNode, ms: number): void {
   ctx.save();
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'right';
   ctx.fillStyle = '#8b949e';
-  ctx.fillText(formatRunTime(ms), node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
+  ctx.fillText(formatDuration(ms), node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
   ctx.restore();
 }
 

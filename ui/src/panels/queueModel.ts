@@ -1,6 +1,6 @@
 // What the queue and history panel shows, computed from the server's /api/queue and /api/history
 // answers (pure: no DOM). History comes oldest first from the server; the panel lists newest first.
-import { historyFailure, type EditorWorkflow, type HistoryEntry, type HistoryResponse, type HistoryStatusStr, type QueueItem, type QueueResponse } from '../../../server/api/protocol';
+import { historyFailure, PROMPT_END_EVENTS, type EditorWorkflow, type HistoryEntry, type HistoryResponse, type HistoryStatusStr, type QueueItem, type QueueResponse } from '../../../server/api/protocol';
 
 export interface ImageRef {
   filename: string;
@@ -70,12 +70,8 @@ export function nextLive(live: LiveProgress | null, ev: { type: string; data: { 
       return { promptId: id, node: ev.data.node ?? null, value: 0, max: 0 };
     case 'progress':
       return { promptId: id, node: ev.data.node ?? live?.node ?? null, value: ev.data.value ?? 0, max: ev.data.max ?? 0 };
-    case 'execution_success':
-    case 'execution_error':
-    case 'execution_interrupted':
-      return live?.promptId === id ? null : live;
     default:
-      return live;
+      return PROMPT_END_EVENTS.has(ev.type) && live?.promptId === id ? null : live;
   }
 }
 
@@ -125,26 +121,4 @@ export function historyRows(h: HistoryResponse): HistoryRow[] {
   const rows = Object.entries(h).map(([id, e], order) => ({ row: historyRow(id, e), order }));
   rows.sort((a, b) => b.row.finishedAt - a.row.finishedAt || b.order - a.order);
   return rows.map((r) => r.row);
-}
-
-/** "450 ms", "2.4 s", "38 s", "3 min 05 s", "1 h 02 min". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '?';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 60) return `${Math.round(s)} s`;
-  const totalS = Math.round(s);
-  const min = Math.floor(totalS / 60);
-  if (min < 60) return `${min} min ${String(totalS % 60).padStart(2, '0')} s`;
-  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
-}
-
-/** Local clock time of a finish, with the date when it is not `now`'s day. */
-export function formatFinished(at: number, now: number = Date.now()): string {
-  const d = new Date(at);
-  const n = new Date(now);
-  const time = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
-  const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
-  return sameDay ? time : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${time}`;
 }

@@ -5,7 +5,8 @@
 // other tabs, the CLI and remote workers show too; while open it follows every prompt's events to
 // show the running node and its progress.
 import type { EditorWorkflow, ExecutionEvent, HistoryResponse, QueueResponse } from '../../../server/api/protocol';
-import { formatDuration, formatFinished, historyRows, nextLive, queueRows, type HistoryRow, type ImageRef, type LiveProgress, type QueueRow } from './queueModel';
+import { formatDuration, formatFinished } from '../format';
+import { historyRows, nextLive, queueRows, type HistoryRow, type ImageRef, type LiveProgress, type QueueRow } from './queueModel';
 
 export interface QueuePanelClient {
   queue(): Promise<QueueResponse>;
@@ -57,8 +58,6 @@ export class QueuePanel {
   private rows: { queue: QueueRow[]; history: HistoryRow[] } = { queue: [], history: [] };
   /** Live progress of each running prompt (several run at once with remote workers). */
   private readonly live = new Map<string, LiveProgress>();
-  /** Resolves when the refresh in flight (if any) has rendered. */
-  lastRefresh: Promise<void> = Promise.resolve();
 
   constructor(
     root: HTMLElement,
@@ -139,9 +138,10 @@ export class QueuePanel {
     }, 120);
   }
 
+  /** Re-reads queue and history; resolves once rendered (or superseded by a newer refresh). */
   refresh(): Promise<void> {
     const gen = ++this.generation;
-    this.lastRefresh = (async () => {
+    return (async () => {
       try {
         const [queue, history] = await Promise.all([this.d.client.queue(), this.d.client.historyList(HISTORY_SHOWN)]);
         if (gen !== this.generation) return;
@@ -151,7 +151,6 @@ export class QueuePanel {
         if (gen === this.generation) this.d.notify(`Reading the queue failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
       }
     })();
-    return this.lastRefresh;
   }
 
   private render(): void {

@@ -1,0 +1,23 @@
+// Durations and clock times as the editor shows them (node run times, the queue panel).
+
+/** "450 ms", "2.4 s", "38 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const totalS = Math.round(s);
+  const min = Math.floor(totalS / 60);
+  if (min < 60) return `${min} min ${String(totalS % 60).padStart(2, '0')} s`;
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}
+
+/** Local clock time of a finish, with the date when it is not `now`'s day. */
+export function formatFinished(at: number, now: number = Date.now()): string {
+  const d = new Date(at);
+  const n = new Date(now);
+  const time = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
+  const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${time}`;
+}
