@@ -7,14 +7,14 @@ import { readNarCheckpoint, saveNarCheckpoint, type SaveNarOptions } from './che
 import type { NarStepEngine } from './engine';
 import { disposeParams, paramsFromStateDict, paramsToStateDict, randomStateDict, type NarParams } from './network/weights';
 import { orderingFor, par4xOrdering, type SeedSpec } from './ordering';
-import { generate, type SampleCondition, type StepInfo } from './sampler/generate';
+import { generate, type FixedTokens, type SampleCondition, type StepInfo } from './sampler/generate';
 import { TfjsNarEngine } from './tfjsEngine';
 import { createTrainer, type NarTrainer, type NarTrainerOptions } from './training/trainer';
 import { trainingLogits, type TrainingBatch } from './training/forward';
 
 export * from './config';
 export type { NarStepEngine, EngineCondition, EngineSetup, HeadLogits } from './engine';
-export type { SampleCondition, StepInfo } from './sampler/generate';
+export type { FixedTokens, SampleCondition, StepInfo } from './sampler/generate';
 export type { NarTrainer, NarTrainerOptions, NarTrainBatch, NarTrainStepResult } from './training/trainer';
 export type { SeedSpec } from './ordering';
 
@@ -33,6 +33,8 @@ export interface NarGenerateOptions {
   onStep?: (info: StepInfo) => void | Promise<void>;
   /** run on another engine (e.g. onnxruntime); default: this model's tfjs engine */
   engine?: NarStepEngine;
+  /** tokens to keep where `keep` is 1 (inpainting / outpainting); see GenerateRequest.fixed */
+  fixed?: FixedTokens;
 }
 
 export class NarModel {
@@ -71,6 +73,7 @@ export class NarModel {
       topP: o.topP,
       rng: new Rng(o.seed ?? 0),
       onStep: o.onStep,
+      fixed: o.fixed,
     });
   }
 

@@ -32,7 +32,19 @@ export interface GenerateRequest extends SamplingOptions {
   cfgInterval?: number;
   /** random source for sampling (not needed when greedy) */
   rng?: Rng;
+  /**
+   * Tokens to keep (inpainting / outpainting): where `keep` is 1 the grid takes `tokens` instead of
+   * the sampled token, and later passes read it as context. Both [B, N] raster order, or [N] for
+   * every image. A kept token is still chosen (and discarded), so the random stream, and every
+   * token the kept ones do not change, are those of the same seed without keeping.
+   */
+  fixed?: FixedTokens;
   onStep?: (info: StepInfo) => void | Promise<void>;
+}
+
+export interface FixedTokens {
+  tokens: ArrayLike<number>;
+  keep: ArrayLike<number>;
 }
 
 /** Where a position's head logits live: the call's logits, its row in that call, rows per batch row. */
@@ -55,6 +67,8 @@ interface Run {
   /** lastUse.get(source): the last pass whose targets read that source's logits */
   lastUse: Map<number, number>;
   chooser: TokenChooser;
+  /** [B, N]: the token to keep at each position, −1 = sample it */
+  fixed?: Int32Array;
   /** per pass: its targets' logits may come from the engine (TargetRequest; see fusableSteps) */
   fusable: boolean[];
   /** scratch rows [V]: merged conditional, merged unconditional, guided */
@@ -188,14 +202,49 @@ async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng
         const row = targetLogits.subarray(off, off + V);
         run.tokens[b * run.N + q] = run.chooser.plainSampling ? run.chooser.chooseFromProbabilities(row, rng) : run.chooser.chooseOwned(row, rng);
       });
-      continue;
+    } else {
+      for (const q of targets) {
+        run.tokens[b * run.N + q] = run.chooser.chooseFilled((dst, divisor) => fillTarget(run, req.ordering, q, b, guide, dst, divisor), rng);
+      }
     }
-    for (const q of targets) {
-      run.tokens[b * run.N + q] = run.chooser.chooseFilled((dst, divisor) => fillTarget(run, req.ordering, q, b, guide, dst, divisor), rng);
+    if (run.fixed) {
+      for (const q of targets) {
+        const kept = run.fixed[b * run.N + q];
+        if (kept >= 0) run.tokens[b * run.N + q] = kept;
+      }
     }
   }
   run.generated += targets.length;
-  await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: Int32Array.from(run.tokens), batch: run.B });
+  await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: previewTokens(run), batch: run.B });
+}
+
+/** The grid so far, with the kept tokens shown from the start (their context is known before it is fed). */
+function previewTokens(run: Run): Int32Array {
+  const out = Int32Array.from(run.tokens);
+  if (run.fixed) for (let i = 0; i < out.length; i++) if (out[i] < 0 && run.fixed[i] >= 0) out[i] = run.fixed[i];
+  return out;
+}
+
+/**
+ * Fixed tokens as [B, N] (−1 = sample), checked against the batch and vocabulary; undefined when
+ * nothing is kept.
+ */
+export function fixedGrid(f: FixedTokens | undefined, B: number, N: number, V: number): Int32Array | undefined {
+  if (!f) return undefined;
+  const { tokens, keep } = f;
+  for (const [name, a] of [['tokens', tokens], ['keep', keep]] as const) {
+    if (a.length !== N && a.length !== B * N) throw new Error(`fixed ${name} must be [${N}] or [${B}, ${N}] (batch ${B}, grid of ${N}), got ${a.length} values`);
+  }
+  const out = new Int32Array(B * N).fill(-1);
+  let any = false;
+  for (let i = 0; i < B * N; i++) {
+    if (!keep[keep.length === N ? i % N : i]) continue;
+    const t = tokens[tokens.length === N ? i % N : i];
+    if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`fixed token ${t} at position ${i % N} of image ${Math.floor(i / N)} is outside the vocabulary 0..${V - 1}`);
+    out[i] = t;
+    any = true;
+  }
+  return any ? out : undefined;
 }
 
 /** The guidance scale of the coming tokens (0 when off). */
@@ -308,6 +357,7 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
     sources: new Map(),
     lastUse,
     chooser: new TokenChooser(V, req),
+    fixed: fixedGrid(req.fixed, B, N, V),
     fusable: engine.answersTargets ? fusableSteps(req.ordering, lastUse) : [],
     condRow: new Float32Array(V),
     uncondRow: new Float32Array(V),
