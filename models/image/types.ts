@@ -21,6 +21,23 @@ export interface VideoBatch {
   data: Float32Array;
 }
 
+/**
+ * A batch of masks, values in [0, 1], layout [B, H, W] (ComfyUI's MASK layout). 1 marks the area to
+ * change (inpaint), 0 the area to keep.
+ */
+export interface MaskBatch {
+  batch: number;
+  height: number;
+  width: number;
+  data: Float32Array;
+}
+
+export function maskBatch(batch: number, height: number, width: number, data?: Float32Array): MaskBatch {
+  const n = batch * height * width;
+  if (data && data.length !== n) throw new Error(`mask data has ${data.length} values, expected [${batch}, ${height}, ${width}] = ${n}`);
+  return { batch, height, width, data: data ?? new Float32Array(n) };
+}
+
 export function imageBatch(batch: number, height: number, width: number, data?: Float32Array): ImageBatch {
   const n = batch * height * width * 3;
   if (data && data.length !== n) {

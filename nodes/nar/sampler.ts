@@ -3,12 +3,15 @@
 import { createHash } from 'crypto';
 import type { NarConfig, NarStepEngine, SampleCondition } from '../../models/nar';
 import { createNarStepEngine, ENGINE_CHOICES, parseEngineChoice } from '../../models/onnx/engineChoice';
+import { orderingFor } from '../../models/nar/ordering';
 import { resolveSeed } from '../../models/nar/ordering/neighbor';
 import type { Tokenizer } from '../../models/vq/tokenizer';
 import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
+import { asMask } from '../core/mask';
 import { greyCode, previewPng } from './gridPreview';
+import { keepPlan, type KeepPlan } from './inpaint';
 import { checkSeedPosition, parseSeedPosition } from './seedPosition';
-import { asConditioning, asNarModel, asTokenizer, describeModel, type Conditioning, type TokenGrid } from './values';
+import { asConditioning, asNarModel, asTokenizer, asTokens, conditioningRows, describeModel, type Conditioning, type TokenGrid } from './values';
 
 /** The sampler's condition for `perRow` samples of each conditioning row (row-major: row 0's samples first). */
 export function sampleCondition(c: Conditioning, config: NarConfig, perRow: number): SampleCondition {
@@ -59,6 +62,22 @@ function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {
   }
 }
 
+/** The kept tokens, when init_tokens and a mask are linked (both or neither). */
+function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, seed: ReturnType<typeof parseSeedPosition>): KeepPlan | undefined {
+  const hasInit = inputs.init_tokens !== undefined && inputs.init_tokens !== null;
+  const hasMask = inputs.mask !== undefined && inputs.mask !== null;
+  if (!hasInit && !hasMask) return undefined;
+  if (!hasMask) throw new NodeInputError("init_tokens are linked but no mask: link a MASK that marks (with 1) what to regenerate");
+  if (!hasInit) throw new NodeInputError('a mask is linked but no init_tokens: link the tokens to keep (e.g. Tokenizer Encode of a picture)');
+  return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), asMask(inputs.mask), config, samples, orderingFor(config, seed).rank);
+}
+
+function describePlan(plan: KeepPlan, samples: number): string {
+  const per = (n: number) => (samples === 1 ? `${n}` : `${n / samples} per image`);
+  const blind = plan.blind ? `; ${per(plan.blind)} of them come before every kept token and cannot see it (seed the sampler inside the kept area)` : '';
+  return `inpainting: kept ${per(plan.kept)} tokens, regenerated ${per(plan.regenerated)}${blind}`;
+}
+
 async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const model = asNarModel(inputs.model);
   const config = model.config;
@@ -70,6 +89,8 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const passes = checkSeedPosition(config, seedPosition, seedText);
   const perRow = Number(inputs.batch ?? 1);
   const condition = sampleCondition(cond, config, perRow);
+  const plan = inpaintPlan(inputs, config, conditioningRows(cond) * perRow, seedPosition);
+  if (plan?.blind) ctx.log.warn(describePlan(plan, 1));
   const preview = String(inputs.preview ?? 'decoded');
   const filler = tok && preview === 'decoded' ? greyCode(tok) : 0;
   // image grids: where the preview's first picture starts growing, so the editor can mark it and pick another
@@ -89,6 +110,7 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
       greedy: Boolean(inputs.greedy),
       seed: Number(inputs.seed ?? 0),
       engine: chosen.engine,
+      fixed: plan?.fixed,
       onStep: async (info) => {
         if (ctx.signal.aborted) throw Object.assign(new Error('sampling cancelled'), { name: 'AbortError' });
         const png = preview === 'none' ? undefined : previewPng({ grid: config.grid, batch: info.batch, tokens: info.tokens, tokenizer: preview === 'decoded' ? tok : undefined, filler });
@@ -102,6 +124,7 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
     const text = [
       describeModel(config),
       `${batch} sample(s), ${passes} forward passes from seed ${JSON.stringify(seedPosition)}, ${chosen.kind} engine, ${seconds.toFixed(2)} s`,
+      ...(plan ? [describePlan(plan, batch)] : []),
     ];
     return { outputs: [tokens], ui: { text } };
   } finally {
@@ -117,11 +140,14 @@ export const NARSampler = defineNode({
   description:
     'Generates token grids by neighbouring autoregression: the seed token first, then every token one step further away per forward pass ' +
     '(H+W−1 passes from a corner). A seed position needs a head for every direction it grows in; the model\'s heads are listed after a run. ' +
-    'Raster-AR models sample one token per pass from the corner. Link a tokenizer for a decoded live preview.',
+    'Raster-AR models sample one token per pass from the corner. Link a tokenizer for a decoded live preview. ' +
+    'Inpainting / outpainting: link init_tokens (the picture\'s tokens) and a mask (1 = regenerate); kept tokens are context for every later pass, so seed inside the kept area.',
   inputs: {
     model: { type: 'NAR_MODEL', kind: 'link' },
     conditioning: { type: 'CONDITIONING', kind: 'link' },
     tokenizer: { type: 'TOKENIZER', kind: 'link', optional: true, tooltip: 'decodes the live preview (not needed for sampling)' },
+    init_tokens: { type: 'TOKENS', kind: 'link', optional: true, tooltip: 'tokens to keep outside the mask (inpainting / outpainting): one grid for all images or one per image' },
+    mask: { type: 'MASK', kind: 'link', optional: true, tooltip: 'pixels to regenerate (1) and to keep (0), at the picture\'s size; a token is regenerated when any of its pixels is marked' },
     seed_position: { type: 'STRING', default: 'auto', tooltip: "'auto' (where the model was trained from: the corner for published models), 'corner', 'center', or grid coordinates \"r,c\" (images) / \"t,r,c\" (videos)" },
     cfg: { type: 'FLOAT', default: 2, min: 0, max: 30, step: 0.1, tooltip: 'classifier-free guidance scale (1 = off; published: c2i 2.0, t2i 7.5, video 1.25)' },
     cfg_interval: { type: 'INT', default: -1, min: -1, max: 1_000_000, tooltip: 'guidance stops once more than this many tokens exist (-1 = always on)' },

@@ -26,6 +26,7 @@ const MIN_NODE_WIDTH = 240;
 export const TYPE_COLORS: Record<string, string> = {
   IMAGE: '#64b5f6',
   VIDEO: '#4dd0e1',
+  MASK: '#e0e0e0',
   TOKENS: '#ba68c8',
   CONDITIONING: '#ffb74d',
   MODEL: '#b39ddb',
