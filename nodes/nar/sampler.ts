@@ -73,9 +73,10 @@ function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, seed: R
 }
 
 function describePlan(plan: KeepPlan, samples: number): string {
-  const per = (n: number) => (samples === 1 ? `${n}` : `${n / samples} per image`);
-  const blind = plan.blind ? `; ${per(plan.blind)} of them come before every kept token and cannot see it (seed the sampler inside the kept area)` : '';
-  return `inpainting: kept ${per(plan.kept)} tokens, regenerated ${per(plan.regenerated)}${blind}`;
+  const n = (v: number) => v / samples;
+  const each = samples === 1 ? '' : ' per image';
+  const blind = plan.blind ? `; ${n(plan.blind)} of them come before every kept token and cannot see it (seed the sampler inside the kept area)` : '';
+  return `inpainting: ${n(plan.kept)} tokens kept, ${n(plan.regenerated)} regenerated${each}${blind}`;
 }
 
 async function runSampler(inputs: Inputs, ctx: ExecContext) {

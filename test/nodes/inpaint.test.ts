@@ -141,7 +141,7 @@ describe('NARSampler inpainting', () => {
     // the right half is sampled: the three samples do not all agree there
     const rightOf = (b: number) => Array.from(out.tokens.subarray(b * N, (b + 1) * N)).filter((_, q) => inside(q)).join(',');
     expect(new Set([0, 1, 2].map(rightOf)).size).toBeGreaterThan(1);
-    expect(result.ui?.text).toContain('inpainting: kept 8 per image tokens, regenerated 8 per image');
+    expect(result.ui?.text).toContain('inpainting: 8 tokens kept, 8 regenerated per image');
     expect(warnings).toEqual([]);
     // the same seed gives the same images; the tokens kept do not depend on it
     expect((await NARSampler.execute(inputs, run)).outputs[0]).toEqual(out);
@@ -155,11 +155,11 @@ describe('NARSampler inpainting', () => {
     const corner = await h.run(inpaintPrompt({ batch: 1 }, outpaint));
     expect(corner.status).toBe('success');
     const cornerText = (corner.events.find((e) => e.type === 'executed' && e.data.node === '7') as { data: { output: { text: string[] } } }).data.output.text;
-    expect(cornerText.join('\n')).toMatch(/kept 4 tokens, regenerated 12; 3 of them come before every kept token and cannot see it/);
+    expect(cornerText.join('\n')).toMatch(/4 tokens kept, 12 regenerated; 3 of them come before every kept token and cannot see it/);
     const centre = await h.run(inpaintPrompt({ batch: 1 }, outpaint, BUNDLED_C2I_CENTER));
     expect(centre.status).toBe('success');
     const centreText = (centre.events.find((e) => e.type === 'executed' && e.data.node === '7') as { data: { output: { text: string[] } } }).data.output.text;
-    expect(centreText.join('\n')).toMatch(/kept 4 tokens, regenerated 12$/m);
+    expect(centreText.join('\n')).toMatch(/4 tokens kept, 12 regenerated$/m);
   });
 
   it('refuses a mask without init_tokens and init_tokens without a mask, by name', async () => {

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
+import { generateShapesImages } from '../../models/data/shapes';
 import { decodePng, readPngText } from '../../models/image/png';
 import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { editorToApi } from '../../server/engine/workflow/convert';
@@ -31,7 +32,7 @@ async function run(name: string, overrides: Record<string, Record<string, unknow
   const { prompt, workflow } = load(name, overrides);
   const r = await h.run(prompt, { pngText: { prompt: JSON.stringify(prompt), workflow: JSON.stringify(workflow) } });
   if (r.status !== 'success') throw new Error(`${name}: ${r.status} ${JSON.stringify(r.error)}`);
-  const written = Object.values(r.outputs).flatMap((ui) => (ui.images ?? []).map((i) => path.join(h.paths.output, i.subfolder, i.filename)));
+  const written = Object.values(r.outputs).flatMap((ui) => (ui.images ?? []).map((i) => path.join(i.type === 'temp' ? h.paths.temp : h.paths.output, i.subfolder, i.filename)));
   for (const f of written) expect(fs.existsSync(f)).toBe(true);
   return { r, written, workflow };
 }
@@ -68,6 +69,43 @@ describe('shipped workflows run', () => {
     const maxPasses = (node: string) => Math.max(...r.events.filter((e) => e.type === 'progress' && e.data.node === node).map((e) => (e.data as { max: number }).max));
     expect(maxPasses('6')).toBeGreaterThan(maxPasses('5'));
     expect(maxPasses('12')).toBeLessThan(maxPasses('5')); // 'auto' starts at the model's trained seed, the centre
+  });
+
+  it('inpaint: outpainted and inpainted grids keep the original pixels outside each mask and vary inside it', async () => {
+    const { r, written } = await run('inpaint', { NARSampler: { engine: 'tfjs' } });
+    const original = generateShapesImages(1, 40, { size: 32, objects: 1 }).images;
+    const check = (prefix: string, kept: (y: number, x: number) => boolean) => {
+      const files = written.filter((f) => f.includes(`/inpaint/${prefix}_`));
+      expect(files).toHaveLength(1);
+      const grid = decodePng(fs.readFileSync(files[0]));
+      expect([grid.width, grid.height]).toEqual([4 * 128 + 5 * 2, 128 + 2 * 2]);
+      const tile = (b: number) => {
+        const px: number[] = [];
+        for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) px.push(grid.data[((2 + y * 4) * grid.width + 2 + b * 130 + x * 4) * 3 + c]);
+        return px;
+      };
+      const tiles = [0, 1, 2, 3].map(tile);
+      const regenerated: string[] = [];
+      for (const t of tiles) {
+        const inside: number[] = [];
+        for (let y = 0; y < 32; y++) {
+          for (let x = 0; x < 32; x++) {
+            for (let c = 0; c < 3; c++) {
+              const v = t[(y * 32 + x) * 3 + c];
+              if (kept(y, x)) expect(Math.abs(v - original.data[(y * 32 + x) * 3 + c])).toBeLessThanOrEqual(1 / 255 + 1e-6);
+              else inside.push(Math.round(v * 255));
+            }
+          }
+        }
+        regenerated.push(inside.join(','));
+      }
+      expect(new Set(regenerated).size).toBeGreaterThan(1);
+    };
+    check('outpainted', (y, x) => y >= 8 && y < 24 && x >= 8 && x < 24);
+    check('inpainted', (_y, x) => x < 16);
+    const text = (node: string) => (r.outputs[node]?.text ?? []).join('\n');
+    expect(text('7')).toMatch(/inpainting: 4 tokens kept, 12 regenerated per image$/m);
+    expect(text('14')).toMatch(/inpainting: 8 tokens kept, 8 regenerated per image$/m);
   });
 
   it('train-tokenizer (a few steps): writes the tokenizer and its round trip', async () => {
