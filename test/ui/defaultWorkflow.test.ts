@@ -1,7 +1,8 @@
 // The main job in a real browser: the editor opens with the default text-to-image workflow
 // (bundled Shapes models), Queue runs it, the sampler node shows the grid growing ring by ring
 // and the Save Image node shows the image that was written; a batch of three with randomized
-// seeds fills the queue panel with three different images.
+// seeds fills the queue panel with three different images; the inpaint template runs from the
+// Templates menu.
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPngText } from '../../models/image/png';
@@ -162,6 +163,36 @@ describeBrowser('the default workflow in the editor', () => {
     await queueAndWait();
     const refused = await page.evaluate((id) => (window as any).narflow.runState.peek(id), corner);
     expect(refused.error).toMatch(/seed_position '3,3' cannot be sampled by this model/);
+    expect(s.pageErrors).toEqual([]);
+  });
+  it('opens the inpaint template from the Templates menu and runs it: the mask-linked samplers keep the picture and both grids show', async () => {
+    const { page } = s;
+    await page.waitForFunction(() => Array.from((document.getElementById('templates') as HTMLSelectElement).options).some((o) => o.value === 'inpaint'));
+    await page.selectOption('#templates', 'inpaint');
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'RectangleMask'));
+    // MASK links arrive at the samplers' mask slots
+    const maskLinks: string[] = await page.evaluate(() => {
+      const { graph } = (window as any).narflow.editor;
+      return graph.nodes.filter((n: any) => n.type === 'NARSampler').map((n: any) => {
+        const slot = n.inputs.find((i: any) => i.name === 'mask');
+        return `${slot.type}:${graph.getNodeById(graph.links[slot.link].origin_id).type}`;
+      });
+    });
+    expect(maskLinks).toEqual(['MASK:RectangleMask', 'MASK:RectangleMask']);
+    await page.click('#queue-button');
+    await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 120_000 });
+    expect(await page.evaluate(() => (window as any).narflow.runState.phase)).toBe('success');
+    const shown = await page.evaluate(() => {
+      const { editor, runState } = (window as any).narflow;
+      const nodes = editor.graph.nodes;
+      return {
+        saved: nodes.filter((n: any) => n.type === 'SaveImage').map((n: any) => runState.peek(String(n.id))?.images?.[0]?.filename),
+        texts: nodes.filter((n: any) => n.type === 'NARSampler').map((n: any) => (runState.peek(String(n.id))?.texts ?? []).join(' ')),
+      };
+    });
+    expect(shown.saved.sort()).toEqual(['inpainted_00001_.png', 'outpainted_00001_.png']);
+    expect(shown.texts.join('\n')).toMatch(/16 tokens kept, 48 regenerated per image/);
+    expect(shown.texts.join('\n')).toMatch(/32 tokens kept, 32 regenerated per image/);
     expect(s.pageErrors).toEqual([]);
   });
 });
