@@ -72,10 +72,12 @@ function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, seed: R
   return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), asMask(inputs.mask), config, samples, orderingFor(config, seed).rank);
 }
 
-function describePlan(plan: KeepPlan, samples: number): string {
+function describePlan(plan: KeepPlan, samples: number, config: NarConfig): string {
   const n = (v: number) => v / samples;
   const each = samples === 1 ? '' : ' per image';
-  const blind = plan.blind ? `; ${n(plan.blind)} of them come before every kept token and cannot see it (seed the sampler inside the kept area)` : '';
+  const cornerOnly = config.ordering === 'raster' || config.heads.every((h) => h.sign > 0);
+  const advice = cornerOnly ? 'this model only grows from the corner: keep the top-left part, or use a model with heads in every direction' : 'seed the sampler inside the kept area';
+  const blind = plan.blind ? `; ${n(plan.blind)} of them come before every kept token and cannot see it (${advice})` : '';
   return `inpainting: ${n(plan.kept)} tokens kept, ${n(plan.regenerated)} regenerated${each}${blind}`;
 }
 
@@ -90,8 +92,9 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const passes = checkSeedPosition(config, seedPosition, seedText);
   const perRow = Number(inputs.batch ?? 1);
   const condition = sampleCondition(cond, config, perRow);
-  const plan = inpaintPlan(inputs, config, conditioningRows(cond) * perRow, seedPosition);
-  if (plan?.blind) ctx.log.warn(describePlan(plan, 1));
+  const samples = conditioningRows(cond) * perRow;
+  const plan = inpaintPlan(inputs, config, samples, seedPosition);
+  if (plan?.blind) ctx.log.warn(describePlan(plan, samples, config));
   const preview = String(inputs.preview ?? 'decoded');
   const filler = tok && preview === 'decoded' ? greyCode(tok) : 0;
   // image grids: where the preview's first picture starts growing, so the editor can mark it and pick another
@@ -125,7 +128,7 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
     const text = [
       describeModel(config),
       `${batch} sample(s), ${passes} forward passes from seed ${JSON.stringify(seedPosition)}, ${chosen.kind} engine, ${seconds.toFixed(2)} s`,
-      ...(plan ? [describePlan(plan, batch)] : []),
+      ...(plan ? [describePlan(plan, batch, config)] : []),
     ];
     return { outputs: [tokens], ui: { text } };
   } finally {
