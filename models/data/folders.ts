@@ -2,11 +2,10 @@
 // sub-folder of frames per video. Errors name the folder or file and what was expected.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jpeg from 'jpeg-js';
-import { decodePng } from '../image/png';
+import { IMAGE_EXTENSIONS, readImageFile } from '../image/read';
 import { type ImageBatch, type VideoBatch, imageBatch } from '../image/types';
 
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
+export { IMAGE_EXTENSIONS, readImageFile };
 
 export interface FolderOptions {
   /** resize (centre crop to a square, then bilinear) every image to size × size */
@@ -38,32 +37,6 @@ function listDir(dir: string, what: string): fs.Dirent[] {
 
 function isImageFile(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
-}
-
-/** Decodes one PNG or JPEG file to a batch of one; the error names the file. */
-export function readImageFile(file: string): ImageBatch {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`cannot read image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.png') return decodePng(bytes, file);
-  if (ext === '.jpg' || ext === '.jpeg') {
-    let img: { width: number; height: number; data: Uint8Array };
-    try {
-      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
-    } catch (e) {
-      throw new Error(`${file}: cannot decode JPEG (${(e as Error).message})`);
-    }
-    const out = imageBatch(1, img.height, img.width);
-    for (let i = 0; i < img.width * img.height; i++) {
-      for (let c = 0; c < 3; c++) out.data[i * 3 + c] = img.data[i * 4 + c] / 255;
-    }
-    return out;
-  }
-  throw new Error(`${file}: not an image this loader reads (expected ${IMAGE_EXTENSIONS.join(', ')})`);
 }
 
 /** Centre-crops to a square and resizes bilinearly (align_corners = false) to size × size. */

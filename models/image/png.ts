@@ -98,6 +98,11 @@ export function readPngText(bytes: Buffer): Record<string, string> {
 
 /** Decodes PNG bytes (any colour type, 8/16 bit) to an RGB batch of one; alpha is composited on black. */
 export function decodePng(bytes: Buffer, source = 'PNG'): ImageBatch {
+  return decodePngWithAlpha(bytes, source).image;
+}
+
+/** decodePng, plus the alpha channel [H·W] in 0..1 (all 1 for files without one). */
+export function decodePngWithAlpha(bytes: Buffer, source = 'PNG'): { image: ImageBatch; alpha: Float32Array } {
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);
@@ -105,12 +110,14 @@ export function decodePng(bytes: Buffer, source = 'PNG'): ImageBatch {
     throw new Error(`${source}: cannot decode PNG (${(e as Error).message})`);
   }
   const { width, height, data } = png; // RGBA 8-bit
-  const out = imageBatch(1, height, width);
+  const image = imageBatch(1, height, width);
+  const alpha = new Float32Array(width * height);
   for (let i = 0, j = 0; i < width * height; i++, j += 4) {
     const a = data[j + 3] / 255;
-    out.data[i * 3] = (data[j] / 255) * a;
-    out.data[i * 3 + 1] = (data[j + 1] / 255) * a;
-    out.data[i * 3 + 2] = (data[j + 2] / 255) * a;
+    alpha[i] = a;
+    image.data[i * 3] = (data[j] / 255) * a;
+    image.data[i * 3 + 1] = (data[j + 1] / 255) * a;
+    image.data[i * 3 + 2] = (data[j + 2] / 255) * a;
   }
-  return out;
+  return { image, alpha };
 }

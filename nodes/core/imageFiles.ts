@@ -1,9 +1,9 @@
 // Reading input images and writing output images for the core nodes.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jpeg from 'jpeg-js';
-import { decodePng, encodePng } from '../../models/image/png';
-import { ImageBatch, imageAt, imageBatch } from '../../models/image/types';
+import { encodePng } from '../../models/image/png';
+import { readImageWithMask } from '../../models/image/read';
+import { ImageBatch, imageAt, type MaskBatch } from '../../models/image/types';
 import { NodeInputError } from '../../server/engine/nodeApi';
 
 export const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
@@ -35,21 +35,15 @@ export function fileInside(root: string, name: string): string {
   return full;
 }
 
-export function readImageFile(file: string): ImageBatch {
+/** An input image and its mask (1 where the PNG is transparent); a missing or unreadable file is a NodeInputError. */
+export function readInputImage(file: string): { image: ImageBatch; mask: MaskBatch } {
   if (!fs.existsSync(file)) throw new NodeInputError(`image file ${file} does not exist`);
-  const bytes = fs.readFileSync(file);
-  if (/\.png$/i.test(file)) return decodePng(bytes, file);
-  if (/\.jpe?g$/i.test(file)) {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
-    const out = imageBatch(1, img.height, img.width);
-    for (let i = 0, j = 0; i < img.width * img.height; i++, j += 4) {
-      out.data[i * 3] = img.data[j] / 255;
-      out.data[i * 3 + 1] = img.data[j + 1] / 255;
-      out.data[i * 3 + 2] = img.data[j + 2] / 255;
-    }
-    return out;
+  if (/\.webp$/i.test(file)) throw new NodeInputError(`cannot decode ${path.basename(file)}: only PNG and JPEG inputs are supported (WebP is stored but not decoded)`);
+  try {
+    return readImageWithMask(file);
+  } catch (e) {
+    throw new NodeInputError((e as Error).message);
   }
-  throw new NodeInputError(`cannot decode ${path.basename(file)}: only PNG and JPEG inputs are supported (WebP is stored but not decoded)`);
 }
 
 /**

@@ -2,23 +2,29 @@
 import * as fs from 'fs';
 import type { ImageBatch } from '../../models/image/types';
 import { defineNode } from '../../server/engine/nodeApi';
-import { fileInside, listImageFiles, readImageFile, writeImages } from './imageFiles';
+import { fileInside, listImageFiles, readInputImage, writeImages } from './imageFiles';
 
 export const LoadImage = defineNode({
   type: 'LoadImage',
   displayName: 'Load Image',
   category: 'image',
-  description: 'Loads a PNG or JPEG from the input folder (upload one with the editor or POST /api/upload/image).',
+  description:
+    'Loads a PNG or JPEG from the input folder (upload one with the editor or POST /api/upload/image). ' +
+    'MASK is 1 where the PNG is transparent (erase what an inpainting sampler should redraw), else 0.',
   inputs: {
     image: { type: 'COMBO', options: (paths) => listImageFiles(paths.input), tooltip: 'a file in the input folder' },
   },
-  outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
+  outputs: [
+    { name: 'IMAGE', type: 'IMAGE' },
+    { name: 'MASK', type: 'MASK' },
+  ],
   fingerprint(inputs, paths) {
     const st = fs.statSync(fileInside(paths.input, String(inputs.image)));
     return `${st.mtimeMs}:${st.size}`;
   },
   async execute(inputs, ctx) {
-    return { outputs: [readImageFile(fileInside(ctx.paths.input, String(inputs.image)))] };
+    const { image, mask } = readInputImage(fileInside(ctx.paths.input, String(inputs.image)));
+    return { outputs: [image, mask] };
   },
 });
 

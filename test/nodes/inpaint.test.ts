@@ -1,11 +1,15 @@
 // Masks and NAR inpainting / outpainting: the MASK nodes, pixel mask → token mask, and the sampler
 // keeping init_tokens outside the mask, through a real executor over tiny models.
 import * as fs from 'fs';
+import * as path from 'path';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/backend';
 import { imageBatch, maskBatch, type ImageBatch, type MaskBatch } from '../../models/image/types';
 import { buildNarConfig } from '../../models/nar';
 import { orderingFor } from '../../models/nar/ordering';
+import { LoadImage } from '../../nodes/core/imageIo';
 import { ImageCompositeMasked, ImageToMask, InvertMask, MaskToImage, RectangleMask } from '../../nodes/core/mask';
 import { ClassLabel } from '../../nodes/nar/conditioning';
 import { keepPlan, tokenMask } from '../../nodes/nar/inpaint';
@@ -64,6 +68,24 @@ describe('mask nodes', () => {
     await expect(ImageCompositeMasked.execute({ destination: dst, source: imageBatch(1, 2, 2), mask }, ctx)).rejects.toThrow(/destination \(2×1\), source \(2×2\) and mask \(2×1\) must have the same size/);
     const three = imageBatch(3, 1, 2);
     await expect(ImageCompositeMasked.execute({ destination: three, source: src, mask }, ctx)).rejects.toThrow(/batches must be equal or 1: destination 3, source 2, mask 1/);
+  });
+});
+
+describe('Load Image MASK', () => {
+  it('is 1 where the PNG is transparent and 0 where opaque; all 0 for a JPEG', async () => {
+    const png = new PNG({ width: 4, height: 2 });
+    for (let i = 0; i < 8; i++) png.data.set([200, 100, 50, i % 4 >= 2 ? 0 : 255], i * 4); // right half transparent
+    fs.writeFileSync(path.join(h.paths.input, 'erased.png'), PNG.sync.write(png));
+    const run = { paths: h.paths } as ExecContext;
+    const [image, mask] = (await LoadImage.execute({ image: 'erased.png' }, run)).outputs as [ImageBatch, MaskBatch];
+    expect([mask.batch, mask.height, mask.width]).toEqual([1, 2, 4]);
+    expect(Array.from(mask.data)).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+    expect(image.data[0]).toBeCloseTo(200 / 255, 5);
+    const jpg = jpeg.encode({ width: 4, height: 2, data: Buffer.alloc(32, 128) }, 90);
+    fs.writeFileSync(path.join(h.paths.input, 'photo.jpg'), jpg.data);
+    const [, jpegMask] = (await LoadImage.execute({ image: 'photo.jpg' }, run)).outputs as [ImageBatch, MaskBatch];
+    expect(Array.from(jpegMask.data)).toEqual(new Array(8).fill(0));
+    await expect(LoadImage.execute({ image: 'missing.png' }, run)).rejects.toThrow(/image file .*missing\.png does not exist/);
   });
 });
 
