@@ -7,6 +7,7 @@ import { formatDuration } from '../../ui/src/format';
 import { cellAt } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
+import { applyMaskToAlpha, defaultBrush, maskFileName, maskFromAlpha, paintDisc, paintStroke, type MaskGrid } from '../../ui/src/panels/maskPaint';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
 import { downsample, plotPath } from '../../ui/src/plot/lossPlot';
 
@@ -232,3 +233,45 @@ describe('animated previews', () => {
     expect(frameAt([], 10)).toBe(0);
   });
 });
+
+describe('mask painting', () => {
+  const grid = (w: number, h: number): MaskGrid => ({ width: w, height: h, data: new Uint8Array(w * h) });
+  const rows = (m: MaskGrid) => Array.from({ length: m.height }, (_, y) => Array.from(m.data.subarray(y * m.width, (y + 1) * m.width)).join(''));
+
+  it('paints a disc of pixel centres within the radius, clipped to the picture', () => {
+    const m = grid(5, 5);
+    paintDisc(m, 2.5, 2.5, 1.5, 1);
+    expect(rows(m)).toEqual(['00000', '01110', '01110', '01110', '00000']);
+    paintDisc(m, 0, 0, 1, 1);
+    expect(rows(m)[0]).toBe('10000');
+    paintDisc(m, 2.5, 2.5, 0.5, 0);
+    expect(rows(m)[2]).toBe('01010');
+  });
+
+  it('a stroke leaves no gaps between its ends, however fast the pointer moved', () => {
+    const m = grid(40, 3);
+    paintStroke(m, 0.5, 1.5, 39.5, 1.5, 0.5, 1);
+    expect(rows(m)[1]).toBe('1'.repeat(40));
+    expect(rows(m)[0]).toBe('0'.repeat(40));
+  });
+
+  it('reads the mask from transparency and writes it back as alpha, leaving the colours', () => {
+    const rgba = Uint8ClampedArray.from([10, 20, 30, 255, 40, 50, 60, 0, 70, 80, 90, 100, 1, 2, 3, 200]);
+    const m = maskFromAlpha(rgba, 2, 2);
+    expect(Array.from(m.data)).toEqual([0, 1, 1, 0]);
+    m.data[0] = 1;
+    m.data[1] = 0;
+    applyMaskToAlpha(rgba, m);
+    expect(Array.from(rgba)).toEqual([10, 20, 30, 0, 40, 50, 60, 255, 70, 80, 90, 0, 1, 2, 3, 255]);
+  });
+
+  it('sizes the brush to the picture and names the saved copy after the input', () => {
+    expect(defaultBrush(32, 32)).toBe(2);
+    expect(defaultBrush(8, 4)).toBe(1);
+    expect(defaultBrush(512, 256)).toBe(16);
+    expect(maskFileName('photo.jpg')).toBe('photo.png');
+    expect(maskFileName('masks/a b.png')).toBe('a b.png');
+    expect(maskFileName('noext')).toBe('noext.png');
+  });
+});
+

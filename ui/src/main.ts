@@ -1,5 +1,6 @@
 // Editor entry point: loads the node definitions, registers the node types, builds the palette
 // and canvas, connects to the server's events and opens the default workflow.
+import type { LGraphNode } from '@comfyorg/litegraph';
 import { ApiClient } from './api/client';
 import { connectEvents, followAllPrompts } from './api/events';
 import { App } from './editor/app';
@@ -8,8 +9,9 @@ import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeT
 import { RunState } from './execution/runState';
 import { ImageCache } from './graph/imageCache';
 import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
-import { registerNodeTypes } from './graph/nodeTypes';
+import { chosenInputImage, registerNodeTypes } from './graph/nodeTypes';
 import { createPalette } from './panels/palette';
+import { MaskEditor } from './panels/maskEditor';
 import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
 import { bindToolbar } from './panels/toolbar';
@@ -39,9 +41,14 @@ async function start(): Promise<void> {
     redraw();
   });
   const images = new ImageCache(redraw);
+  const inputPicture = (node: LGraphNode): string | undefined => {
+    const name = chosenInputImage(node);
+    return name ? app.inputUrl(name) : undefined;
+  };
   const specs = registerNodeTypes(await client.objectInfo(), {
-    drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r) }),
+    drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture }),
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
+    editMask: (node, combo) => void app.editMask(node, combo),
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
@@ -84,7 +91,8 @@ async function start(): Promise<void> {
       }
     },
   });
-  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes });
+  const maskEditor = new MaskEditor(document.body);
+  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor });
   createPalette(element('palette'), specs, (type) => {
     editor.addNode(type);
     changes.check();
@@ -112,7 +120,7 @@ async function start(): Promise<void> {
   }
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel, seedPickerOf } });
+  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });
   document.body.dataset.ready = 'true';
 }
 

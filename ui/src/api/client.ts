@@ -78,9 +78,12 @@ export class ApiClient {
   }
 
   /** Uploads an image into the input folder (multipart field "image"). */
-  async uploadImage(file: File): Promise<UploadResponse> {
+  /** Uploads into the input folder (or its `subfolder`); the server picks a free name unless `overwrite`. */
+  async uploadImage(file: File, opts: { subfolder?: string; overwrite?: boolean } = {}): Promise<UploadResponse> {
     const form = new FormData();
     form.append('image', file, file.name);
+    if (opts.subfolder) form.append('subfolder', opts.subfolder);
+    if (opts.overwrite) form.append('overwrite', 'true');
     const res = await fetch(this.baseUrl + ROUTES.uploadImage, { method: 'POST', headers: this.headers(false), body: form });
     const body = (await res.json().catch(() => null)) as (UploadResponse & ErrorResponse) | null;
     if (!res.ok) throw new ApiError(res.status, body, body?.error?.message ?? `upload answered ${res.status}`);

@@ -7,6 +7,7 @@ import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
 import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
+import { maskFileName } from '../panels/maskPaint';
 import { downloadJson, pickFile, readWorkflowFile } from '../workflow/files';
 import type { CanvasEditor } from './canvasEditor';
 
@@ -19,9 +20,14 @@ export interface AppDeps {
   toast: Toast;
   /** The hidden file input used for image uploads. */
   uploadInput: HTMLInputElement;
+  /** Paints masks over input pictures. */
+  maskEditor: { open(url: string, name: string): Promise<Blob | null> };
   /** Undo steps and the tab's saved copy of the graph. */
   changes: { check(): boolean; persistCurrent(): void };
 }
+
+/** Where the mask editor saves masked copies, inside the input folder. */
+export const MASK_FOLDER = 'masks';
 
 /** The most prompts one press of Queue adds. */
 export const MAX_BATCH = 64;
@@ -118,21 +124,53 @@ export class App {
     const file = await pickFile(this.d.uploadInput);
     if (!file) return;
     try {
-      const up = await this.d.client.uploadImage(file);
-      const value = up.subfolder ? `${up.subfolder}/${up.name}` : up.name;
-      const entry = await this.d.client.objectInfoFor(node.type);
-      const options = comboOptions(entry, comboName);
-      const widget = node.widgets?.find((w) => w.name === comboName);
-      if (widget) {
-        if (options) (widget.options as { values?: unknown }).values = options;
-        widget.value = value;
-      }
-      this.d.changes.check();
-      this.d.editor.redraw();
+      const value = await this.selectUploaded(node, comboName, await this.d.client.uploadImage(file));
       this.d.toast.show(`Uploaded ${value}`);
     } catch (e) {
       this.fail(`Uploading ${file.name} failed`, e);
     }
+  }
+
+  /**
+   * Opens the mask editor on the node's chosen input picture; Save uploads the masked copy to
+   * input/masks/ and selects it (an undo step, as any edit).
+   */
+  async editMask(node: LGraphNode, comboName: string): Promise<void> {
+    const value = node.widgets?.find((w) => w.name === comboName)?.value;
+    if (typeof value !== 'string' || !value) {
+      this.d.toast.show('Choose or upload a picture first, then paint its mask', 'error');
+      return;
+    }
+    try {
+      const blob = await this.d.maskEditor.open(this.inputUrl(value), value);
+      if (!blob) return;
+      const file = new File([blob], maskFileName(value), { type: 'image/png' });
+      const saved = await this.selectUploaded(node, comboName, await this.d.client.uploadImage(file, { subfolder: MASK_FOLDER }));
+      this.d.toast.show(`Saved the mask as ${saved}`);
+    } catch (e) {
+      this.fail(`Editing the mask of ${value} failed`, e);
+    }
+  }
+
+  /** The view URL of a file of the input folder ("dir/name.png"). */
+  inputUrl(value: string): string {
+    const slash = value.lastIndexOf('/');
+    return this.d.client.viewUrl({ filename: value.slice(slash + 1), subfolder: slash < 0 ? '' : value.slice(0, slash), type: 'input' });
+  }
+
+  /** Selects an uploaded file in the node's list (re-read from the server); returns its value. */
+  private async selectUploaded(node: LGraphNode, comboName: string, up: { name: string; subfolder?: string }): Promise<string> {
+    const value = up.subfolder ? `${up.subfolder}/${up.name}` : up.name;
+    const entry = await this.d.client.objectInfoFor(node.type);
+    const options = comboOptions(entry, comboName);
+    const widget = node.widgets?.find((w) => w.name === comboName);
+    if (widget) {
+      if (options) (widget.options as { values?: unknown }).values = options;
+      widget.value = value;
+    }
+    this.d.changes.check();
+    this.d.editor.redraw();
+    return value;
   }
 
   /**

@@ -15,6 +15,8 @@ const COLORS = { running: '#3ddc84', cached: '#4a7fb5', error: '#ff5c5c', bar: '
 export interface DrawContext {
   images: ImageCache;
   viewUrl(ref: { filename: string; subfolder: string; type: string }): string;
+  /** The URL of the input picture a node has chosen (Load Image), shown while it has no outputs to show. */
+  inputImage?(node: LGraphNode): string | undefined;
 }
 
 /** Bottom of the widgets (or of the slots when there are none), in node-local coordinates. */
@@ -265,8 +267,19 @@ function drawMode(ctx: CanvasRenderingContext2D, node: LGraphNode): void {
   ctx.restore();
 }
 
+/** The chosen input picture of a node that has one, drawn below its widgets. */
+function drawInputImage(ctx: CanvasRenderingContext2D, node: LGraphNode, url: string, dc: DrawContext): void {
+  const img = dc.images.get(url);
+  const y = contentTop(node);
+  const w = node.size[0] - 16;
+  ensureHeight(node, y + imageBoxHeight(img ? [img] : [], w) + 8);
+  if (img) drawImages(ctx, [img], 8, y, w, node.size[1] - y - 8);
+}
+
 export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
   drawMode(ctx, node);
+  const input = dc.inputImage?.(node);
+  if (input && !state?.preview && !state?.images.length && !state?.error) drawInputImage(ctx, node, input, dc);
   if (!state) return;
   let y = contentTop(node);
   const w = node.size[0] - 16;

@@ -13,6 +13,8 @@ export interface NodeHooks {
   drawForeground(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
   /** The "upload" button of an image file list was pressed. */
   uploadInto(node: LGraphNode, comboName: string): void;
+  /** The "edit mask" button of an image file list was pressed. */
+  editMask(node: LGraphNode, comboName: string): void;
   /** A click on the node (node-local position); true when it was used (e.g. a seed picked on a preview). */
   click(node: LGraphNode, pos: ArrayLike<number>): boolean;
 }
@@ -21,6 +23,13 @@ export interface NodeHooks {
 const UPLOAD_COMBO = 'image';
 
 const MIN_NODE_WIDTH = 240;
+
+/** The input-folder file a node with an image file list (Load Image) has chosen, if any. */
+export function chosenInputImage(node: LGraphNode): string | undefined {
+  if (!node.widgets?.some((w) => w.name === 'edit mask')) return undefined;
+  const value = node.widgets.find((w) => w.name === UPLOAD_COMBO)?.value;
+  return typeof value === 'string' && value ? value : undefined;
+}
 
 /** Type colours for slots and links. */
 export const TYPE_COLORS: Record<string, string> = {
@@ -68,6 +77,8 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
           if (input.type === 'COMBO' && input.name === UPLOAD_COMBO) {
             const button = this.addWidget('button', 'upload', 'choose file to upload', () => hooks.uploadInto(this, input.name), {});
             button.serialize = false;
+            const mask = this.addWidget('button', 'edit mask', 'paint what to redraw', () => hooks.editMask(this, input.name), {});
+            mask.serialize = false;
           }
           this.addInput(input.name, input.type, { widget: { name: input.name }, color_on: color, ...shape });
         } else {
