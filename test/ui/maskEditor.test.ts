@@ -80,7 +80,7 @@ describeBrowser('the mask editor in Chromium', () => {
     expect(alpha(0, 0)).toBe(255); // far from it
     expect(alpha(W - 1, H - 1)).toBe(255);
     expect(Array.from(saved.data.subarray(0, 3))).toEqual([204, 102, 51]); // the picture kept where not painted
-    const painted = Array.from({ length: W * H }, (_, i) => (alpha(i % W, Math.floor(i / W)) === 0 ? 1 : 0));
+    const painted: number[] = Array.from({ length: W * H }, (_, i) => (alpha(i % W, Math.floor(i / W)) === 0 ? 1 : 0));
     const count = painted.reduce((a, b) => a + b, 0);
     expect(count).toBeGreaterThanOrEqual(W / 2 - 1);
     expect(count).toBeLessThan((W * H) / 3);
