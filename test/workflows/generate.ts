@@ -7,13 +7,18 @@ import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
 import { narRegistry } from '../nodes/helpers';
-import { apiForm, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
+import { apiForm, EDITOR_ONLY, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
 
 export const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
 
 export function editorForm(spec: WorkflowSpec): EditorWorkflow {
   const paths = { output: os.tmpdir(), input: os.tmpdir(), temp: os.tmpdir(), models: {} };
   const wf = apiToEditor(apiForm(spec), objectInfo(narRegistry(), paths));
+  for (const [id, n] of Object.entries(spec)) {
+    if (!EDITOR_ONLY.has(n.type)) continue;
+    wf.nodes.push({ id: Number(id), type: n.type, pos: [0, 0], size: [0, 0], flags: {}, order: wf.nodes.length, mode: 0, inputs: [], outputs: [], properties: {}, widgets_values: [n.inputs.text], color: '#432', bgcolor: '#653' });
+    wf.last_node_id = Math.max(wf.last_node_id ?? 0, Number(id));
+  }
   for (const node of wf.nodes) {
     const laid = spec[String(node.id)];
     node.pos = [...laid.pos];

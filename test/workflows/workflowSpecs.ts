@@ -226,6 +226,17 @@ export const INPAINT: WorkflowSpec = {
   '18': { type: 'SaveImage', title: 'Inpainted', inputs: { images: ['17', 0], filename_prefix: 'inpaint/inpainted' }, pos: [COL[4], INPAINT_Y], size: SAVE },
   '19': { type: 'ImageScale', inputs: { image: ['1', 0], method: 'nearest', width: 128, height: 128 }, pos: [COL[0], 680], size: [320, 150] },
   '20': { type: 'PreviewImage', title: 'The original', inputs: { images: ['19', 0] }, pos: [COL[0], 880], size: [320, 300] },
+  '21': {
+    type: 'Note',
+    inputs: {
+      text:
+        'Your own picture: replace Shapes Data by Load Image (and Scale Image to 32×32 for the bundled models). Press "edit mask" on Load Image, ' +
+        "paint what to redraw, Save, and link Load Image's MASK to the samplers' mask instead of the rectangles. " +
+        'Growing from the centre, the centre-trained model sees the kept middle before every border token; the corner model sees only what is above and left.',
+    },
+    pos: [COL[0], 1520],
+    size: [700, 150],
+  },
 };
 
 /** File name (without .json) → spec. */
@@ -240,8 +251,14 @@ export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   inpaint: INPAINT,
 };
 
+/** Editor-only node types a spec may hold (kept out of the API form; generate.ts adds them to the editor form). */
+export const EDITOR_ONLY = new Set(['Note']);
+
 export function apiForm(spec: WorkflowSpec): ApiWorkflow {
   const out: ApiWorkflow = {};
-  for (const [id, n] of Object.entries(spec)) out[id] = { class_type: n.type, inputs: { ...n.inputs }, ...(n.title ? { _meta: { title: n.title } } : {}) };
+  for (const [id, n] of Object.entries(spec)) {
+    if (EDITOR_ONLY.has(n.type)) continue;
+    out[id] = { class_type: n.type, inputs: { ...n.inputs }, ...(n.title ? { _meta: { title: n.title } } : {}) };
+  }
   return out;
 }

@@ -7,6 +7,7 @@ import { App } from './editor/app';
 import { CanvasEditor } from './editor/canvasEditor';
 import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeTracker';
 import { RunState } from './execution/runState';
+import { EDITOR_ONLY_SPECS, registerEditorOnlyNodes } from './graph/editorOnlyNodes';
 import { ImageCache } from './graph/imageCache';
 import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
 import { chosenInputImage, registerNodeTypes } from './graph/nodeTypes';
@@ -51,6 +52,7 @@ async function start(): Promise<void> {
     editMask: (node, combo) => void app.editMask(node, combo),
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
+  registerEditorOnlyNodes();
   const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
     client,
@@ -93,7 +95,7 @@ async function start(): Promise<void> {
   });
   const maskEditor = new MaskEditor(document.body);
   const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor });
-  createPalette(element('palette'), specs, (type) => {
+  createPalette(element('palette'), [...specs, ...EDITOR_ONLY_SPECS], (type) => {
     editor.addNode(type);
     changes.check();
   });

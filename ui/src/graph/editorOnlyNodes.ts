@@ -1,0 +1,91 @@
+// Node types that live only in the editor, as in ComfyUI: Note (a comment; MarkdownNote is read
+// the same way) and Reroute (a waypoint a link passes through). They never run: the server's
+// conversion to the API form leaves notes out and follows links through reroutes.
+import { LGraphNode, LiteGraph, type ISlotType, type LLink } from '@comfyorg/litegraph';
+import type { NodeSpec } from './nodeSpec';
+
+export const EDITOR_ONLY_SPECS: NodeSpec[] = [
+  { type: 'Note', displayName: 'Note', category: 'utils', description: 'A comment on the canvas: it travels with the workflow and never runs.', inputs: [], outputs: [], outputNode: false },
+  { type: 'Reroute', displayName: 'Reroute', category: 'utils', description: 'A waypoint for a link: what comes in goes out; it never runs.', inputs: [], outputs: [], outputNode: false },
+];
+
+const NOTE_COLORS = { color: '#432', bgcolor: '#653' };
+
+/** Splits `text` into lines no wider than `width` (words kept whole; paragraphs kept). */
+export function wrapText(measure: (s: string) => number, text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && measure(next) > width) {
+        lines.push(line);
+        line = word;
+      } else line = next;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+function noteClass(title: string): typeof LGraphNode {
+  return class NoteNode extends LGraphNode {
+    static override title = title;
+    constructor(t?: string) {
+      super(t ?? title);
+      const text = this.addWidget('text', 'text', '', () => this.setDirtyCanvas(true, true), {});
+      text.tooltip = 'click to edit';
+      this.serialize_widgets = true;
+      this.isVirtualNode = true;
+      Object.assign(this, NOTE_COLORS);
+      this.size = [320, 140];
+    }
+
+    override onDrawForeground(ctx: CanvasRenderingContext2D): void {
+      const value = String(this.widgets?.[0]?.value ?? '');
+      const top = (this.widgets?.[0]?.y ?? 0) + LiteGraph.NODE_WIDGET_HEIGHT + 10;
+      ctx.save();
+      ctx.font = '13px sans-serif';
+      ctx.fillStyle = '#f3ead2';
+      const lines = wrapText((s) => ctx.measureText(s).width, value, this.size[0] - 20);
+      const height = top + lines.length * 17 + 6;
+      if (this.size[1] < height) this.setSize([this.size[0], height]);
+      lines.forEach((l, i) => ctx.fillText(l, 10, top + 12 + i * 17));
+      ctx.restore();
+    }
+  };
+}
+
+class RerouteNode extends LGraphNode {
+  static override title = 'Reroute';
+  /** a bare waypoint: no title bar */
+  static title_mode = LiteGraph.NO_TITLE;
+  static collapsable = false;
+  constructor(t?: string) {
+    super(t ?? 'Reroute');
+    this.addInput('', '*');
+    this.addOutput('', '*');
+    this.isVirtualNode = true;
+    this.size = [75, 26];
+  }
+
+  /** The output takes the type of what comes in, so that it links only where that type fits. */
+  override onConnectionsChange(type: ISlotType, _index: number, _connected: boolean, _link: LLink | null | undefined): void {
+    if (type !== LiteGraph.INPUT) return;
+    const linkId = this.inputs[0]?.link;
+    const link = linkId != null ? this.graph?.links.get(linkId) : undefined;
+    const origin = link ? this.graph?.getNodeById(link.origin_id) : undefined;
+    const incoming = origin?.outputs?.[link!.origin_slot]?.type;
+    this.outputs[0].type = incoming && incoming !== '*' ? incoming : '*';
+  }
+}
+
+/** Registers Note, MarkdownNote and Reroute with litegraph. */
+export function registerEditorOnlyNodes(): void {
+  LiteGraph.registerNodeType('Note', noteClass('Note'));
+  LiteGraph.registerNodeType('MarkdownNote', noteClass('Note'));
+  LiteGraph.registerNodeType('Reroute', RerouteNode);
+  for (const type of ['Note', 'MarkdownNote', 'Reroute']) {
+    (LiteGraph.registered_node_types[type] as { category?: string }).category = 'utils';
+  }
+}
