@@ -47,6 +47,8 @@ export interface PromptRequest {
   number?: number;
   /** Run before everything queued. */
   front?: boolean;
+  /** Only these output node ids run (ComfyUI's "queue selected output nodes"); the rest of the graph is not checked. */
+  partial_execution_targets?: string[];
   extra_data?: { extra_pnginfo?: { workflow?: EditorWorkflow }; [key: string]: unknown };
 }
 

@@ -39,7 +39,11 @@ export function preparePrompt(host: Pick<Host, 'registry' | 'config' | 'objectIn
       throw err;
     }
   }
-  const v = validatePrompt(raw, host.registry, host.config.paths);
+  const targets = body.partial_execution_targets;
+  if (targets !== undefined && (!Array.isArray(targets) || !targets.length || targets.some((t) => typeof t !== 'string'))) {
+    return invalid(`partial_execution_targets must be a non-empty array of output node ids, got ${JSON.stringify(targets)}`);
+  }
+  const v = validatePrompt(raw, host.registry, host.config.paths, targets);
   for (const [id, e] of Object.entries(v.nodeErrors)) {
     const into = (nodeErrors[id] ??= { errors: [], class_type: e.class_type });
     into.errors.push(...e.errors);

@@ -68,6 +68,33 @@ describe('HTTP API on a listening server', () => {
     expect((await api(s.url, '/api/prompt', { body: { workflow: { nodes: 3 } } })).status).toBe(400);
   });
 
+  it('runs only the partial_execution_targets, checking only what they need; refuses targets that are not output nodes', async () => {
+    const prompt = {
+      '1': { class_type: 'ColorGradient', inputs: { width: 4, height: 4, color_a: '#000000', color_b: '#ffffff', direction: 'horizontal', noise: 0, seed: 0 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'partial-a' } },
+      '3': { class_type: 'ImageInvert', inputs: {} }, // broken branch: no image linked
+      '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'partial-b' } },
+    };
+    const whole = await api(s.url, '/api/prompt', { body: { prompt } });
+    expect(whole.status).toBe(400);
+    expect(Object.keys(whole.body.node_errors)).toEqual(['3']);
+    const res = await api(s.url, '/api/prompt', { body: { prompt, partial_execution_targets: ['2'] } });
+    expect(res.status).toBe(200);
+    const entry = await waitForHistory(s.url, res.body.prompt_id);
+    expect(entry.status.status_str).toBe('success');
+    expect(Object.keys(entry.outputs)).toEqual(['2']);
+    expect(entry.prompt[4]).toEqual(['2']);
+    for (const [targets, message] of [
+      [['1'], /partial_execution_targets: 1 \(ColorGradient\) is not an output node/],
+      [['9'], /partial_execution_targets: 9 is not in the prompt/],
+      [[], /partial_execution_targets must be a non-empty array of output node ids/],
+    ] as const) {
+      const refused = await api(s.url, '/api/prompt', { body: { prompt, partial_execution_targets: targets } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(message);
+    }
+  });
+
   it('lists, deletes and clears the queue; interrupts the running prompt', async () => {
     const running = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(400, 10, '#000001') } });
     const p1 = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#000002') } });

@@ -50,6 +50,7 @@ async function start(): Promise<void> {
     drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture }),
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
     editMask: (node, combo) => void app.editMask(node, combo),
+    queueOutputs: (node) => void app.queueOutputs(node),
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   registerEditorOnlyNodes();

@@ -105,8 +105,11 @@ function checkNode(id: string, def: NodeDefinition, prompt: ApiWorkflow, registr
   return errors;
 }
 
-/** Validates a raw (untrusted) API-form prompt against the registry. */
-export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: HostPaths): ValidationResult {
+/**
+ * Validates a raw (untrusted) API-form prompt against the registry. With `targets` (output node
+ * ids; ComfyUI's partial_execution_targets) only those outputs run: only what they need is checked.
+ */
+export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: HostPaths, targets?: string[]): ValidationResult {
   const nodeErrors: Record<string, NodeErrors> = {};
   const prompt: ApiWorkflow = {};
   const add = (id: string, classType: string, items: NodeErrorItem[]) => {
@@ -125,11 +128,19 @@ export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: Host
       add(id, ct, [{ type: 'invalid_prompt', message: `node ${id} is not {class_type, inputs}: ${formatZodIssues(r.error)}`, details: '' }]);
     }
   }
-  const outputs: string[] = [];
+  let outputs: string[] = [];
   for (const [id, node] of Object.entries(prompt)) {
     const def = registry.get(node.class_type);
     if (!def) add(id, node.class_type, [{ type: 'unknown_node_type', message: `unknown node type '${node.class_type}'`, details: 'not provided by any loaded node pack' }]);
     else if (def.outputNode) outputs.push(id);
+  }
+  if (targets) {
+    const bad = targets.filter((t) => !outputs.includes(t));
+    if (bad.length) {
+      const what = bad.map((t) => (prompt[t] ? `${t} (${prompt[t].class_type}) is not an output node` : `${t} is not in the prompt`)).join('; ');
+      return { ok: false, prompt, outputs: [], nodeErrors, error: { type: 'invalid_prompt', message: `partial_execution_targets: ${what}`, details: `output nodes: ${outputs.join(', ') || 'none'}` } };
+    }
+    outputs = [...new Set(targets)];
   }
   const needed = ancestors(prompt, outputs);
   for (const id of needed) {

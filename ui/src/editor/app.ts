@@ -5,6 +5,7 @@ import { comboOptions, type EditorWorkflow } from '../../../server/api/protocol'
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
+import { isOutputNode } from '../graph/nodeTypes';
 import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
 import { maskFileName } from '../panels/maskPaint';
@@ -63,24 +64,35 @@ export class App {
    * `front`: run before everything already queued. Returns the last prompt id, or null when the
    * server refused the workflow (nothing more is queued then).
    */
-  async queue(opts: { count?: number; front?: boolean } = {}): Promise<string | null> {
+  async queue(opts: { count?: number; front?: boolean; targets?: string[] } = {}): Promise<string | null> {
     const count = clampBatch(opts.count ?? this.batchCount);
     let last: string | null = null;
     for (let i = 0; i < count; i++) {
-      const id = await this.queueOne(opts.front === true);
+      const id = await this.queueOne(opts.front === true, opts.targets);
       if (!id) break;
       last = id;
     }
     return last;
   }
 
-  private async queueOne(front: boolean): Promise<string | null> {
+  /**
+   * Queues only the selected output nodes and `node` (ComfyUI's "queue selected output nodes"):
+   * the rest of the graph neither runs nor needs to be valid.
+   */
+  queueOutputs(node: LGraphNode): Promise<string | null> {
+    const selected = this.d.editor.selectedNodes().filter(isOutputNode);
+    const targets = [...new Set([String(node.id), ...selected.map((n) => String(n.id))])];
+    return this.queue({ targets });
+  }
+
+  private async queueOne(front: boolean, targets?: string[]): Promise<string | null> {
     const workflow = this.d.editor.serialize();
     try {
       const res = await this.d.client.queuePrompt({
         workflow,
         client_id: this.d.socket.id,
         ...(front ? { front: true } : {}),
+        ...(targets ? { partial_execution_targets: targets } : {}),
         extra_data: { extra_pnginfo: { workflow } },
       });
       this.d.runState.promptQueued(res.prompt_id);

@@ -122,6 +122,11 @@ export class CanvasEditor {
     return nodes.length;
   }
 
+  /** The selected nodes (groups and reroute points left out). */
+  selectedNodes(): LGraphNode[] {
+    return [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode);
+  }
+
   serialize(): EditorWorkflow {
     return JSON.parse(JSON.stringify(this.graph.serialize())) as EditorWorkflow;
   }

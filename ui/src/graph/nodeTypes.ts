@@ -1,7 +1,7 @@
 // Registers one litegraph node class per /object_info entry. Widget inputs get a widget plus an
 // input slot tied to it (`widget: {name}`), so a constant can also be fed by a link; link inputs get
 // a plain typed slot. Litegraph refuses links between slots of different types.
-import { LiteGraph, LGraphNode, type INodeInputSlot, type ISlotType, type LLink } from '@comfyorg/litegraph';
+import { LiteGraph, LGraphNode, type IContextMenuValue, type INodeInputSlot, type ISlotType, type LLink } from '@comfyorg/litegraph';
 import type { ISerialisedNode } from '@comfyorg/litegraph/dist/types/serialisation';
 import type { IBaseWidget } from '@comfyorg/litegraph/dist/types/widgets';
 import type { ObjectInfoResponse } from '../../../server/api/protocol';
@@ -15,6 +15,8 @@ export interface NodeHooks {
   uploadInto(node: LGraphNode, comboName: string): void;
   /** The "edit mask" button of an image file list was pressed. */
   editMask(node: LGraphNode, comboName: string): void;
+  /** "Queue selected output nodes" was chosen in an output node's menu. */
+  queueOutputs(node: LGraphNode): void;
   /** A click on the node (node-local position); true when it was used (e.g. a seed picked on a preview). */
   click(node: LGraphNode, pos: ArrayLike<number>): boolean;
 }
@@ -23,6 +25,11 @@ export interface NodeHooks {
 const UPLOAD_COMBO = 'image';
 
 const MIN_NODE_WIDTH = 240;
+
+/** Whether a node on the canvas is an output node of the server's (what a prompt runs for). */
+export function isOutputNode(node: LGraphNode): boolean {
+  return (node.constructor as { outputNode?: boolean }).outputNode === true;
+}
 
 /** The input-folder file a node with an image file list (Load Image) has chosen, if any. */
 export function chosenInputImage(node: LGraphNode): string | undefined {
@@ -61,6 +68,8 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
   class NarflowNode extends LGraphNode {
     static override title = spec.displayName;
     static override category = spec.category;
+    /** runs as a prompt's output (Save Image, Preview Image, …) */
+    static outputNode = spec.outputNode;
 
     constructor(title?: string) {
       super(title ?? spec.displayName, spec.type);
@@ -125,6 +134,11 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
 
     override onDrawForeground(ctx: CanvasRenderingContext2D): void {
       hooks.drawForeground(this, ctx);
+    }
+
+    override getExtraMenuOptions(): IContextMenuValue<unknown>[] {
+      if (!isOutputNode(this)) return [];
+      return [{ content: 'Queue selected output nodes', callback: () => hooks.queueOutputs(this) }];
     }
 
   }

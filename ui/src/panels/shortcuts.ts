@@ -10,6 +10,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['R', 'Refresh the model and file lists'],
   ['Double-click the canvas', 'Search for a node to add'],
   ['Click a cell of a NAR sampler preview', 'Make it the seed position'],
+  ['Right-click an output node', 'Queue selected output nodes: only they, and what they need, run'],
   ['?', 'This list'],
 ];
 
