@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithChromium, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
+import { EDITOR_ONLY_SPECS } from '../../ui/src/graph/editorOnlyNodes';
 
 /** docs/editor.png is remade with NARFLOW_EDITOR_SCREENSHOT=docs/editor.png (otherwise the picture stays in the temp folder). */
 const SCREENSHOT_TARGET = process.env.NARFLOW_EDITOR_SCREENSHOT;
@@ -26,7 +27,8 @@ describeBrowser('editor in Chromium', () => {
 
   it('lists every node type in the palette, by category, with search', async () => {
     const { page } = s;
-    const types = Object.keys(s.host.objectInfo()).sort();
+    // the server's node types, and the editor's own (Note, Reroute)
+    const types = [...Object.keys(s.host.objectInfo()), ...EDITOR_ONLY_SPECS.map((e) => e.type)].sort();
     const shown = await page.$$eval('.palette-item', (els) => els.map((e) => (e as HTMLElement).dataset.nodeType ?? '').sort());
     expect(shown).toEqual(types);
     await page.fill('.palette-search', 'slow count');

@@ -1,6 +1,7 @@
 // The editor against a server that requires a token: the page is opened once with ?token=, then
 // every API call, image and the socket.io connection carry it.
 import { describeWithChromium, dropFromPalette, openEditor, type EditorSession } from './browserHelpers';
+import { EDITOR_ONLY_SPECS } from '../../ui/src/graph/editorOnlyNodes';
 
 const describeBrowser = describeWithChromium('test/ui/editorToken.test.ts');
 
@@ -17,7 +18,7 @@ describeBrowser('editor with a server token', () => {
 
   it('loads the node types, connects the socket and runs a prompt with its image', async () => {
     const { page } = s;
-    expect(await page.$$eval('.palette-item', (els) => els.length)).toBe(Object.keys(s.host.objectInfo()).length);
+    expect(await page.$$eval('.palette-item', (els) => els.length)).toBe(Object.keys(s.host.objectInfo()).length + EDITOR_ONLY_SPECS.length);
     await page.waitForSelector('#status-connection.connected');
     await page.click('#new-button');
     const gif = await dropFromPalette(page, 'AnimatedGif', 200, 120);
