@@ -36,6 +36,8 @@ export interface RemoteRunOptions {
   token?: string;
   file: string;
   settings: string[];
+  /** only these output nodes run (partial_execution_targets) */
+  only?: string[];
   /** Where outputs are downloaded (temp previews under `temp/`). */
   out: string;
   stdout: NodeJS.WritableStream;
@@ -243,7 +245,7 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     o.stderr.write('interrupted before the prompt was queued\n');
     return 130;
   }
-  const res = await api.request('POST', ROUTES.prompt, { ...body, client_id: socket.id });
+  const res = await api.request('POST', ROUTES.prompt, { ...body, client_id: socket.id, ...(o.only ? { partial_execution_targets: o.only } : {}) });
   if (res.status !== 200) {
     const err = res.json as ErrorResponse | null;
     const details = err?.node_errors && Object.keys(err.node_errors).length ? `\n${summarise(err.node_errors)}` : '';

@@ -79,6 +79,16 @@ describe('narflow run --server', () => {
     expect(r.stderr).toContain("node 2 (SlowCounter): input 'steps' is 0, below the minimum 1");
   });
 
+  it('--only sends partial_execution_targets: only that output node runs on the server', async () => {
+    const out = tempDir();
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', out, '--set', '2.delay_ms=1', '--set', '4.filename_prefix=remote/only', '--only', '4']);
+    expect(r.status).toBe(0);
+    const printed = r.stdout.trim().split('\n');
+    expect(printed).toEqual([path.join(out, 'remote', 'only_00001_.png')]); // no preview: Preview Image 5 did not run
+    const latest = (await srv.host.queue.history()).at(-1)!;
+    expect(latest.prompt.outputs).toEqual(['4']);
+  });
+
   it('exits 1 naming the node on an execution error', async () => {
     const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir(), '--set', '1.color_a=red']);
     expect(r.status).toBe(1);

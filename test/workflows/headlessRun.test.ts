@@ -56,3 +56,18 @@ it('narflow run workflows/text-to-image.json writes a PNG that carries the workf
   expect(sampler.inputs.model).toEqual(['1', 0]);
   expect(Object.values(prompt).find((n) => n.class_type === 'TextEncode')!.inputs.prompt).toBe('a red circle at the top left');
 });
+
+it('narflow run --only runs the named output nodes alone and refuses a node that is not one', async () => {
+  const root = tempRoot('narflow-headless-only-');
+  const out = path.join(root, 'out');
+  const file = path.join(REPO, 'workflows', 'inpaint.json');
+  const base = [path.join(REPO, 'bin', 'narflow.js'), 'run', file, '--out', out, '--data-dir', root];
+  const { stdout } = await run(process.execPath, [...base, '--only', '11'], { cwd: REPO, timeout: 180_000 });
+  const pngs = stdout.split('\n').filter((l) => l.endsWith('.png'));
+  expect(pngs.map((p) => path.relative(out, p))).toEqual([path.join('inpaint', 'outpainted_00001_.png')]);
+  expect(fs.existsSync(path.join(out, 'inpaint', 'inpainted_00001_.png'))).toBe(false);
+  await expect(run(process.execPath, [...base, '--only', '7'], { cwd: REPO, timeout: 180_000 })).rejects.toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/partial_execution_targets: 7 \(NARSampler\) is not an output node/),
+  });
+});

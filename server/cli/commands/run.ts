@@ -18,12 +18,19 @@ import { ProgressDisplay } from '../progressDisplay';
 const USAGE = [
   'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
   '  --set N.I=V       override input I of node N (V parsed as JSON when it can be, else a string)',
+  '  --only N[,N...]   run only these output nodes and what they need (the rest need not be valid)',
   '  --out DIR         output folder (default: <data-dir>/output; with --server: ./output)',
   '  --server URL      queue it on a running narflow server (its nodes, models and device), stream',
   '                    the progress and download the outputs into --out; Ctrl-C interrupts it there',
   '  --token T         the server\'s token (or set NARFLOW_TOKEN)',
   ...HOST_FLAGS_HELP,
 ].join('\n');
+
+/** --only 7,11 (or repeated): the output nodes to run, or undefined for all. */
+function onlyTargets(args: ReturnType<typeof parseArgs>): string[] | undefined {
+  const ids = (args.flags.get('only') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return ids.length ? ids : undefined;
+}
 
 export const command: CliCommand = {
   name: 'run',
@@ -47,6 +54,7 @@ export const command: CliCommand = {
           token: flag(args, 'token') ?? process.env.NARFLOW_TOKEN,
           file: args.positional[0],
           settings: args.flags.get('set') ?? [],
+          only: onlyTargets(args),
           out: path.resolve(flag(args, 'out') ?? 'output'),
           stdout: process.stdout,
           stderr: process.stderr,
@@ -78,7 +86,9 @@ export const command: CliCommand = {
       }
       throw e;
     }
-    const prepared = preparePrompt(host, loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow });
+    const only = onlyTargets(args);
+    const body = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+    const prepared = preparePrompt(host, only ? { ...body, partial_execution_targets: only } : body);
     if (!prepared.ok) {
       process.stderr.write(`error: ${prepared.error.error.message}\n${summarise(prepared.error.node_errors)}\n`);
       return 1;
