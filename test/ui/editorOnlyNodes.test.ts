@@ -70,6 +70,18 @@ describeBrowser('editor-only nodes in Chromium', () => {
       return linked;
     });
     expect(refused).toBeFalsy();
+    // the link between the reroutes carries IMAGE too (its colour); cut the input and the chain is untyped again
+    expect(await page.evaluate(() => (window as any).narflow.editor.graph.links.get(101).type)).toBe('IMAGE');
+    const untyped = await page.evaluate(() => {
+      const { graph } = (window as any).narflow.editor;
+      const gradient = graph.getNodeById(1);
+      const back = gradient.outputs[0].links.slice();
+      graph.getNodeById(10).disconnectInput(0);
+      const types = [graph.getNodeById(10).outputs[0].type, graph.getNodeById(11).outputs[0].type];
+      gradient.connect(0, graph.getNodeById(10), 0);
+      return { types, back: back.length, again: [graph.getNodeById(10).outputs[0].type, graph.getNodeById(11).outputs[0].type] };
+    });
+    expect(untyped).toEqual({ types: ['*', '*'], back: 1, again: ['IMAGE', 'IMAGE'] });
     await page.click('#queue-button');
     await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 60_000 });
     expect(await runPhase(page)).toBe('success');

@@ -70,13 +70,28 @@ class RerouteNode extends LGraphNode {
   }
 
   /** The output takes the type of what comes in, so that it links only where that type fits. */
-  override onConnectionsChange(type: ISlotType, _index: number, _connected: boolean, _link: LLink | null | undefined): void {
-    if (type !== LiteGraph.INPUT) return;
+  override onConnectionsChange(slotKind: ISlotType, _index: number, _connected: boolean, _link: LLink | null | undefined): void {
+    if (slotKind === LiteGraph.INPUT) this.retype(new Set());
+  }
+
+  /** Takes the incoming type; the links it feeds take it too (their colour), and reroutes further down follow. */
+  private retype(seen: Set<RerouteNode>): void {
+    if (seen.has(this)) return; // a loop of reroutes carries nothing
+    seen.add(this);
     const linkId = this.inputs[0]?.link;
     const link = linkId != null ? this.graph?.links.get(linkId) : undefined;
     const origin = link ? this.graph?.getNodeById(link.origin_id) : undefined;
-    const incoming = origin?.outputs?.[link!.origin_slot]?.type;
-    this.outputs[0].type = incoming && incoming !== '*' ? incoming : '*';
+    const incoming = link ? origin?.outputs?.[link.origin_slot]?.type : undefined;
+    const carried = incoming && incoming !== '*' ? incoming : '*';
+    this.outputs[0].type = carried;
+    if (link) link.type = carried;
+    for (const id of this.outputs[0].links ?? []) {
+      const out = this.graph?.links.get(id);
+      if (!out) continue;
+      out.type = carried;
+      const next = this.graph?.getNodeById(out.target_id);
+      if (next instanceof RerouteNode) next.retype(seen);
+    }
   }
 }
 
