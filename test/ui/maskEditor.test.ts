@@ -1,7 +1,7 @@
 // The mask editor in a real Chromium against the real server: Load Image shows its picture, "edit
 // mask" opens the picture, a drag paints a stroke, Save uploads a copy whose painted pixels are
 // transparent into input/masks/ and selects it (undoable), and the prompt's MASK is 1 exactly
-// there. Cancel changes nothing.
+// there. Cancel changes nothing. A picture dropped or pasted on the canvas goes into a Load Image.
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
@@ -116,6 +116,50 @@ describeBrowser('the mask editor in Chromium', () => {
     expect(await marked()).toBe(0);
     await page.keyboard.press('Escape');
     expect(await page.isHidden('#mask-editor')).toBe(true);
+    expect(s.pageErrors).toEqual([]);
+  });
+  it('a picture dropped on the canvas goes into a new Load Image there, or into the Load Image it lands on; a pasted one into the selected Load Image', async () => {
+    const { page } = s;
+    const png = (shade: number) => {
+      const img = imageBatch(1, 4, 4);
+      img.data.fill(shade);
+      return encodePng(img).toString('base64'); // no workflow chunk: a plain picture
+    };
+    /** Drops a file at graph position (gx, gy). */
+    const drop = (name: string, b64: string, gx: number, gy: number) =>
+      page.evaluate(
+        ([n, data, x, y]) => {
+          const { editor } = (window as any).narflow;
+          const [cx, cy] = editor.canvas.convertOffsetToCanvas([x, y], [0, 0]);
+          const rect = editor.canvas.canvas.getBoundingClientRect();
+          const dt = new DataTransfer();
+          dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], n, { type: 'image/png' }));
+          document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: rect.left + cx, clientY: rect.top + cy }));
+        },
+        [name, b64, gx, gy] as const,
+      );
+    const loaders = () => page.evaluate(() => (window as any).narflow.editor.graph.nodes.filter((n: any) => n.type === 'LoadImage').map((n: any) => [n.id, n.widgets.find((w: any) => w.name === 'image').value]));
+    const before = await loaders();
+    await drop('dropped.png', png(0.2), 900, 600);
+    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadImage').length === n, before.length + 1);
+    const added = (await loaders()).find(([id]: [number]) => !before.some(([b]: [number]) => b === id))!;
+    expect(added[1]).toBe('dropped.png');
+    expect(fs.existsSync(path.join(s.dataDir, 'input', 'dropped.png'))).toBe(true);
+    // onto that node: its picture changes, no new node
+    const pos = await page.evaluate((id) => (window as any).narflow.editor.graph.getNodeById(id).pos, added[0]);
+    await drop('second.png', png(0.6), pos[0] + 20, pos[1] + 20);
+    await page.waitForFunction((id) => (window as any).narflow.editor.graph.getNodeById(id).widgets.find((w: any) => w.name === 'image').value === 'second.png', added[0]);
+    expect((await loaders()).length).toBe(before.length + 1);
+    // pasted with Load Image 1 selected
+    await page.evaluate((data) => {
+      const { editor } = (window as any).narflow;
+      editor.canvas.selectNodes([editor.graph.getNodeById(1)]);
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'pasted.png', { type: 'image/png' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, png(0.9));
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.getNodeById(1).widgets.find((w: any) => w.name === 'image').value === 'pasted.png');
+    expect((await loaders()).length).toBe(before.length + 1);
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ async function start(): Promise<void> {
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   registerEditorOnlyNodes();
-  const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file) => void app.openFile(file) });
+  const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file, pos) => void app.openFile(file, pos) });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
     client,
     load: (workflow, name) => app.loadWorkflow(workflow, name),
@@ -101,6 +101,15 @@ async function start(): Promise<void> {
     changes.check();
   });
   bindToolbar(app, editor, changes);
+  // a picture pasted outside text fields goes into a Load Image node (ComfyUI's paste)
+  document.addEventListener('paste', (e) => {
+    const target = e.target as HTMLElement | null;
+    if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+    const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+    if (!file) return;
+    e.preventDefault();
+    void app.pastePicture(file);
+  });
 
   // A tab reopens the graph it showed last (kept on every change), a new tab the browser's last
   // graph; a new browser opens the default.

@@ -5,11 +5,11 @@ import { comboOptions, type EditorWorkflow } from '../../../server/api/protocol'
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
-import { isOutputNode } from '../graph/nodeTypes';
+import { isOutputNode, takesInputImage } from '../graph/nodeTypes';
 import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
 import { maskFileName } from '../panels/maskPaint';
-import { downloadJson, pickFile, readWorkflowFile } from '../workflow/files';
+import { downloadJson, isPlainPicture, pickFile, readWorkflowFile } from '../workflow/files';
 import type { CanvasEditor } from './canvasEditor';
 
 export interface AppDeps {
@@ -26,6 +26,9 @@ export interface AppDeps {
   /** Undo steps and the tab's saved copy of the graph. */
   changes: { check(): boolean; persistCurrent(): void };
 }
+
+/** The node a dropped or pasted picture goes into. */
+const PICTURE_NODE = 'LoadImage';
 
 /** Where the mask editor saves masked copies, inside the input folder. */
 export const MASK_FOLDER = 'masks';
@@ -129,6 +132,12 @@ export class App {
     } catch {
       // live events remain the source; history is only a fallback
     }
+  }
+
+  /** A picture pasted on the page: into the selected Load Image, else a new one at the view's centre. */
+  async pastePicture(file: File): Promise<boolean> {
+    const selected = this.d.editor.selectedNodes().find(takesInputImage);
+    return this.addPicture(file, this.d.editor.centre(), selected);
   }
 
   /** Uploads a picked image into the input folder and selects it in the node's file list. */
@@ -243,14 +252,41 @@ export class App {
   }
 
   /** Opens a workflow JSON or a narflow PNG (dropped or picked). */
-  async openFile(file: File): Promise<boolean> {
+  /**
+   * A dropped or opened file: a workflow (JSON, or a PNG made by narflow) replaces the graph; a
+   * plain picture (`at` a graph position: dropped there) goes into the Load Image node under it,
+   * or into a new one.
+   */
+  async openFile(file: File, at?: [number, number]): Promise<boolean> {
     try {
+      if (at && (await isPlainPicture(file))) return await this.addPicture(file, at);
       const wf = await readWorkflowFile(file);
       this.loadWorkflow(wf, file.name.replace(/\.(json|png)$/i, ''));
       this.d.toast.show(`Opened ${file.name}`);
       return true;
     } catch (e) {
       this.fail(`Cannot open ${file.name}`, e);
+      return false;
+    }
+  }
+
+  /**
+   * Uploads a picture and selects it in `into`, else the Load Image node at `at`, else a new Load
+   * Image there (ComfyUI's drop and paste).
+   */
+  async addPicture(file: File, at: [number, number], into?: LGraphNode): Promise<boolean> {
+    const under = into ?? this.d.editor.nodeAt(at);
+    const node = under && takesInputImage(under) ? under : this.d.editor.addNode(PICTURE_NODE, at);
+    if (!node) {
+      this.d.toast.show(`No ${PICTURE_NODE} node on this server to put ${file.name} in`, 'error');
+      return false;
+    }
+    try {
+      const value = await this.selectUploaded(node, 'image', await this.d.client.uploadImage(file));
+      this.d.toast.show(`Loaded ${value}`);
+      return true;
+    } catch (e) {
+      this.fail(`Uploading ${file.name} failed`, e);
       return false;
     }
   }

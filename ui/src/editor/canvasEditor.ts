@@ -7,7 +7,8 @@ import { NODE_DRAG_MIME } from '../panels/palette';
 
 export interface CanvasEditorEvents {
   /** A file (workflow JSON or PNG) was dropped on the canvas. */
-  onFileDrop(file: File): void;
+  /** A file was dropped at graph position `pos`. */
+  onFileDrop(file: File, pos: [number, number]): void;
 }
 
 function applyTheme(canvas: LGraphCanvas): void {
@@ -73,7 +74,10 @@ export class CanvasEditor {
         return;
       }
       const file = e.dataTransfer?.files?.[0];
-      if (file) this.events.onFileDrop(file);
+      if (file) {
+        const [x, y] = this.canvas.convertEventToCanvasOffset(e);
+        this.events.onFileDrop(file, [x, y]);
+      }
     });
   }
 
@@ -120,6 +124,16 @@ export class CanvasEditor {
     for (const n of nodes) n.mode = allInMode ? 0 : mode;
     this.canvas.setDirty(true, true);
     return nodes.length;
+  }
+
+  /** The node under graph position `pos`, if any. */
+  nodeAt(pos: [number, number]): LGraphNode | null {
+    return this.graph.getNodeOnPos(pos[0], pos[1]) ?? null;
+  }
+
+  /** The graph position at the middle of the view (where pasted things go). */
+  centre(): [number, number] {
+    return this.viewCentre();
   }
 
   /** The selected nodes (groups and reroute points left out). */

@@ -31,10 +31,15 @@ export function isOutputNode(node: LGraphNode): boolean {
   return (node.constructor as { outputNode?: boolean }).outputNode === true;
 }
 
+/** Whether a node picks a file of the input folder (Load Image): it has the upload and mask buttons. */
+export function takesInputImage(node: LGraphNode): boolean {
+  return !!node.widgets?.some((w) => w.name === 'edit mask');
+}
+
 /** The input-folder file a node with an image file list (Load Image) has chosen, if any. */
 export function chosenInputImage(node: LGraphNode): string | undefined {
-  if (!node.widgets?.some((w) => w.name === 'edit mask')) return undefined;
-  const value = node.widgets.find((w) => w.name === UPLOAD_COMBO)?.value;
+  if (!takesInputImage(node)) return undefined;
+  const value = node.widgets?.find((w) => w.name === UPLOAD_COMBO)?.value;
   return typeof value === 'string' && value ? value : undefined;
 }
 

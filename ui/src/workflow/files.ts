@@ -33,6 +33,18 @@ function parseJson(text: string, source: string): unknown {
 }
 
 /** Reads a workflow from a dropped or picked file: a .json workflow, or a PNG with a `workflow` chunk. */
+/**
+ * Whether a dropped or pasted file is a picture to load rather than a workflow: a JPEG or WebP, or
+ * a PNG without a "workflow" text chunk.
+ */
+export async function isPlainPicture(file: File): Promise<boolean> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (isPng(bytes)) return !(await readPngText(bytes)).workflow;
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const webp = String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.subarray(8, 12)) === 'WEBP';
+  return jpeg || webp;
+}
+
 export async function readWorkflowFile(file: File): Promise<EditorWorkflow> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (isPng(bytes)) {
