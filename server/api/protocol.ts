@@ -213,6 +213,8 @@ export interface RunWorkflowRequest {
   wait?: boolean;
   /** How long to wait before answering 202 with the prompt still queued or running (default 300). */
   timeout_s?: number;
+  /** Only these output node ids run (as on POST /api/prompt). */
+  partial_execution_targets?: string[];
   /** Run before everything queued. */
   front?: boolean;
   /** Subscribe this socket.io / ComfyUI /ws client to the prompt's events. */

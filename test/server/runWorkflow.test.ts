@@ -48,6 +48,16 @@ describe('POST /api/workflows/:name/run', () => {
     expect(r.body.outputs['4'].images[0].filename).toMatch(/^core-demo_\d+_\.png$/);
   });
 
+  it('runs only partial_execution_targets when given', async () => {
+    const r = await api(srv.url, '/api/workflows/core-demo/run', { body: { set: { '2.delay_ms': 1, '4.filename_prefix': 'only-save' }, partial_execution_targets: ['4'] } });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('success');
+    expect(Object.keys(r.body.outputs)).toEqual(['4']); // Preview Image 5 did not run
+    const refused = await api(srv.url, '/api/workflows/core-demo/run', { body: { partial_execution_targets: ['2'] } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/2 \(SlowCounter\) is not an output node/);
+  });
+
   it('names a failing node', async () => {
     const r = await api(srv.url, '/api/workflows/gradient/run', { body: { set: { '1.color_a': 'red' } } });
     expect(r.status).toBe(200);

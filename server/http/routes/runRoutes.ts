@@ -18,9 +18,9 @@ import { enqueuePrepared, type PromptRouteHooks } from './promptRoutes';
 const DEFAULT_TIMEOUT_S = 300;
 const MAX_TIMEOUT_S = 3600;
 
-function parseRequest(body: unknown): { overrides: Override[]; wait: boolean; timeoutS: number; front: boolean; clientId?: string } {
+function parseRequest(body: unknown): { overrides: Override[]; wait: boolean; timeoutS: number; front: boolean; clientId?: string; targets?: string[] } {
   const b = (body ?? {}) as RunWorkflowRequest;
-  if (typeof b !== 'object' || Array.isArray(b)) throw badRequest('the body must be a JSON object {set?, wait?, timeout_s?, front?, client_id?}');
+  if (typeof b !== 'object' || Array.isArray(b)) throw badRequest('the body must be a JSON object {set?, wait?, timeout_s?, front?, client_id?, partial_execution_targets?}');
   if (b.set !== undefined && (typeof b.set !== 'object' || b.set === null || Array.isArray(b.set))) {
     throw badRequest(`'set' must be an object {"nodeId.input": value}, got ${JSON.stringify(b.set)}`);
   }
@@ -34,7 +34,7 @@ function parseRequest(body: unknown): { overrides: Override[]; wait: boolean; ti
   const timeoutS = b.timeout_s ?? DEFAULT_TIMEOUT_S;
   if (typeof timeoutS !== 'number' || !(timeoutS > 0 && timeoutS <= MAX_TIMEOUT_S)) throw badRequest(`'timeout_s' must be a number in (0, ${MAX_TIMEOUT_S}], got ${JSON.stringify(b.timeout_s)}`);
   if (b.client_id !== undefined && typeof b.client_id !== 'string') throw badRequest("'client_id' must be a string");
-  return { overrides, wait: b.wait ?? true, timeoutS, front: b.front === true, clientId: b.client_id };
+  return { overrides, wait: b.wait ?? true, timeoutS, front: b.front === true, clientId: b.client_id, targets: b.partial_execution_targets };
 }
 
 /** The answer for an ended prompt: its status, outputs with their URLs, and the failure if any. */
@@ -56,7 +56,7 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
     asyncRoute(async (req, res) => {
       const name = req.params.name;
       if (!WORKFLOW_NAME.test(name)) throw badRequest(`workflow name must be 1–100 letters, digits, spaces, '.', '-' or '_', got ${JSON.stringify(name)}`);
-      const { overrides, wait, timeoutS, front, clientId } = parseRequest(req.body);
+      const { overrides, wait, timeoutS, front, clientId, targets } = parseRequest(req.body);
       const info = host.objectInfo();
       const workflow = host.workflows.get(name)?.workflow ?? readTemplate(host.config.workflowsDir, name, info);
       if (!workflow) throw notFound(`no saved workflow or template ${JSON.stringify(name)}`);
@@ -67,7 +67,7 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
         if (e instanceof WorkflowFormatError) throw badRequest(e.message);
         throw e;
       }
-      const prepared = preparePrompt(host, { prompt: forms.prompt, workflow: forms.workflow });
+      const prepared = preparePrompt(host, { prompt: forms.prompt, workflow: forms.workflow, ...(targets !== undefined ? { partial_execution_targets: targets } : {}) });
       if (!prepared.ok) return void res.status(400).json(prepared.error);
 
       // listen before queueing: a cached prompt can end before enqueue returns
