@@ -100,7 +100,7 @@ describeBrowser('the mask editor in Chromium', () => {
     expect(s.pageErrors).toEqual([]);
   });
 
-  it('opens a saved mask again with its painted pixels marked, and Invert / Clear act on them', async () => {
+  it('opens a saved mask again with its painted pixels marked; Invert, Clear and strokes undo', async () => {
     const { page } = s;
     await page.evaluate(() => {
       const w = (window as any).narflow.editor.graph.getNodeById(1).widgets.find((x: any) => x.name === 'image');
@@ -114,6 +114,16 @@ describeBrowser('the mask editor in Chromium', () => {
     expect(await marked()).toBe(W * H - before);
     await page.click('#mask-clear');
     expect(await marked()).toBe(0);
+    // Undo (Ctrl+Z, or the button) walks back through Clear and Invert, then a stroke
+    await page.keyboard.press('Control+z');
+    expect(await marked()).toBe(W * H - before);
+    await page.click('#mask-undo');
+    expect(await marked()).toBe(before);
+    const box = (await page.locator('#mask-editor canvas.mask-view').boundingBox())!;
+    await mouseDrag(page, [box.x + 4, box.y + 4], [box.x + box.width - 4, box.y + box.height - 4]);
+    expect(await marked()).toBeGreaterThan(before);
+    await page.keyboard.press('Control+z');
+    expect(await marked()).toBe(before);
     await page.keyboard.press('Escape');
     expect(await page.isHidden('#mask-editor')).toBe(true);
     expect(s.pageErrors).toEqual([]);

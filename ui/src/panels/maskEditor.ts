@@ -37,6 +37,8 @@ export class MaskEditor {
   private settle: ((blob: Blob | null) => void) | null = null;
   private last: [number, number] | null = null;
   private paintValue: 0 | 1 = 1;
+  /** the mask before each stroke, Clear or Invert (most recent last) */
+  private undoStack: Uint8Array[] = [];
 
   constructor(host: HTMLElement) {
     this.root = document.createElement('div');
@@ -63,12 +65,13 @@ export class MaskEditor {
     this.eraseToggle.type = 'checkbox';
     this.eraseToggle.id = 'mask-erase';
     eraseLabel.append(this.eraseToggle, ' erase');
+    const undo = button('Undo', 'mask-undo');
     const clear = button('Clear', 'mask-clear');
     const invert = button('Invert', 'mask-invert');
     const cancel = button('Cancel', 'mask-cancel');
     const save = button('Save', 'mask-save');
     save.className = 'primary';
-    tools.append(brushLabel, eraseLabel, clear, invert, cancel, save);
+    tools.append(brushLabel, eraseLabel, undo, clear, invert, cancel, save);
     const hint = document.createElement('p');
     hint.className = 'mask-hint';
     hint.textContent = 'Paint what to redraw (left button); the right button or erase clears. Saved as a copy whose painted pixels are transparent: Load Image gives them as MASK.';
@@ -76,6 +79,7 @@ export class MaskEditor {
     this.root.append(box);
     host.append(this.root);
 
+    undo.addEventListener('click', () => this.undo());
     clear.addEventListener('click', () => this.edit((m) => m.data.fill(0)));
     invert.addEventListener('click', () => this.edit((m) => m.data.forEach((v, i) => (m.data[i] = v ? 0 : 1))));
     cancel.addEventListener('click', () => this.finish(null));
@@ -83,6 +87,10 @@ export class MaskEditor {
     this.root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.finish(null);
       else if (e.key === 'Enter') void this.save();
+      else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        this.undo();
+      }
       e.stopPropagation(); // the canvas's shortcuts stay out of the dialog
     });
     this.view.addEventListener('contextmenu', (e) => e.preventDefault());
@@ -111,6 +119,7 @@ export class MaskEditor {
     const g = this.pixels.getContext('2d')!;
     g.drawImage(img, 0, 0);
     this.mask = maskFromAlpha(g.getImageData(0, 0, W, H).data, W, H);
+    this.undoStack = [];
     const scale = VIEW / Math.max(W, H);
     this.view.width = Math.round(W * scale);
     this.view.height = Math.round(H * scale);
@@ -154,7 +163,22 @@ export class MaskEditor {
 
   private edit(change: (m: MaskGrid) => void): void {
     if (!this.mask) return;
+    this.remember();
     change(this.mask);
+    this.render();
+  }
+
+  /** Keeps the mask as it is now, for Undo (at most 50 steps). */
+  private remember(): void {
+    if (!this.mask) return;
+    this.undoStack.push(Uint8Array.from(this.mask.data));
+    if (this.undoStack.length > 50) this.undoStack.shift();
+  }
+
+  private undo(): void {
+    const previous = this.undoStack.pop();
+    if (!previous || !this.mask) return;
+    this.mask.data.set(previous);
     this.render();
   }
 
@@ -169,6 +193,7 @@ export class MaskEditor {
     e.preventDefault();
     this.view.setPointerCapture?.(e.pointerId);
     this.paintValue = e.button === 2 || this.eraseToggle.checked ? 0 : 1;
+    this.remember();
     this.last = this.at(e);
     this.stroke(this.last, this.last);
   }
