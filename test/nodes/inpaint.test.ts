@@ -10,7 +10,7 @@ import { imageBatch, maskBatch, type ImageBatch, type MaskBatch } from '../../mo
 import { buildNarConfig } from '../../models/nar';
 import { orderingFor } from '../../models/nar/ordering';
 import { LoadImage } from '../../nodes/core/imageIo';
-import { ImageCompositeMasked, ImageToMask, InvertMask, MaskToImage, RectangleMask } from '../../nodes/core/mask';
+import { GrowMask, ImageCompositeMasked, ImageToMask, InvertMask, MaskToImage, RectangleMask } from '../../nodes/core/mask';
 import { ClassLabel } from '../../nodes/nar/conditioning';
 import { keepPlan, tokenMask } from '../../nodes/nar/inpaint';
 import { LoadNARModel, LoadTokenizer } from '../../nodes/nar/loaders';
@@ -43,6 +43,21 @@ describe('mask nodes', () => {
     expect(Array.from(inv.data)).toEqual(Array.from(m.data, (v) => 1 - v));
     const again = (await InvertMask.execute({ mask: m }, ctx)).outputs[0] as MaskBatch;
     expect(Array.from(again.data)).toEqual(Array.from(inv.data));
+  });
+
+  it('Grow Mask grows the marked area by whole pixels (square or diamond) and shrinks it when negative', async () => {
+    const dot = maskBatch(1, 5, 5);
+    dot.data[12] = 1; // the centre
+    const grown = async (m: MaskBatch, expand: number, tapered: boolean) => {
+      const out = (await GrowMask.execute({ mask: m, expand, tapered_corners: tapered }, ctx)).outputs[0] as MaskBatch;
+      return Array.from({ length: 5 }, (_, y) => Array.from(out.data.subarray(y * 5, y * 5 + 5)).join(''));
+    };
+    expect(await grown(dot, 1, false)).toEqual(['00000', '01110', '01110', '01110', '00000']);
+    expect(await grown(dot, 1, true)).toEqual(['00000', '00100', '01110', '00100', '00000']);
+    expect(await grown(dot, 2, true)).toEqual(['00100', '01110', '11111', '01110', '00100']);
+    const block = maskBatch(1, 5, 5, Float32Array.from({ length: 25 }, (_, i) => (Math.floor(i / 5) >= 1 && Math.floor(i / 5) <= 3 && i % 5 >= 1 && i % 5 <= 3 ? 1 : 0)));
+    expect(await grown(block, -1, false)).toEqual(['00000', '00000', '00100', '00000', '00000']);
+    expect(await grown(block, 0, false)).toEqual(['00000', '01110', '01110', '01110', '00000']);
   });
 
   it('Image to Mask reads a channel or the luminance; Mask to Image shows it grey', async () => {
