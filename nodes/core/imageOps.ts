@@ -1,4 +1,4 @@
-// A procedural source and simple pixel operations on ImageBatch values (invert, scale, grid).
+// A procedural source and simple pixel operations on ImageBatch values (invert, scale, batch, grid).
 import { imageGrid } from '../../models/image/grid';
 import { ImageBatch, imageBatch } from '../../models/image/types';
 import { Rng } from '../../models/rng';
@@ -114,6 +114,27 @@ export const ImageScale = defineNode({
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
   async execute(inputs) {
     return { outputs: [scaleImages(inputs.image as ImageBatch, inputs.width as number, inputs.height as number, String(inputs.method))] };
+  },
+});
+
+export const BatchImages = defineNode({
+  type: 'ImageBatch',
+  displayName: 'Batch Images',
+  category: 'image/ops',
+  description: 'image1 then image2 as one batch (image2 scaled to image1\'s size when they differ): e.g. an original beside its variations in one grid.',
+  inputs: {
+    image1: { type: 'IMAGE', kind: 'link' },
+    image2: { type: 'IMAGE', kind: 'link' },
+  },
+  outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
+  async execute(inputs) {
+    const a = inputs.image1 as ImageBatch;
+    const b0 = inputs.image2 as ImageBatch;
+    const b = b0.height === a.height && b0.width === a.width ? b0 : scaleImages(b0, a.width, a.height, 'bilinear');
+    const out = imageBatch(a.batch + b.batch, a.height, a.width);
+    out.data.set(a.data);
+    out.data.set(b.data, a.data.length);
+    return { outputs: [out] };
   },
 });
 

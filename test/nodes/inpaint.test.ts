@@ -10,6 +10,7 @@ import { imageBatch, maskBatch, type ImageBatch, type MaskBatch } from '../../mo
 import { buildNarConfig } from '../../models/nar';
 import { orderingFor } from '../../models/nar/ordering';
 import { LoadImage } from '../../nodes/core/imageIo';
+import { BatchImages } from '../../nodes/core/imageOps';
 import { GrowMask, ImageCompositeMasked, ImageToMask, InvertMask, MaskToImage, RectangleMask } from '../../nodes/core/mask';
 import { ClassLabel } from '../../nodes/nar/conditioning';
 import { keepPlan, tokenMask } from '../../nodes/nar/inpaint';
@@ -71,6 +72,15 @@ describe('mask nodes', () => {
     const grey = (await MaskToImage.execute({ mask: maskBatch(1, 1, 2, Float32Array.from([0.25, 1])) }, ctx)).outputs[0] as ImageBatch;
     expect(Array.from(grey.data)).toEqual([0.25, 0.25, 0.25, 1, 1, 1]);
     await expect(InvertMask.execute({ mask: img }, ctx)).rejects.toThrow(/input 'mask' expects a MASK/);
+  });
+
+  it('Batch Images puts image2 after image1, scaled to its size', async () => {
+    const a = imageBatch(1, 2, 2, new Float32Array(12).fill(0.25));
+    const b = imageBatch(2, 4, 4, new Float32Array(96).fill(0.75));
+    const out = (await BatchImages.execute({ image1: a, image2: b }, ctx)).outputs[0] as ImageBatch;
+    expect([out.batch, out.height, out.width]).toEqual([3, 2, 2]);
+    expect(Array.from(out.data.subarray(0, 12))).toEqual(new Array(12).fill(0.25));
+    expect(Array.from(out.data.subarray(12))).toEqual(new Array(24).fill(0.75));
   });
 
   it('Composite Images (masked) takes the source where the mask is 1, broadcasting batches of one', async () => {

@@ -202,7 +202,8 @@ export const COMPARE_NAR_RASTER: WorkflowSpec = {
 /**
  * Inpainting and outpainting one Shapes image (a green circle at the top): the centre-trained model
  * keeps the image's centre and grows the border out of it; the corner model keeps the left half and
- * redraws the right. The decoded tokens go back over the original pixels through the mask.
+ * redraws the right. The decoded tokens go back over the original pixels through the mask; each
+ * grid shows the original, then the four results.
  */
 const INPAINT_Y = 760;
 export const INPAINT: WorkflowSpec = {
@@ -215,17 +216,19 @@ export const INPAINT: WorkflowSpec = {
   '7': { type: 'NARSampler', title: 'Outpaint from the centre (seed auto)', inputs: { model: ['5', 0], conditioning: ['3', 0], tokenizer: ['2', 0], init_tokens: ['4', 0], mask: ['6', 0], ...sampling(0, 2, { batch: 4 }) }, pos: [COL[2], 40], size: SAMPLER },
   '8': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['7', 0], fps: 8 }, pos: [COL[3], 40], size: DECODE },
   '9': { type: 'ImageCompositeMasked', title: 'Original pixels where kept', inputs: { destination: ['1', 0], source: ['8', 0], mask: ['6', 0] }, pos: [COL[3], 200], size: [300, 110] },
-  '10': { type: 'ImageGrid', inputs: { images: ['9', 0], columns: 4, gap: 2, scale: 4, background: '#101010' }, pos: [COL[3], 360], size: [300, 180] },
+  '10': { type: 'ImageGrid', title: 'The original, then the results', inputs: { images: ['22', 0], columns: 5, gap: 2, scale: 4, background: '#101010' }, pos: [COL[3], 480], size: [300, 180] },
   '11': { type: 'SaveImage', title: 'Outpainted', inputs: { images: ['10', 0], filename_prefix: 'inpaint/outpainted' }, pos: [COL[4], 40], size: SAVE },
   '12': loadModel('shapes-c2i.safetensors', INPAINT_Y, COL[1], 'NAR model (from the corner)'),
   '13': { type: 'RectangleMask', title: 'Regenerate the right half', inputs: { width: 32, height: 32, x: 16, y: 0, w: 16, h: 32, invert: false }, pos: [COL[1], INPAINT_Y + 130], size: [320, 250] },
   '14': { type: 'NARSampler', title: 'Inpaint from the corner', inputs: { model: ['12', 0], conditioning: ['3', 0], tokenizer: ['2', 0], init_tokens: ['4', 0], mask: ['13', 0], ...sampling(0, 2, { batch: 4 }) }, pos: [COL[2], INPAINT_Y], size: SAMPLER },
   '15': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['14', 0], fps: 8 }, pos: [COL[3], INPAINT_Y], size: DECODE },
   '16': { type: 'ImageCompositeMasked', title: 'Original pixels where kept', inputs: { destination: ['1', 0], source: ['15', 0], mask: ['13', 0] }, pos: [COL[3], INPAINT_Y + 160], size: [300, 110] },
-  '17': { type: 'ImageGrid', inputs: { images: ['16', 0], columns: 4, gap: 2, scale: 4, background: '#101010' }, pos: [COL[3], INPAINT_Y + 320], size: [300, 180] },
+  '17': { type: 'ImageGrid', title: 'The original, then the results', inputs: { images: ['23', 0], columns: 5, gap: 2, scale: 4, background: '#101010' }, pos: [COL[3], INPAINT_Y + 440], size: [300, 180] },
   '18': { type: 'SaveImage', title: 'Inpainted', inputs: { images: ['17', 0], filename_prefix: 'inpaint/inpainted' }, pos: [COL[4], INPAINT_Y], size: SAVE },
   '19': { type: 'ImageScale', inputs: { image: ['1', 0], method: 'nearest', width: 128, height: 128 }, pos: [COL[0], 680], size: [320, 150] },
   '20': { type: 'PreviewImage', title: 'The original', inputs: { images: ['19', 0] }, pos: [COL[0], 880], size: [320, 300] },
+  '22': { type: 'ImageBatch', inputs: { image1: ['1', 0], image2: ['9', 0] }, pos: [COL[3], 340], size: [300, 100] },
+  '23': { type: 'ImageBatch', inputs: { image1: ['1', 0], image2: ['16', 0] }, pos: [COL[3], INPAINT_Y + 300], size: [300, 100] },
   '21': {
     type: 'Note',
     inputs: {
