@@ -50,6 +50,21 @@ describe('change tracker', () => {
     expect(ids()).toEqual([1]);
   });
 
+  it('tells each change with its cause: an edit, an undo or redo, or the seeds a Queue moved on', () => {
+    const { state, tracker } = harness();
+    const causes: string[] = [];
+    tracker.onGraphChanged = (cause) => causes.push(cause);
+    tracker.check(); // the first state is no change
+    state.shown = graph([1]);
+    tracker.check();
+    state.shown = graph([1, 2]);
+    tracker.check('queue');
+    tracker.check('queue'); // nothing new
+    tracker.undo();
+    tracker.redo();
+    expect(causes).toEqual(['edit', 'queue', 'undo', 'undo']);
+  });
+
   it('counts an edit made since the last check as its own step when undoing', () => {
     const { state, tracker, ids } = harness();
     tracker.check();

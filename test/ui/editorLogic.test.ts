@@ -7,6 +7,7 @@ import { formatDuration } from '../../ui/src/format';
 import { cellAt } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
+import { AutoQueue } from '../../ui/src/editor/autoQueue';
 import { applyMaskToAlpha, defaultBrush, maskFileName, maskFromAlpha, paintDisc, paintStroke, type MaskGrid } from '../../ui/src/panels/maskPaint';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
 import { downsample, plotPath } from '../../ui/src/plot/lossPlot';
@@ -272,6 +273,43 @@ describe('mask painting', () => {
     expect(maskFileName('photo.jpg')).toBe('photo.png');
     expect(maskFileName('masks/a b.png')).toBe('a b.png');
     expect(maskFileName('noext')).toBe('noext.png');
+  });
+});
+
+describe('auto-queue', () => {
+  function setup() {
+    let busy = false;
+    const queued: number[] = [];
+    const auto = new AutoQueue({ queue: async () => void queued.push(queued.length), busy: () => busy });
+    return { auto, queued, setBusy: (b: boolean) => (busy = b) };
+  }
+
+  it('queues on a change only when on, at once when turned on, and never while off', () => {
+    const { auto, queued } = setup();
+    auto.changed();
+    expect(queued).toHaveLength(0);
+    auto.enabled = true;
+    expect(queued).toHaveLength(1);
+    auto.changed();
+    expect(queued).toHaveLength(2);
+    auto.enabled = false;
+    auto.changed();
+    auto.promptsChanged();
+    expect(queued).toHaveLength(2);
+  });
+
+  it('changes while a prompt runs queue once, after it has ended', () => {
+    const { auto, queued, setBusy } = setup();
+    setBusy(true);
+    auto.enabled = true; // owed: the graph may have changed since the last run
+    auto.changed();
+    auto.changed();
+    auto.promptsChanged(); // still running
+    expect(queued).toHaveLength(0);
+    setBusy(false);
+    auto.promptsChanged();
+    auto.promptsChanged();
+    expect(queued).toHaveLength(1);
   });
 });
 

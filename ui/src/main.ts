@@ -4,6 +4,7 @@ import type { LGraphNode } from '@comfyorg/litegraph';
 import { ApiClient } from './api/client';
 import { connectEvents, followAllPrompts } from './api/events';
 import { App } from './editor/app';
+import { AutoQueue } from './editor/autoQueue';
 import { CanvasEditor } from './editor/canvasEditor';
 import { ChangeTracker, readSavedGraph, writeSavedGraph } from './editor/changeTracker';
 import { RunState } from './execution/runState';
@@ -37,8 +38,11 @@ async function start(): Promise<void> {
   const toast = new Toast();
   // The callbacks below run only after `editor` and `app` exist (events, draws, clicks).
   const redraw = (): void => editor.redraw();
+  // auto-queue reads the run state and queues through the app, both made below
+  const autoQueue = new AutoQueue({ queue: () => app.queue({ count: 1 }), busy: () => runState.unfinishedPrompts().length > 0 });
   const runState = new RunState(() => {
     status.setRun(runState.phase, runState.lastMessage);
+    autoQueue.promptsChanged();
     redraw();
   });
   const images = new ImageCache(redraw);
@@ -100,7 +104,10 @@ async function start(): Promise<void> {
     editor.addNode(type);
     changes.check();
   });
-  bindToolbar(app, editor, changes);
+  changes.onGraphChanged = (cause) => {
+    if (cause !== 'queue') autoQueue.changed();
+  };
+  bindToolbar(app, editor, changes, autoQueue);
   // a picture pasted outside text fields goes into a Load Image node (ComfyUI's paste)
   document.addEventListener('paste', (e) => {
     const target = e.target as HTMLElement | null;
@@ -132,7 +139,7 @@ async function start(): Promise<void> {
   }
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });
+  Object.assign(window, { narflow: { app, autoQueue, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });
   document.body.dataset.ready = 'true';
 }
 

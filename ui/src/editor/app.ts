@@ -24,7 +24,7 @@ export interface AppDeps {
   /** Paints masks over input pictures. */
   maskEditor: { open(url: string, name: string): Promise<Blob | null> };
   /** Undo steps and the tab's saved copy of the graph. */
-  changes: { check(): boolean; persistCurrent(): void };
+  changes: { check(cause?: 'edit' | 'queue'): boolean; persistCurrent(): void };
 }
 
 /** The node a dropped or pasted picture goes into. */
@@ -101,7 +101,7 @@ export class App {
       this.d.runState.promptQueued(res.prompt_id);
       subscribePrompt(this.d.socket, res.prompt_id);
       for (const node of this.d.editor.graph.nodes) applySeedControls(node, randomUnit);
-      this.d.changes.check(); // moved seeds are an undo step, as any edit
+      this.d.changes.check('queue'); // moved seeds are an undo step, as any edit
       this.d.editor.redraw();
       void this.catchUp(res.prompt_id);
       return res.prompt_id;

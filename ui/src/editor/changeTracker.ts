@@ -37,6 +37,8 @@ export class ChangeTracker {
   private currentKey = '';
   /** Called after every change of the stacks (e.g. to enable the toolbar's buttons). */
   onStacksChanged: () => void = () => {};
+  /** Called when the graph changed: an edit (`cause` 'edit'), an undo or redo, or seeds a Queue moved on ('queue'). */
+  onGraphChanged: (cause: 'edit' | 'undo' | 'queue') => void = () => {};
 
   constructor(
     private readonly d: ChangeTrackerDeps,
@@ -51,8 +53,11 @@ export class ChangeTracker {
     return this.redoStack.length > 0;
   }
 
-  /** Compares the graph with the last state; a difference becomes one undo step. True when it changed. */
-  check(): boolean {
+  /**
+   * Compares the graph with the last state; a difference becomes one undo step. True when it
+   * changed. `cause` 'queue': the change is the seeds a Queue moved on.
+   */
+  check(cause: 'edit' | 'queue' = 'edit'): boolean {
     const now = this.d.serialize();
     const key = comparable(now);
     if (this.current !== null && key === this.currentKey) return false;
@@ -61,8 +66,10 @@ export class ChangeTracker {
       if (this.undoStack.length > this.maxUndo) this.undoStack.shift();
     }
     this.redoStack = [];
+    const first = this.current === null;
     this.take(now, key);
     this.onStacksChanged();
+    if (!first) this.onGraphChanged(cause);
     return true;
   }
 
@@ -92,6 +99,7 @@ export class ChangeTracker {
     this.d.restore(workflow);
     this.take(workflow);
     this.onStacksChanged();
+    this.onGraphChanged('undo');
   }
 
   private take(workflow: EditorWorkflow, key = comparable(workflow)): void {

@@ -1,6 +1,7 @@
 // Wires the toolbar's buttons and selects (declared in index.html) to the editor's actions.
 import { clampBatch, type App } from '../editor/app';
 import type { CanvasEditor } from '../editor/canvasEditor';
+import type { AutoQueue } from '../editor/autoQueue';
 import type { ChangeTracker } from '../editor/changeTracker';
 import { pickFile } from '../workflow/files';
 import { ShortcutsDialog } from './shortcuts';
@@ -17,7 +18,7 @@ function typingInField(target: EventTarget | null): boolean {
   return !!e && (e.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName));
 }
 
-export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTracker): void {
+export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTracker, autoQueue: AutoQueue): void {
   const undoButton = get<HTMLButtonElement>('undo-button');
   const redoButton = get<HTMLButtonElement>('redo-button');
   const syncUndo = (): void => {
@@ -41,6 +42,8 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     app.batchCount = clampBatch(Number(batch.value));
     batch.value = String(app.batchCount);
   });
+  const auto = get<HTMLInputElement>('auto-queue');
+  auto.addEventListener('change', () => (autoQueue.enabled = auto.checked));
   get('interrupt-button').addEventListener('click', () => void app.interrupt());
   get('new-button').addEventListener('click', () => app.newWorkflow());
   get('save-file').addEventListener('click', () => app.saveFile());
