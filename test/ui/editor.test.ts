@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeWithChromium, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
 import { EDITOR_ONLY_SPECS } from '../../ui/src/graph/editorOnlyNodes';
+import { editorToApi } from '../../server/engine/workflow/convert';
 
 /** docs/editor.png is remade with NARFLOW_EDITOR_SCREENSHOT=docs/editor.png (otherwise the picture stays in the temp folder). */
 const SCREENSHOT_TARGET = process.env.NARFLOW_EDITOR_SCREENSHOT;
@@ -159,6 +160,26 @@ describeBrowser('editor in Chromium', () => {
     await page.click('#new-button');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
     await chooser.setFiles(file);
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
+    expect(await graphSummary(page)).toEqual(before);
+    // Ctrl+Shift+S saves the API form: the prompt the server would run; it opens again as a graph
+    await page.focus('#graph-canvas');
+    const [apiDownload] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+Shift+S')]);
+    expect(apiDownload.suggestedFilename()).toMatch(/\.api\.json$/);
+    const apiFile = path.join(s.dataDir, 'saved.api.json');
+    await apiDownload.saveAs(apiFile);
+    const api = JSON.parse(fs.readFileSync(apiFile, 'utf8'));
+    expect(api).toEqual(editorToApi(JSON.parse(fs.readFileSync(file, 'utf8')), s.host.objectInfo()).prompt);
+    await page.click('#new-button');
+    const [apiChooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
+    await apiChooser.setFiles(apiFile);
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
+    // the same prompt again (the seed's after-queue setting is the editor's own, not in the API form)
+    const again = await page.evaluate(() => (window as any).narflow.editor.serialize());
+    expect(editorToApi(again, s.host.objectInfo()).prompt).toEqual(api);
+    await page.click('#new-button');
+    const [back] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
+    await back.setFiles(file);
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
     expect(await graphSummary(page)).toEqual(before);
   });

@@ -54,9 +54,14 @@ describe('PNG text chunks in the browser reader', () => {
     await expect(readPngText(new Uint8Array(png.subarray(0, png.length - 30)))).rejects.toThrow(/past the end/);
   });
 
-  it('accepts the editor form and explains the API form', () => {
+  it('accepts the editor form, lays out the API form given the node types, and explains it without them', () => {
     expect(asEditorWorkflow(workflow, 'x.json')).toBe(workflow);
-    expect(() => asEditorWorkflow({ '1': { class_type: 'SaveImage', inputs: {} } }, 'api.json')).toThrow(/API form/);
+    const api = { '1': { class_type: 'SaveImage', inputs: { filename_prefix: 'x' } } };
+    expect(() => asEditorWorkflow(api, 'api.json')).toThrow(/API form/);
+    const info = { SaveImage: { input: { required: { images: ['IMAGE'], filename_prefix: ['STRING', { default: 'narflow' }] } }, input_order: { required: ['images', 'filename_prefix'] }, output: [], output_is_list: [], output_name: [], name: 'SaveImage', display_name: 'Save Image', description: '', category: 'image', output_node: true } };
+    const laid = asEditorWorkflow(api, 'api.json', info as never);
+    expect(laid.nodes.map((n) => [n.id, n.type, n.widgets_values])).toEqual([[1, 'SaveImage', ['x']]]);
     expect(() => asEditorWorkflow([1, 2], 'list.json')).toThrow(WorkflowFileError);
+    expect(() => asEditorWorkflow({}, 'empty.json', info as never)).toThrow(/expected an object with a "nodes" array/);
   });
 });

@@ -2,6 +2,7 @@
 // workflows on the server (with the revision check), templates, dropped files.
 import type { LGraphNode } from '@comfyorg/litegraph';
 import { comboOptions, type EditorWorkflow } from '../../../server/api/protocol';
+import { editorToApi } from '../../../server/engine/workflow/convert';
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
@@ -251,6 +252,20 @@ export class App {
     downloadJson(`${this.workflowName || 'workflow'}.json`, this.d.editor.serialize());
   }
 
+  /**
+   * Downloads the API form ({id: {class_type, inputs}}: what POST /api/prompt and scripts take),
+   * as ComfyUI's "Export (API)". Muted nodes, notes and reroutes are left out, as when queued.
+   */
+  async saveApiFile(): Promise<void> {
+    try {
+      const { prompt, problems } = editorToApi(this.d.editor.serialize(), await this.d.client.objectInfo());
+      if (problems.length) this.d.toast.show(`Saved, with ${problems.length} problem(s): ${problems.map((p) => `node ${p.nodeId}: ${p.message}`).join('; ')}`, 'error', 8000);
+      downloadJson(`${this.workflowName || 'workflow'}.api.json`, prompt);
+    } catch (e) {
+      this.fail('Saving the API form failed', e);
+    }
+  }
+
   /** Opens a workflow JSON or a narflow PNG (dropped or picked). */
   /**
    * A dropped or opened file: a workflow (JSON, or a PNG made by narflow) replaces the graph; a
@@ -260,8 +275,8 @@ export class App {
   async openFile(file: File, at?: [number, number]): Promise<boolean> {
     try {
       if (at && (await isPlainPicture(file))) return await this.addPicture(file, at);
-      const wf = await readWorkflowFile(file);
-      this.loadWorkflow(wf, file.name.replace(/\.(json|png)$/i, ''));
+      const wf = await readWorkflowFile(file, await this.d.client.objectInfo());
+      this.loadWorkflow(wf, file.name.replace(/(\.api)?\.(json|png)$/i, ''));
       this.d.toast.show(`Opened ${file.name}`);
       return true;
     } catch (e) {

@@ -3,7 +3,8 @@
 export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+Enter', 'Queue the workflow (Shift: in front of everything waiting)'],
   ['Ctrl+Z / Ctrl+Y, Ctrl+Shift+Z', 'Undo / redo'],
-  ['Ctrl+S / Ctrl+O', 'Save the workflow as JSON / open a JSON or a PNG made by narflow'],
+  ['Ctrl+S / Ctrl+O', 'Save the workflow as JSON / open a JSON (editor or API form) or a PNG made by narflow'],
+  ['Ctrl+Shift+S, Shift+click Save', 'Save the API form ({id: {class_type, inputs}}), what POST /api/prompt and scripts take'],
   ['Ctrl+M', 'Mute the selected nodes (left out of the prompt); again to restore'],
   ['Ctrl+B', 'Bypass the selected nodes (inputs pass to outputs of the same type); again to restore'],
   ['Ctrl+A, Ctrl+C, Ctrl+V, Delete', 'Select all, copy, paste, delete nodes'],

@@ -46,7 +46,7 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
   auto.addEventListener('change', () => (autoQueue.enabled = auto.checked));
   get('interrupt-button').addEventListener('click', () => void app.interrupt());
   get('new-button').addEventListener('click', () => app.newWorkflow());
-  get('save-file').addEventListener('click', () => app.saveFile());
+  get('save-file').addEventListener('click', (e) => (e.shiftKey ? void app.saveApiFile() : app.saveFile()));
   const fileInput = get<HTMLInputElement>('open-file-input');
   const openFile = async (): Promise<void> => {
     const file = await pickFile(fileInput);
@@ -91,7 +91,8 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     const key = e.key.toLowerCase();
     if (key === 's' || key === 'o') {
       e.preventDefault(); // the browser's own "save page" / "open file"
-      if (key === 's') app.saveFile();
+      if (key === 's' && e.shiftKey) void app.saveApiFile();
+      else if (key === 's') app.saveFile();
       else void openFile();
       return;
     }

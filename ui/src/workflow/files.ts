@@ -1,6 +1,8 @@
 // Workflow files in the browser: download the graph as JSON, pick a file, and read a dropped
 // workflow JSON or a PNG made by narflow (its `workflow` text chunk).
-import type { EditorWorkflow } from '../../../server/api/protocol';
+import type { EditorWorkflow, ObjectInfoResponse } from '../../../server/api/protocol';
+import { apiToEditor } from '../../../server/engine/workflow/apiToEditor';
+import type { ApiWorkflow } from '../../../server/engine/workflow/schema';
 import { isPng, readPngText } from './pngText';
 
 export class WorkflowFileError extends Error {
@@ -10,15 +12,25 @@ export class WorkflowFileError extends Error {
   }
 }
 
-/** Checks the editor form's outer shape (the server validates the rest). */
-export function asEditorWorkflow(value: unknown, source: string): EditorWorkflow {
+/** Whether a parsed JSON value is the API form ({id: {class_type, inputs}}). */
+export function isApiForm(value: unknown): value is ApiWorkflow {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || 'nodes' in value) return false;
+  const nodes = Object.values(value);
+  return nodes.length > 0 && nodes.every((n) => n && typeof n === 'object' && typeof (n as { class_type?: unknown }).class_type === 'string');
+}
+
+/**
+ * Checks the editor form's outer shape (the server validates the rest); the API form is laid out
+ * as an editor graph with `info` (as ComfyUI opens an API-form file).
+ */
+export function asEditorWorkflow(value: unknown, source: string, info?: ObjectInfoResponse): EditorWorkflow {
+  if (info && isApiForm(value)) return apiToEditor(value, info);
   const v = value as { nodes?: unknown; links?: unknown } | null;
   if (!v || typeof v !== 'object' || !Array.isArray(v.nodes)) {
-    const isApiForm = v && typeof v === 'object' && Object.values(v).some((n) => n && typeof n === 'object' && 'class_type' in n);
     throw new WorkflowFileError(
-      isApiForm
+      isApiForm(v)
         ? `${source} holds the API form of a workflow (node ids → class_type); the editor opens the editor form (with "nodes" and "links")`
-        : `${source} is not an editor workflow: expected an object with a "nodes" array`,
+        : `${source} is not an editor workflow: expected an object with a "nodes" array, or the API form {id: {class_type, inputs}}`,
     );
   }
   return value as EditorWorkflow;
@@ -45,7 +57,7 @@ export async function isPlainPicture(file: File): Promise<boolean> {
   return jpeg || webp;
 }
 
-export async function readWorkflowFile(file: File): Promise<EditorWorkflow> {
+export async function readWorkflowFile(file: File, info?: ObjectInfoResponse): Promise<EditorWorkflow> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (isPng(bytes)) {
     const text = await readPngText(bytes);
@@ -59,7 +71,7 @@ export async function readWorkflowFile(file: File): Promise<EditorWorkflow> {
   }
   const looksJson = file.type.includes('json') || /\.json$/i.test(file.name) || bytes[0] === 0x7b;
   if (!looksJson) throw new WorkflowFileError(`${file.name}: expected a workflow .json or a PNG made by narflow, got ${file.type || 'an unknown file type'}`);
-  return asEditorWorkflow(parseJson(new TextDecoder().decode(bytes), file.name), file.name);
+  return asEditorWorkflow(parseJson(new TextDecoder().decode(bytes), file.name), file.name, info);
 }
 
 export function downloadJson(filename: string, value: unknown): void {
