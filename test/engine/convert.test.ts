@@ -20,6 +20,24 @@ const api: ApiWorkflow = {
 };
 
 describe('workflow conversion', () => {
+  it('lays the API form out in columns by depth, each node below the one before with room for what it shows', () => {
+    const wide: ApiWorkflow = {
+      '1': { class_type: 'ColorGradient', inputs: { width: 8, height: 8, color_a: '#000000', color_b: '#ffffff', direction: 'horizontal', noise: 0, seed: 0 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'a' } },
+      '3': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+      '4': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+    };
+    const wf = apiToEditor(wide, info);
+    const at = (id: number) => wf.nodes.find((n) => n.id === id)!;
+    expect(at(1).pos[0]).toBeLessThan(at(2).pos[0]);
+    expect([at(2).pos[0], at(3).pos[0], at(4).pos[0]]).toEqual([at(2).pos[0], at(2).pos[0], at(2).pos[0]]);
+    // a node that shows pictures gets room below it; a plain one only a gap
+    expect(at(3).pos[1]).toBeGreaterThanOrEqual(at(2).pos[1] + (at(2).size as number[])[1] + 250);
+    expect(at(4).pos[1]).toBeGreaterThanOrEqual(at(3).pos[1] + (at(3).size as number[])[1] + 250);
+    // ColorGradient's seven widgets fit its size
+    expect((at(1).size as number[])[1]).toBeGreaterThanOrEqual(7 * 22);
+  });
+
   it('the shipped core-demo is a valid editor-form workflow that converts without problems', () => {
     expect(editorWorkflowSchema.safeParse(demo).success).toBe(true);
     const { prompt, problems } = editorToApi(demo, info);

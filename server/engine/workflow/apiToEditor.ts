@@ -30,19 +30,39 @@ function numericIds(api: ApiWorkflow): Map<string, number> {
   return ids;
 }
 
-/** Builds an editor-form workflow from an API-form one. Unknown types get their links only. */
+/** Column pitch and node width of the layout. */
+const COLUMN = 360;
+const WIDTH = 320;
+/** Room below a node that shows pictures (outputs, a chosen input picture, a sampler's preview). */
+const PICTURE_ROOM = 280;
+
+/**
+ * About how tall the editor draws a node (its slot rows and widgets), and how much room to leave
+ * below it: more for one that shows pictures, which the editor grows to fit.
+ */
+function layoutHeight(entry: ObjectInfoResponse[string] | undefined, inputs: EditorInput[], outputs: EditorOutput[], widgets: number): { height: number; room: number } {
+  const slotRows = Math.max(inputs.filter((i) => !i.widget).length, outputs.length);
+  const showsPictures = !!entry && (entry.output_node || 'preview' in { ...entry.input.required, ...entry.input.optional } || Array.isArray(entry.input.required?.image?.[0]));
+  const height = Math.max(60, slotRows * 20 + widgets * 24 + 16);
+  return { height, room: height + 50 + (showsPictures ? PICTURE_ROOM : 0) };
+}
+
+/**
+ * Builds an editor-form workflow from an API-form one, laid out in columns by dependency depth,
+ * each node below the previous one in its column with room for what it shows. Unknown types get
+ * their links only.
+ */
 export function apiToEditor(api: ApiWorkflow, info: ObjectInfoResponse): EditorWorkflow {
   const ids = numericIds(api);
   const depth = depths(api);
-  const rows = new Map<number, number>();
+  /** next free y per column */
+  const columnY = new Map<number, number>();
   const links: EditorLink[] = [];
   const nodes = new Map<string, EditorNode>();
 
   for (const [key, node] of Object.entries(api)) {
     const entry = info[node.class_type];
     const d = depth.get(key) ?? 0;
-    const row = rows.get(d) ?? 0;
-    rows.set(d, row + 1);
     const outputs: EditorOutput[] = (entry?.output ?? []).map((type, i) => ({
       name: entry?.output_name[i] ?? type,
       type,
@@ -64,11 +84,14 @@ export function apiToEditor(api: ApiWorkflow, info: ObjectInfoResponse): EditorW
         inputs.push({ name, type: spec ? inputTypeName(spec) : '*', link: null });
       }
     }
+    const { height, room } = layoutHeight(entry, inputs, outputs, values.length);
+    const y = columnY.get(d) ?? 60;
+    columnY.set(d, y + room);
     nodes.set(key, {
       id: ids.get(key)!,
       type: node.class_type,
-      pos: [60 + d * 340, 60 + row * 220],
-      size: [300, 160],
+      pos: [60 + d * COLUMN, y],
+      size: [WIDTH, height],
       flags: {},
       order: d,
       mode: 0,
