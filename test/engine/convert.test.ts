@@ -28,14 +28,16 @@ describe('workflow conversion', () => {
       '4': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
     };
     const wf = apiToEditor(wide, info);
-    const at = (id: number) => wf.nodes.find((n) => n.id === id)!;
-    expect(at(1).pos[0]).toBeLessThan(at(2).pos[0]);
-    expect([at(2).pos[0], at(3).pos[0], at(4).pos[0]]).toEqual([at(2).pos[0], at(2).pos[0], at(2).pos[0]]);
-    // a node that shows pictures gets room below it; a plain one only a gap
-    expect(at(3).pos[1]).toBeGreaterThanOrEqual(at(2).pos[1] + (at(2).size as number[])[1] + 250);
-    expect(at(4).pos[1]).toBeGreaterThanOrEqual(at(3).pos[1] + (at(3).size as number[])[1] + 250);
+    const node = (id: number) => wf.nodes.find((n) => n.id === id)!;
+    const pos = (id: number) => node(id).pos as number[];
+    const height = (id: number) => (node(id).size as number[])[1];
+    expect(pos(1)[0]).toBeLessThan(pos(2)[0]);
+    expect([pos(3)[0], pos(4)[0]]).toEqual([pos(2)[0], pos(2)[0]]);
+    // a node that shows pictures gets room below it
+    expect(pos(3)[1]).toBeGreaterThanOrEqual(pos(2)[1] + height(2) + 250);
+    expect(pos(4)[1]).toBeGreaterThanOrEqual(pos(3)[1] + height(3) + 250);
     // ColorGradient's seven widgets fit its size
-    expect((at(1).size as number[])[1]).toBeGreaterThanOrEqual(7 * 22);
+    expect(height(1)).toBeGreaterThanOrEqual(7 * 22);
   });
 
   it('the shipped core-demo is a valid editor-form workflow that converts without problems', () => {
