@@ -54,4 +54,35 @@ describeBrowser('keyboard shortcuts in Chromium', () => {
     await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.length === n, before);
     expect(s.pageErrors).toEqual([]);
   });
+
+  it('"." brings every node back into view after the view was moved away', async () => {
+    const { page } = s;
+    /** How many nodes lie wholly inside the visible canvas. */
+    const visible = () =>
+      page.evaluate(() => {
+        const { editor } = (window as any).narflow;
+        const c = editor.canvas;
+        return editor.graph.nodes.filter((n: any) => {
+          const [x0, y0] = c.convertOffsetToCanvas([n.pos[0], n.pos[1] - 30], [0, 0]);
+          const [x1, y1] = c.convertOffsetToCanvas([n.pos[0] + n.size[0], n.pos[1] + n.size[1]], [0, 0]);
+          return x0 >= 0 && y0 >= 0 && x1 <= c.canvas.width && y1 <= c.canvas.height;
+        }).length;
+      });
+    const count = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.length);
+    await page.evaluate(() => {
+      const { editor } = (window as any).narflow;
+      editor.canvas.ds.offset[0] = 20000;
+      editor.canvas.ds.offset[1] = -20000;
+      editor.redraw();
+    });
+    expect(await visible()).toBe(0);
+    // after typing the workflow's name, a click on the canvas gives it the keys again (away from
+    // the spot the test before clicked, and later than litegraph's double-click time)
+    await page.focus('#workflow-name');
+    await new Promise((r) => setTimeout(r, 400));
+    await page.mouse.click(600, 300);
+    await page.keyboard.press('.');
+    expect(await visible()).toBe(count);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

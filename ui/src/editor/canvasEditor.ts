@@ -45,6 +45,9 @@ export class CanvasEditor {
     this.el.id = 'graph-canvas';
     this.el.tabIndex = 0;
     container.append(this.el);
+    // litegraph cancels the pointer's default action, which would move the focus here: without
+    // this, a text field typed into before keeps the keys (R, ".", "?") meant for the canvas
+    this.el.addEventListener('pointerdown', () => this.el.focus({ preventScroll: true }), true);
     this.canvas = new LGraphCanvas(this.el, this.graph);
     applyTheme(this.canvas);
     this.bindDrop();
@@ -138,7 +141,8 @@ export class CanvasEditor {
 
   /** The selected nodes (groups and reroute points left out). */
   selectedNodes(): LGraphNode[] {
-    return [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode);
+    // a deleted node can linger in the selection: only nodes still in the graph count
+    return [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode && this.graph.getNodeById(i.id) === i);
   }
 
   serialize(): EditorWorkflow {
@@ -158,9 +162,9 @@ export class CanvasEditor {
     this.canvas.setDirty(true, true);
   }
 
-  /** Zooms and pans so every node is visible. */
-  fitView(): void {
-    const nodes = this.graph.nodes;
+  /** Zooms and pans so every node (or every one of `only`) is visible. */
+  fitView(only?: LGraphNode[]): void {
+    const nodes = only?.length ? only : this.graph.nodes;
     if (!nodes.length) {
       this.canvas.ds.scale = 1;
       this.canvas.ds.offset[0] = 0;

@@ -9,6 +9,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+B', 'Bypass the selected nodes (inputs pass to outputs of the same type); again to restore'],
   ['Ctrl+A, Ctrl+C, Ctrl+V, Delete', 'Select all, copy, paste, delete nodes'],
   ['R', 'Refresh the model and file lists'],
+  ['.', 'Fit the view to the selected nodes, or to all of them'],
   ['Double-click the canvas', 'Search for a node to add'],
   ['Click a cell of a NAR sampler preview', 'Make it the seed position'],
   ['Right-click an output node', 'Queue selected output nodes: only they, and what they need, run'],

@@ -75,6 +75,12 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     if (e.key === 'Escape' && shortcuts.isOpen) shortcuts.close();
     else if (e.key === '?' && !e.ctrlKey && !e.metaKey && !typingInField(e.target)) shortcuts.toggle();
   });
+  // "." (not typing): fit the view to the selected nodes, or to all of them, as in ComfyUI
+  window.addEventListener('keydown', (e) => {
+    if (e.key !== '.' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
+    e.preventDefault();
+    editor.fitView(editor.selectedNodes());
+  });
   // R (no modifier, not typing): refresh the file lists, as in ComfyUI
   window.addEventListener('keydown', (e) => {
     if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
