@@ -1,6 +1,6 @@
-// "Queue selected output nodes" (ComfyUI's) in a real Chromium: the menu of an output node queues
-// that node (and the other selected output nodes) only; the rest of the graph does not run, and
-// need not be valid.
+// Output node menus in a real Chromium: "Queue selected output nodes" (ComfyUI's) queues that node
+// (and the other selected output nodes) only, the rest of the graph neither runs nor needs to be
+// valid; a node that shows an image offers to open it and to copy it into a new Load Image.
 import * as fs from 'fs';
 import * as path from 'path';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
@@ -81,6 +81,22 @@ describeBrowser('queueing selected output nodes in Chromium', () => {
     await page.click('#queue-button');
     await page.waitForFunction(() => /The workflow has 1 problem/.test(document.getElementById('toast')?.textContent ?? ''));
     expect((await s.host.queue.history()).length).toBe(2);
+    expect(s.pageErrors).toEqual([]);
+  });
+  it('an output node that shows an image offers to open it and to copy it into a new Load Image', async () => {
+    const { page } = s;
+    const [popup] = await Promise.all([page.waitForEvent('popup'), menu(6, 'Open image')]);
+    expect(popup.url()).toMatch(/\/api\/view\?filename=right_00001_\.png&subfolder=&type=output/);
+    await popup.close();
+    await menu(6, 'Copy image to a new Load Image');
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'LoadImage' && /^right_00001_.*\.png$/.test(n.widgets.find((w: any) => w.name === 'image').value)));
+    const value: string = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.find((n: any) => n.type === 'LoadImage').widgets.find((w: any) => w.name === 'image').value);
+    // the same bytes, now in the input folder, ready for the mask editor
+    expect(fs.readFileSync(path.join(s.dataDir, 'input', value)).equals(fs.readFileSync(path.join(s.dataDir, 'output', 'right_00001_.png')))).toBe(true);
+    // a node that has shown nothing offers neither
+    await page.mouse.click(5, 400);
+    const entries = await page.evaluate(() => (window as any).narflow.editor.graph.getNodeById(4).getExtraMenuOptions().map((o: any) => o.content));
+    expect(entries).toEqual(['Queue selected output nodes']);
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -55,6 +55,7 @@ async function start(): Promise<void> {
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
     editMask: (node, combo) => void app.editMask(node, combo),
     queueOutputs: (node) => void app.queueOutputs(node),
+    imageMenu: (node) => app.imageMenu(node),
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   registerEditorOnlyNodes();

@@ -135,6 +135,29 @@ export class App {
     }
   }
 
+  /** Menu entries for the first image a node shows after a run: open it, or copy it into a new Load Image (to mask and inpaint it). */
+  imageMenu(node: LGraphNode): { content: string; callback: () => void }[] {
+    const ref = this.d.runState.peek(String(node.id))?.images[0];
+    if (!ref) return [];
+    const url = this.d.client.viewUrl(ref);
+    return [
+      { content: 'Open image', callback: () => void window.open(url, '_blank') },
+      { content: 'Copy image to a new Load Image', callback: () => void this.copyToLoadImage(url, ref.filename, [node.pos[0] + node.size[0] + 60, node.pos[1]]) },
+    ];
+  }
+
+  /** Fetches a shown image and puts it into a new Load Image at `at` (uploaded to the input folder). */
+  private async copyToLoadImage(url: string, filename: string, at: [number, number]): Promise<void> {
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`the server answered ${res.status}`);
+      const node = this.d.editor.addNode(PICTURE_NODE, at);
+      await this.addPicture(new File([await res.blob()], filename, { type: 'image/png' }), at, node ?? undefined);
+    } catch (e) {
+      this.fail(`Copying ${filename} failed`, e);
+    }
+  }
+
   /** A picture pasted on the page: into the selected Load Image, else a new one at the view's centre. */
   async pastePicture(file: File): Promise<boolean> {
     const selected = this.d.editor.selectedNodes().find(takesInputImage);

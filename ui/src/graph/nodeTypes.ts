@@ -17,6 +17,8 @@ export interface NodeHooks {
   editMask(node: LGraphNode, comboName: string): void;
   /** "Queue selected output nodes" was chosen in an output node's menu. */
   queueOutputs(node: LGraphNode): void;
+  /** Menu entries for the images a node shows (open one, copy it into a Load Image). */
+  imageMenu(node: LGraphNode): IContextMenuValue<unknown>[];
   /** A click on the node (node-local position); true when it was used (e.g. a seed picked on a preview). */
   click(node: LGraphNode, pos: ArrayLike<number>): boolean;
 }
@@ -142,8 +144,8 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
     }
 
     override getExtraMenuOptions(): IContextMenuValue<unknown>[] {
-      if (!isOutputNode(this)) return [];
-      return [{ content: 'Queue selected output nodes', callback: () => hooks.queueOutputs(this) }];
+      const queue = isOutputNode(this) ? [{ content: 'Queue selected output nodes', callback: () => hooks.queueOutputs(this) }] : [];
+      return [...queue, ...hooks.imageMenu(this)];
     }
 
   }
