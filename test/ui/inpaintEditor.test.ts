@@ -58,6 +58,7 @@ describeBrowser('inpainting with the mask editor and the bundled models', () => 
     const row = (y: number) => box.y + (box.height * y) / 32;
     await mouseDrag(page, [box.x + 1, row(3)], [box.x + box.width - 1, row(3)]);
     const painted: number[] = await page.evaluate(() => Array.from((window as any).narflow.maskEditor.current.data as Uint8Array));
+    if (process.env.NARFLOW_EDITOR_SCREENSHOT_MASK) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_MASK });
     await page.click('#mask-save');
     await page.waitForFunction(() => (window as any).narflow.editor.graph.getNodeById(1).widgets.find((w: any) => w.name === 'image').value === 'masks/circle.png');
     // the tokens (4×4 pixels each) the paint touched
