@@ -151,7 +151,14 @@ describeBrowser('the mask editor in Chromium', () => {
     const loaders = () => page.evaluate(() => (window as any).narflow.editor.graph.nodes.filter((n: any) => n.type === 'LoadImage').map((n: any) => [n.id, n.widgets.find((w: any) => w.name === 'image').value]));
     const before = await loaders();
     await drop('dropped.png', png(0.2), 900, 600);
-    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadImage').length === n, before.length + 1);
+    // a new Load Image appears, then shows the uploaded file once the upload has answered
+    await page.waitForFunction(
+      (n) => {
+        const nodes = (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadImage');
+        return nodes.length === n && nodes.some((x: any) => x.widgets.find((w: any) => w.name === 'image').value === 'dropped.png');
+      },
+      before.length + 1,
+    );
     const added = (await loaders()).find(([id]: [number]) => !before.some(([b]: [number]) => b === id))!;
     expect(added[1]).toBe('dropped.png');
     expect(fs.existsSync(path.join(s.dataDir, 'input', 'dropped.png'))).toBe(true);
