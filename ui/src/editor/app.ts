@@ -140,10 +140,10 @@ export class App {
     const ref = this.d.runState.peek(String(node.id))?.images[0];
     if (!ref) return [];
     const url = this.d.client.viewUrl(ref);
-    return [
-      { content: 'Open image', callback: () => void window.open(url, '_blank') },
-      { content: 'Copy image to a new Load Image', callback: () => void this.copyToLoadImage(url, ref.filename, [node.pos[0] + node.size[0] + 60, node.pos[1]]) },
-    ];
+    const open = { content: 'Open image', callback: () => void window.open(url, '_blank') };
+    // Load Image reads PNG and JPEG (not the GIFs a video node shows)
+    if (!/\.(png|jpe?g)$/i.test(ref.filename)) return [open];
+    return [open, { content: 'Copy image to a new Load Image', callback: () => void this.copyToLoadImage(url, ref.filename, [node.pos[0] + node.size[0] + 60, node.pos[1]]) }];
   }
 
   /** Fetches a shown image and puts it into a new Load Image at `at` (uploaded to the input folder). */
@@ -152,7 +152,8 @@ export class App {
       const res = await fetch(url);
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
       const node = this.d.editor.addNode(PICTURE_NODE, at);
-      await this.addPicture(new File([await res.blob()], filename, { type: 'image/png' }), at, node ?? undefined);
+      const blob = await res.blob();
+      await this.addPicture(new File([blob], filename, { type: blob.type || 'image/png' }), at, node ?? undefined);
     } catch (e) {
       this.fail(`Copying ${filename} failed`, e);
     }
