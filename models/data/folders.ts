@@ -5,8 +5,6 @@ import * as path from 'path';
 import { IMAGE_EXTENSIONS, readImageFile } from '../image/read';
 import { type ImageBatch, type VideoBatch, imageBatch } from '../image/types';
 
-export { IMAGE_EXTENSIONS, readImageFile };
-
 export interface FolderOptions {
   /** resize (centre crop to a square, then bilinear) every image to size × size */
   size?: number;

@@ -3,7 +3,6 @@
 import { createHash } from 'crypto';
 import type { NarConfig, NarStepEngine, SampleCondition } from '../../models/nar';
 import { createNarStepEngine, ENGINE_CHOICES, parseEngineChoice } from '../../models/onnx/engineChoice';
-import { orderingFor } from '../../models/nar/ordering';
 import { resolveSeed } from '../../models/nar/ordering/neighbor';
 import type { Tokenizer } from '../../models/vq/tokenizer';
 import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
@@ -63,13 +62,13 @@ function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {
 }
 
 /** The kept tokens, when init_tokens and a mask are linked (both or neither). */
-function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, seed: ReturnType<typeof parseSeedPosition>): KeepPlan | undefined {
+function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, rank: Int32Array): KeepPlan | undefined {
   const hasInit = inputs.init_tokens !== undefined && inputs.init_tokens !== null;
   const hasMask = inputs.mask !== undefined && inputs.mask !== null;
   if (!hasInit && !hasMask) return undefined;
   if (!hasMask) throw new NodeInputError("init_tokens are linked but no mask: link a MASK that marks (with 1) what to regenerate");
   if (!hasInit) throw new NodeInputError('a mask is linked but no init_tokens: link the tokens to keep (e.g. Tokenizer Encode of a picture)');
-  return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), asMask(inputs.mask), config, samples, orderingFor(config, seed).rank);
+  return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), asMask(inputs.mask), config, samples, rank);
 }
 
 function describePlan(plan: KeepPlan, samples: number, config: NarConfig): string {
@@ -89,11 +88,12 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   checkTokenizer(config, tok);
   const seedText = String(inputs.seed_position ?? 'auto');
   const seedPosition = parseSeedPosition(seedText, config);
-  const passes = checkSeedPosition(config, seedPosition, seedText);
+  const ordering = checkSeedPosition(config, seedPosition, seedText);
+  const passes = ordering.steps.length;
   const perRow = Number(inputs.batch ?? 1);
   const condition = sampleCondition(cond, config, perRow);
   const samples = conditioningRows(cond) * perRow;
-  const plan = inpaintPlan(inputs, config, samples, seedPosition);
+  const plan = inpaintPlan(inputs, config, samples, ordering.rank);
   if (plan?.blind) ctx.log.warn(describePlan(plan, samples, config));
   const preview = String(inputs.preview ?? 'decoded');
   const filler = tok && preview === 'decoded' ? greyCode(tok) : 0;

@@ -2,7 +2,7 @@
 // 'center'/'centre') or grid coordinates ("r,c" for images, "t,r,c" for videos), checked against
 // the model's grid and heads.
 import type { NarConfig, SeedSpec } from '../../models/nar';
-import { defaultSeed, orderingFor } from '../../models/nar/ordering';
+import { defaultSeed, orderingFor, type TokenOrdering } from '../../models/nar/ordering';
 import { parseSeedSpec } from '../../models/nar/ordering/neighbor';
 import { NodeInputError } from '../../server/engine/nodeApi';
 
@@ -16,10 +16,10 @@ export function parseSeedPosition(text: string, config: Pick<NarConfig, 'grid' |
   }
 }
 
-/** Forward passes for this seed; throws a NodeInputError when the model has no heads for it. */
-export function checkSeedPosition(config: NarConfig, seed: SeedSpec, text: string): number {
+/** The decoding order from this seed; throws a NodeInputError when the model has no heads for it. */
+export function checkSeedPosition(config: NarConfig, seed: SeedSpec, text: string): TokenOrdering {
   try {
-    return orderingFor(config, seed).steps.length;
+    return orderingFor(config, seed);
   } catch (e) {
     throw new NodeInputError(`seed_position '${text}' cannot be sampled by this model: ${(e as Error).message}`);
   }

@@ -109,15 +109,6 @@ async function start(): Promise<void> {
     if (cause !== 'queue') autoQueue.changed();
   };
   bindToolbar(app, editor, changes, autoQueue);
-  // a picture pasted outside text fields goes into a Load Image node (ComfyUI's paste)
-  document.addEventListener('paste', (e) => {
-    const target = e.target as HTMLElement | null;
-    if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
-    const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
-    if (!file) return;
-    e.preventDefault();
-    void app.pastePicture(file);
-  });
 
   // A tab reopens the graph it showed last (kept on every change), a new tab the browser's last
   // graph; a new browser opens the default.

@@ -18,7 +18,7 @@ export interface StepInfo {
   passes: number;
   /** flat raster positions sampled in this pass */
   positions: Int32Array;
-  /** [B, N] tokens so far (raster order), -1 where not yet sampled */
+  /** [B, N] tokens so far (raster order), -1 where not yet sampled (kept tokens are there from the start) */
   tokens: Int32Array;
   batch: number;
 }
@@ -215,14 +215,7 @@ async function sampleStep(run: Run, req: GenerateRequest, step: number, rng: Rng
     }
   }
   run.generated += targets.length;
-  await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: previewTokens(run), batch: run.B });
-}
-
-/** The grid so far, with the kept tokens shown from the start (their context is known before it is fed). */
-function previewTokens(run: Run): Int32Array {
-  const out = Int32Array.from(run.tokens);
-  if (run.fixed) for (let i = 0; i < out.length; i++) if (out[i] < 0 && run.fixed[i] >= 0) out[i] = run.fixed[i];
-  return out;
+  await req.onStep?.({ step, passes: req.ordering.steps.length, positions: targets, tokens: Int32Array.from(run.tokens), batch: run.B });
 }
 
 /**
@@ -346,18 +339,20 @@ export async function generate(engine: NarStepEngine, req: GenerateRequest): Pro
   const rng = req.rng ?? new Rng(0);
   const V = config.vocabSize;
   const lastUse = lastUses(req.ordering);
+  const fixed = fixedGrid(req.fixed, B, N, V);
   const run: Run = {
     B,
     N,
     V,
     guided,
-    tokens: new Int32Array(B * N).fill(-1),
+    // kept tokens are known from the start (the preview shows them); a position is fed only after its pass
+    tokens: fixed ? Int32Array.from(fixed) : new Int32Array(B * N).fill(-1),
     generated: 0,
     cfgOn: true,
     sources: new Map(),
     lastUse,
     chooser: new TokenChooser(V, req),
-    fixed: fixedGrid(req.fixed, B, N, V),
+    fixed,
     fusable: engine.answersTargets ? fusableSteps(req.ordering, lastUse) : [],
     condRow: new Float32Array(V),
     uncondRow: new Float32Array(V),

@@ -162,7 +162,7 @@ export class App {
   /** A picture pasted on the page: into the selected Load Image, else a new one at the view's centre. */
   async pastePicture(file: File): Promise<boolean> {
     const selected = this.d.editor.selectedNodes().find(takesInputImage);
-    return this.addPicture(file, this.d.editor.centre(), selected);
+    return this.addPicture(file, this.d.editor.viewCentre(), selected);
   }
 
   /** Uploads a picked image into the input folder and selects it in the node's file list. */

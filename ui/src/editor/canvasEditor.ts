@@ -96,7 +96,8 @@ export class CanvasEditor {
     return node;
   }
 
-  private viewCentre(): [number, number] {
+  /** The graph position at the middle of the view (where added and pasted things go). */
+  viewCentre(): [number, number] {
     const [x, y] = this.canvas.convertCanvasToOffset([this.el.width / 2, this.el.height / 2]);
     return [x - 100, y - 50];
   }
@@ -132,11 +133,6 @@ export class CanvasEditor {
   /** The node under graph position `pos`, if any. */
   nodeAt(pos: [number, number]): LGraphNode | null {
     return this.graph.getNodeOnPos(pos[0], pos[1]) ?? null;
-  }
-
-  /** The graph position at the middle of the view (where pasted things go). */
-  centre(): [number, number] {
-    return this.viewCentre();
   }
 
   /** The selected nodes (groups and reroute points left out). */

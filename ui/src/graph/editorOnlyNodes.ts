@@ -2,6 +2,7 @@
 // the same way) and Reroute (a waypoint a link passes through). They never run: the server's
 // conversion to the API form leaves notes out and follows links through reroutes.
 import { LGraphNode, LiteGraph, type ISlotType, type LLink } from '@comfyorg/litegraph';
+import { wrapText } from './nodeDrawing';
 import type { NodeSpec } from './nodeSpec';
 
 export const EDITOR_ONLY_SPECS: NodeSpec[] = [
@@ -10,23 +11,6 @@ export const EDITOR_ONLY_SPECS: NodeSpec[] = [
 ];
 
 const NOTE_COLORS = { color: '#432', bgcolor: '#653' };
-
-/** Splits `text` into lines no wider than `width` (words kept whole; paragraphs kept). */
-export function wrapText(measure: (s: string) => number, text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      const next = line ? `${line} ${word}` : word;
-      if (line && measure(next) > width) {
-        lines.push(line);
-        line = word;
-      } else line = next;
-    }
-    lines.push(line);
-  }
-  return lines;
-}
 
 function noteClass(title: string): typeof LGraphNode {
   return class NoteNode extends LGraphNode {
@@ -47,7 +31,7 @@ function noteClass(title: string): typeof LGraphNode {
       ctx.save();
       ctx.font = '13px sans-serif';
       ctx.fillStyle = '#f3ead2';
-      const lines = wrapText((s) => ctx.measureText(s).width, value, this.size[0] - 20);
+      const lines = wrapText(ctx, value, this.size[0] - 20);
       const height = top + lines.length * 17 + 6;
       if (this.size[1] < height) this.setSize([this.size[0], height]);
       lines.forEach((l, i) => ctx.fillText(l, 10, top + 12 + i * 17));

@@ -64,7 +64,8 @@ function drawRunTime(ctx: CanvasRenderingContext2D, node: LGraphNode, ms: number
   ctx.restore();
 }
 
-function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+/** Splits `text` into lines no wider than `width` in the context's font (words kept whole, paragraphs kept). */
+export function wrapText(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
@@ -77,7 +78,7 @@ function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): strin
     }
     lines.push(line);
   }
-  return lines.slice(0, 8);
+  return lines;
 }
 
 function drawError(ctx: CanvasRenderingContext2D, node: LGraphNode, message: string): void {
@@ -85,7 +86,7 @@ function drawError(ctx: CanvasRenderingContext2D, node: LGraphNode, message: str
   ctx.save();
   ctx.font = '11px sans-serif';
   const width = Math.max(node.size[0], 220);
-  const lines = wrap(ctx, message, width - 16);
+  const lines = wrapText(ctx, message, width - 16).slice(0, 8);
   const h = lines.length * 14 + 10;
   const y = node.size[1] + 8;
   ctx.fillStyle = 'rgba(60,16,18,0.95)';
@@ -301,7 +302,7 @@ export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, s
     ctx.save();
     ctx.fillStyle = COLORS.text;
     ctx.font = '11px monospace';
-    const lines = wrap(ctx, state.texts.join('\n'), w);
+    const lines = wrapText(ctx, state.texts.join('\n'), w).slice(0, 8);
     ensureHeight(node, y + lines.length * 13 + 8);
     lines.forEach((l, i) => ctx.fillText(l, 8, y + 12 + i * 13));
     ctx.restore();

@@ -81,6 +81,13 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     e.preventDefault();
     editor.fitView(editor.selectedNodes());
   });
+  // a picture pasted outside text fields goes into a Load Image node (ComfyUI's paste)
+  document.addEventListener('paste', (e) => {
+    const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+    if (!file || typingInField(e.target)) return;
+    e.preventDefault();
+    void app.pastePicture(file);
+  });
   // R (no modifier, not typing): refresh the file lists, as in ComfyUI
   window.addEventListener('keydown', (e) => {
     if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
