@@ -10,6 +10,11 @@ export const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 
 /** Image files of a folder, relative paths with '/', sorted (dotfiles and deeper than 2 levels skipped). */
 export function listImageFiles(root: string): string[] {
+  return listInputFiles(root, IMAGE_FILE);
+}
+
+/** Files of a folder whose names match, relative paths with '/', sorted (dotfiles and deeper than 2 levels skipped). */
+export function listInputFiles(root: string, pattern: RegExp): string[] {
   const out: string[] = [];
   const walk = (rel: string, depth: number) => {
     const dir = path.join(root, rel);
@@ -20,18 +25,18 @@ export function listImageFiles(root: string): string[] {
       const st = fs.statSync(path.join(root, r));
       if (st.isDirectory()) {
         if (depth < 2) walk(r, depth + 1);
-      } else if (IMAGE_FILE.test(f)) out.push(r);
+      } else if (pattern.test(f)) out.push(r);
     }
   };
   walk('', 0);
   return out;
 }
 
-/** A relative file name inside root, or a NodeInputError. */
-export function fileInside(root: string, name: string): string {
+/** A relative file name inside root, or a NodeInputError naming it as `what` (an image, a video). */
+export function fileInside(root: string, name: string, what = 'image'): string {
   const full = path.resolve(root, name);
   const rel = path.relative(path.resolve(root), full);
-  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) throw new NodeInputError(`image ${JSON.stringify(name)} is outside the input folder`);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) throw new NodeInputError(`${what} ${JSON.stringify(name)} is outside the input folder`);
   return full;
 }
 

@@ -1,8 +1,9 @@
-// The NAR node pack: loaders, conditioning, the NAR sampler, tokenizer encode/decode, video saving
-// and the trainers. Thin adapters over models/ (NAR, VQ, text encoders, training).
+// The NAR node pack: loaders, conditioning, the NAR sampler, tokenizer encode/decode, video loading,
+// cutting and saving, and the trainers. Thin adapters over models/ (NAR, VQ, text encoders, training).
 import type { NodePack } from '../../server/engine/nodeApi';
 import { ClassLabel, TextEncode } from './conditioning';
 import { LoadNARModel, LoadTextEncoder, LoadTokenizer } from './loaders';
+import { ImagesToVideo, LoadVideo, VideoFrames } from './loadVideo';
 import { NARSampler } from './sampler';
 import { SaveVideo } from './saveVideo';
 import { ShapesData } from './shapesData';
@@ -12,5 +13,5 @@ import { TrainTokenizer } from './training/trainTokenizerNode';
 
 export const pack: NodePack = {
   name: 'nar',
-  nodes: [LoadNARModel, LoadTokenizer, LoadTextEncoder, TextEncode, ClassLabel, NARSampler, TokenizerEncode, TokenizerDecode, ShapesData, SaveVideo, TrainNAR, TrainTokenizer],
+  nodes: [LoadNARModel, LoadTokenizer, LoadTextEncoder, TextEncode, ClassLabel, NARSampler, TokenizerEncode, TokenizerDecode, ShapesData, LoadVideo, VideoFrames, ImagesToVideo, SaveVideo, TrainNAR, TrainTokenizer],
 };

@@ -52,9 +52,10 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
   return parts;
 }
 
-/** Image type from magic bytes, or undefined. */
-export function imageKind(data: Buffer): 'png' | 'jpeg' | 'webp' | undefined {
+/** Image type from magic bytes, or undefined. PNG covers APNG; GIF is there for LoadVideo. */
+export function imageKind(data: Buffer): 'png' | 'jpeg' | 'webp' | 'gif' | undefined {
   if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]))) return 'png';
+  if (data.length >= 6 && ['GIF87a', 'GIF89a'].includes(data.toString('latin1', 0, 6))) return 'gif';
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpeg';
   if (data.length >= 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP') return 'webp';
   return undefined;

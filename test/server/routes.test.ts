@@ -132,7 +132,7 @@ describe('HTTP API on a listening server', () => {
   it('refuses uploads that are not images or are over the size limit', async () => {
     const notImage = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('fake.png', Buffer.from('hello world')) });
     expect(notImage.status).toBe(415);
-    expect((await notImage.json()).error.message).toMatch(/not a PNG, JPEG or WebP/);
+    expect((await notImage.json()).error.message).toMatch(/not a PNG, JPEG, WebP or GIF/);
     const huge = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('big.png', Buffer.alloc(33 * 1024 * 1024)) });
     expect(huge.status).toBe(413);
   });

@@ -10,7 +10,8 @@ import { checkRequestPath, resolveInside } from '../safePath';
 import { asyncRoute } from './asyncRoute';
 
 const FOLDER_TYPES = ['output', 'input', 'temp'] as const;
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+// .gif and .apng are videos for LoadVideo (nodes/nar/loadVideo.ts); a .png may be either.
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.apng']);
 
 function queryString(v: unknown, name: string, dflt: string): string {
   if (v === undefined) return dflt;
@@ -69,7 +70,7 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
         throw badRequest(`file ${JSON.stringify(filename)} must end in ${[...IMAGE_EXT].join(', ')}`);
       }
       const kind = imageKind(image.data);
-      if (!kind) throw new HttpError(415, 'bad_request', `file ${JSON.stringify(filename)} is not a PNG, JPEG or WebP image (bad magic bytes)`);
+      if (!kind) throw new HttpError(415, 'bad_request', `file ${JSON.stringify(filename)} is not a PNG, JPEG, WebP or GIF image (bad magic bytes)`);
       const dir = path.dirname(resolveInside(paths.input, subfolder, filename));
       fs.mkdirSync(dir, { recursive: true });
       const name = field('overwrite') === 'true' ? filename : freeName(dir, filename);

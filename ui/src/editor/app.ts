@@ -6,7 +6,7 @@ import { editorToApi } from '../../../server/engine/workflow/convert';
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
-import { isOutputNode, takesInputImage } from '../graph/nodeTypes';
+import { isOutputNode, takesInputImage, uploadAccept } from '../graph/nodeTypes';
 import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
 import { maskFileName } from '../panels/maskPaint';
@@ -165,8 +165,9 @@ export class App {
     return this.addPicture(file, this.d.editor.viewCentre(), selected);
   }
 
-  /** Uploads a picked image into the input folder and selects it in the node's file list. */
+  /** Uploads a picked file (a picture, or an animation for Load Video) into the input folder and selects it in the node's file list. */
   async uploadInto(node: LGraphNode, comboName: string): Promise<void> {
+    this.d.uploadInput.accept = uploadAccept(comboName);
     const file = await pickFile(this.d.uploadInput);
     if (!file) return;
     try {

@@ -25,6 +25,16 @@ export interface NodeHooks {
 
 /** A COMBO input named "image" lists files of the input folder: it gets an upload button (ComfyUI's convention). */
 const UPLOAD_COMBO = 'image';
+/** The file types each input-folder COMBO's upload button offers (Load Image's pictures, Load Video's animations). */
+const UPLOAD_ACCEPT: Record<string, string> = {
+  [UPLOAD_COMBO]: 'image/png,image/jpeg,image/webp',
+  video: 'image/gif,image/png,image/apng,.gif,.png,.apng',
+};
+
+/** What the file picker offers for an upload into the COMBO named `comboName`. */
+export function uploadAccept(comboName: string): string {
+  return UPLOAD_ACCEPT[comboName] ?? UPLOAD_ACCEPT[UPLOAD_COMBO];
+}
 
 const MIN_NODE_WIDTH = 240;
 
@@ -90,9 +100,11 @@ function makeNodeClass(spec: NodeSpec, hooks: NodeHooks): typeof LGraphNode {
         const shape = input.optional ? { shape: LiteGraph.GRID_SHAPE } : {};
         if (input.kind === 'widget') {
           addInputWidget(this, input);
-          if (input.type === 'COMBO' && input.name === UPLOAD_COMBO) {
+          if (input.type === 'COMBO' && input.name in UPLOAD_ACCEPT) {
             const button = this.addWidget('button', 'upload', 'choose file to upload', () => hooks.uploadInto(this, input.name), {});
             button.serialize = false;
+          }
+          if (input.type === 'COMBO' && input.name === UPLOAD_COMBO) {
             const mask = this.addWidget('button', 'edit mask', 'paint what to redraw', () => hooks.editMask(this, input.name), {});
             mask.serialize = false;
           }
