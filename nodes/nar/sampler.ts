@@ -61,14 +61,16 @@ function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {
   }
 }
 
-/** The kept tokens, when init_tokens and a mask are linked (both or neither). */
+/**
+ * The kept tokens, when init_tokens are linked: with a mask (inpainting), or, for a video model
+ * given fewer frames than it makes, alone (image-to-video, continuation).
+ */
 function inpaintPlan(inputs: Inputs, config: NarConfig, samples: number, rank: Int32Array): KeepPlan | undefined {
   const hasInit = inputs.init_tokens !== undefined && inputs.init_tokens !== null;
   const hasMask = inputs.mask !== undefined && inputs.mask !== null;
   if (!hasInit && !hasMask) return undefined;
-  if (!hasMask) throw new NodeInputError("init_tokens are linked but no mask: link a MASK that marks (with 1) what to regenerate");
   if (!hasInit) throw new NodeInputError('a mask is linked but no init_tokens: link the tokens to keep (e.g. Tokenizer Encode of a picture)');
-  return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), asMask(inputs.mask), config, samples, rank);
+  return keepPlan(asTokens(inputs.init_tokens, 'init_tokens'), hasMask ? asMask(inputs.mask) : undefined, config, samples, rank);
 }
 
 function describePlan(plan: KeepPlan, samples: number, config: NarConfig): string {
@@ -77,7 +79,8 @@ function describePlan(plan: KeepPlan, samples: number, config: NarConfig): strin
   const cornerOnly = config.ordering === 'raster' || config.heads.every((h) => h.sign > 0);
   const advice = cornerOnly ? 'this model only grows from the corner: keep the top-left part, or use a model with heads in every direction' : 'seed the sampler inside the kept area';
   const blind = plan.blind ? `; ${n(plan.blind)} of them come before every kept token and cannot see it (${advice})` : '';
-  return `inpainting: ${n(plan.kept)} tokens kept, ${n(plan.regenerated)} regenerated${each}${blind}`;
+  const what = plan.frames === undefined ? 'inpainting' : `continuing ${plan.frames === 1 ? 'the first frame' : `the first ${plan.frames} frames`}`;
+  return `${what}: ${n(plan.kept)} tokens kept, ${n(plan.regenerated)} regenerated${each}${blind}`;
 }
 
 async function runSampler(inputs: Inputs, ctx: ExecContext) {
@@ -145,12 +148,13 @@ export const NARSampler = defineNode({
     'Generates token grids by neighbouring autoregression: the seed token first, then every token one step further away per forward pass ' +
     '(H+W−1 passes from a corner). A seed position needs a head for every direction it grows in; the model\'s heads are listed after a run. ' +
     'Raster-AR models sample one token per pass from the corner. Link a tokenizer for a decoded live preview. ' +
-    'Inpainting / outpainting: link init_tokens (the picture\'s tokens) and a mask (1 = regenerate); kept tokens are context for every later pass, so seed inside the kept area.',
+    'Inpainting / outpainting: link init_tokens (the picture\'s tokens) and a mask (1 = regenerate); kept tokens are context for every later pass, so seed inside the kept area. ' +
+    'Image-to-video: a video model given a picture\'s tokens (or a shorter clip\'s) keeps them as the first frame(s) and makes the rest; no mask needed.',
   inputs: {
     model: { type: 'NAR_MODEL', kind: 'link' },
     conditioning: { type: 'CONDITIONING', kind: 'link' },
     tokenizer: { type: 'TOKENIZER', kind: 'link', optional: true, tooltip: 'decodes the live preview (not needed for sampling)' },
-    init_tokens: { type: 'TOKENS', kind: 'link', optional: true, tooltip: 'tokens to keep outside the mask (inpainting / outpainting): one grid for all images or one per image' },
+    init_tokens: { type: 'TOKENS', kind: 'link', optional: true, tooltip: 'tokens to keep outside the mask (inpainting / outpainting): one grid for all images or one per image; for a video model a picture or a shorter clip is kept as the first frame(s)' },
     mask: { type: 'MASK', kind: 'link', optional: true, tooltip: 'pixels to regenerate (1) and to keep (0), at the picture\'s size; a token is regenerated when any of its pixels is marked' },
     seed_position: { type: 'STRING', default: 'auto', tooltip: "'auto' (where the model was trained from: the corner for published models), 'corner', 'center', or grid coordinates \"r,c\" (images) / \"t,r,c\" (videos)" },
     cfg: { type: 'FLOAT', default: 2, min: 0, max: 30, step: 0.1, tooltip: 'classifier-free guidance scale (1 = off; published: c2i 2.0, t2i 7.5, video 1.25)' },
