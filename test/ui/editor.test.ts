@@ -299,9 +299,10 @@ describeBrowser('editor in Chromium', () => {
       return [...seen].sort();
     }, gif);
     expect(colours).toEqual(['blue', 'red']);
-    // a GIF can be opened, not copied into a Load Image (which reads PNG and JPEG)
+    // a GIF can be opened, not copied into a Load Image (which reads PNG and JPEG), nor into a Load Video this server lacks
     const entries = await page.evaluate((id) => (window as any).narflow.editor.graph.getNodeById(id).getExtraMenuOptions().map((o: any) => o.content), gif);
     expect(entries).toContain('Open image');
     expect(entries).not.toContain('Copy image to a new Load Image');
+    expect(entries).not.toContain('Copy video to a new Load Video');
   });
 });

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { generateShapesVideos, videoClassParts } from '../../models/data/shapesVideo';
 import { videoFrames } from '../../models/image/types';
 import { decodeGif } from '../../nodes/nar/video/gifDecoder';
+import { encodeApng } from '../../nodes/nar/video/apngEncoder';
 import { encodeGif } from '../../nodes/nar/video/gifEncoder';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import { describeWithChromium, openEditor, widgetPoint, type EditorSession } from './browserHelpers';
@@ -81,6 +82,46 @@ describeBrowser('image-to-video with Load Video and the bundled video model', ()
       later.add(Array.from(v.data.subarray(source.length), (x) => Math.round(x * 255)).join(','));
     }
     expect(later.size).toBeGreaterThan(1);
+    expect(s.pageErrors).toEqual([]);
+  });
+
+  it('copies a made clip into a new Load Video, and a dropped GIF or animated PNG goes into Load Video', async () => {
+    const { page } = s;
+    const loaders = () => page.evaluate(() => (window as any).narflow.editor.graph.nodes.filter((n: any) => n.type === 'LoadVideo').map((n: any) => [n.id, n.widgets.find((w: any) => w.name === 'video').value]));
+    const before = await loaders();
+    const entries: string[] = await page.evaluate(() => (window as any).narflow.editor.graph.getNodeById(9).getExtraMenuOptions().map((o: any) => o.content));
+    expect(entries).toContain('Copy video to a new Load Video');
+    expect(entries).not.toContain('Copy image to a new Load Image');
+    await page.evaluate(() => (window as any).narflow.editor.graph.getNodeById(9).getExtraMenuOptions().find((o: any) => o.content === 'Copy video to a new Load Video').callback());
+    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadVideo').length === n + 1, before.length);
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'LoadVideo' && /^animated_00001_.*\.gif$/.test(n.widgets.find((w: any) => w.name === 'video').value)));
+    const copied = (await loaders()).find(([, v]: [number, string]) => /^animated_00001_/.test(v))!;
+    expect(fs.readFileSync(path.join(s.dataDir, 'input', copied[1])).equals(fs.readFileSync(path.join(s.dataDir, 'output', 'animated_00001_.gif')))).toBe(true);
+
+    /** Drops a file at graph position (gx, gy). */
+    const drop = (name: string, bytes: Buffer, gx: number, gy: number) =>
+      page.evaluate(
+        ([n, data, x, y]) => {
+          const { editor } = (window as any).narflow;
+          const [cx, cy] = editor.canvas.convertOffsetToCanvas([x, y], [0, 0]);
+          const rect = editor.canvas.canvas.getBoundingClientRect();
+          const dt = new DataTransfer();
+          dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], n));
+          document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: rect.left + cx, clientY: rect.top + cy }));
+        },
+        [name, bytes.toString('base64'), gx, gy] as const,
+      );
+    const count = (await loaders()).length;
+    await drop('dropped.gif', encodeGif(clip.videos), 3000, 3000);
+    await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadVideo').length === n + 1, count);
+    await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'LoadVideo' && n.widgets.find((w: any) => w.name === 'video').value === 'dropped.gif'));
+    const dropped = (await loaders()).find(([, v]: [number, string]) => v === 'dropped.gif')!;
+    // an animated PNG dropped onto that node replaces its clip; no new node
+    const pos = await page.evaluate((id) => (window as any).narflow.editor.graph.getNodeById(id).pos, dropped[0]);
+    await drop('dropped.apng', encodeApng(clip.videos), pos[0] + 20, pos[1] + 20);
+    await page.waitForFunction((id) => (window as any).narflow.editor.graph.getNodeById(id).widgets.find((w: any) => w.name === 'video').value === 'dropped.apng', dropped[0]);
+    expect((await loaders()).length).toBe(count + 1);
+    expect(fs.existsSync(path.join(s.dataDir, 'input', 'dropped.apng'))).toBe(true);
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { isOutputNode, takesInputImage, uploadAccept } from '../graph/nodeTypes'
 import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
 import { maskFileName } from '../panels/maskPaint';
-import { downloadJson, isPlainPicture, pickFile, readWorkflowFile } from '../workflow/files';
+import { downloadJson, droppedKind, pickFile, readWorkflowFile } from '../workflow/files';
 import type { CanvasEditor } from './canvasEditor';
 
 export interface AppDeps {
@@ -28,8 +28,15 @@ export interface AppDeps {
   changes: { check(cause?: 'edit' | 'queue'): boolean; persistCurrent(): void };
 }
 
-/** The node a dropped or pasted picture goes into. */
-const PICTURE_NODE = 'LoadImage';
+/** The node a dropped or pasted picture (or a dropped video) goes into, and the file list it is selected in. */
+const MEDIA_NODES = { picture: { type: 'LoadImage', combo: 'image' }, video: { type: 'LoadVideo', combo: 'video' } } as const;
+type Media = keyof typeof MEDIA_NODES;
+
+/** Whether a node loads files of the input folder of this kind: its file list has an upload button (and, for pictures, a mask editor). */
+function loadsMedia(node: LGraphNode, media: Media): boolean {
+  if (media === 'picture') return takesInputImage(node);
+  return !!node.widgets?.some((w) => w.name === 'upload') && !!node.widgets?.some((w) => w.name === MEDIA_NODES.video.combo);
+}
 
 /** Where the mask editor saves masked copies, inside the input folder. */
 export const MASK_FOLDER = 'masks';
@@ -141,19 +148,24 @@ export class App {
     if (!ref) return [];
     const url = this.d.client.viewUrl(ref);
     const open = { content: 'Open image', callback: () => void window.open(url, '_blank') };
-    // Load Image reads PNG and JPEG (not the GIFs a video node shows)
+    const at: [number, number] = [node.pos[0] + node.size[0] + 60, node.pos[1]];
+    // a video node's GIF or APNG goes to Load Video (to continue it); Load Image reads PNG and JPEG
+    if (node.type === 'SaveVideo' || /\.gif$/i.test(ref.filename)) {
+      if (!this.d.editor.hasNodeType(MEDIA_NODES.video.type)) return [open];
+      return [open, { content: 'Copy video to a new Load Video', callback: () => void this.copyToLoader(url, ref.filename, at, 'video') }];
+    }
     if (!/\.(png|jpe?g)$/i.test(ref.filename)) return [open];
-    return [open, { content: 'Copy image to a new Load Image', callback: () => void this.copyToLoadImage(url, ref.filename, [node.pos[0] + node.size[0] + 60, node.pos[1]]) }];
+    return [open, { content: 'Copy image to a new Load Image', callback: () => void this.copyToLoader(url, ref.filename, at, 'picture') }];
   }
 
-  /** Fetches a shown image and puts it into a new Load Image at `at` (uploaded to the input folder). */
-  private async copyToLoadImage(url: string, filename: string, at: [number, number]): Promise<void> {
+  /** Fetches a shown file and puts it into a new Load Image (or Load Video) at `at`, uploaded to the input folder. */
+  private async copyToLoader(url: string, filename: string, at: [number, number], media: Media): Promise<void> {
     try {
       const res = await fetch(url);
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
-      const node = this.d.editor.addNode(PICTURE_NODE, at);
+      const node = this.d.editor.addNode(MEDIA_NODES[media].type, at);
       const blob = await res.blob();
-      await this.addPicture(new File([blob], filename, { type: blob.type || 'image/png' }), at, node ?? undefined);
+      await this.addMedia(new File([blob], filename, { type: blob.type || 'image/png' }), at, media, node ?? undefined);
     } catch (e) {
       this.fail(`Copying ${filename} failed`, e);
     }
@@ -161,8 +173,8 @@ export class App {
 
   /** A picture pasted on the page: into the selected Load Image, else a new one at the view's centre. */
   async pastePicture(file: File): Promise<boolean> {
-    const selected = this.d.editor.selectedNodes().find(takesInputImage);
-    return this.addPicture(file, this.d.editor.viewCentre(), selected);
+    const selected = this.d.editor.selectedNodes().find((n) => loadsMedia(n, 'picture'));
+    return this.addMedia(file, this.d.editor.viewCentre(), 'picture', selected);
   }
 
   /** Uploads a picked file (a picture, or an animation for Load Video) into the input folder and selects it in the node's file list. */
@@ -299,7 +311,8 @@ export class App {
    */
   async openFile(file: File, at?: [number, number]): Promise<boolean> {
     try {
-      if (at && (await isPlainPicture(file))) return await this.addPicture(file, at);
+      const kind = at ? await droppedKind(file) : 'workflow';
+      if (at && kind !== 'workflow') return await this.addMedia(file, at, kind);
       const wf = await readWorkflowFile(file, await this.d.client.objectInfo());
       this.loadWorkflow(wf, file.name.replace(/(\.api)?\.(json|png)$/i, ''));
       this.d.toast.show(`Opened ${file.name}`);
@@ -311,18 +324,19 @@ export class App {
   }
 
   /**
-   * Uploads a picture and selects it in `into`, else the Load Image node at `at`, else a new Load
-   * Image there (ComfyUI's drop and paste).
+   * Uploads a picture (or a video) and selects it in `into`, else the Load Image (Load Video) node
+   * at `at`, else a new one there (ComfyUI's drop and paste).
    */
-  async addPicture(file: File, at: [number, number], into?: LGraphNode): Promise<boolean> {
+  async addMedia(file: File, at: [number, number], media: Media, into?: LGraphNode): Promise<boolean> {
+    const { type, combo } = MEDIA_NODES[media];
     const under = into ?? this.d.editor.nodeAt(at);
-    const node = under && takesInputImage(under) ? under : this.d.editor.addNode(PICTURE_NODE, at);
+    const node = under && loadsMedia(under, media) ? under : this.d.editor.addNode(type, at);
     if (!node) {
-      this.d.toast.show(`No ${PICTURE_NODE} node on this server to put ${file.name} in`, 'error');
+      this.d.toast.show(`No ${type} node on this server to put ${file.name} in`, 'error');
       return false;
     }
     try {
-      const value = await this.selectUploaded(node, 'image', await this.d.client.uploadImage(file));
+      const value = await this.selectUploaded(node, combo, await this.d.client.uploadImage(file));
       this.d.toast.show(`Loaded ${value}`);
       return true;
     } catch (e) {

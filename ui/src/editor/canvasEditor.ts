@@ -84,6 +84,11 @@ export class CanvasEditor {
     });
   }
 
+  /** Whether this server's node types (as registered in the editor) include `type`. */
+  hasNodeType(type: string): boolean {
+    return type in LiteGraph.registered_node_types;
+  }
+
   /** Adds a node of `type` with its top-left at graph position `pos` (default: the view's centre). */
   addNode(type: string, pos?: [number, number]): LGraphNode | null {
     const node = LiteGraph.createNode(type);

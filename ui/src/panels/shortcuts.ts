@@ -13,7 +13,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Double-click the canvas', 'Search for a node to add'],
   ['Click a cell of a NAR sampler preview', 'Make it the seed position'],
   ['Right-click an output node', 'Queue selected output nodes: only they, and what they need, run; on a node showing an image, Open image or Copy image to a new Load Image'],
-  ['Drop or paste a picture', 'It goes into the Load Image it lands on (pasted: the selected one), else a new Load Image'],
+  ['Drop or paste a picture', 'It goes into the Load Image it lands on (pasted: the selected one), else a new Load Image; a dropped GIF or animated PNG goes into a Load Video the same way'],
   ['?', 'This list'],
 ];
 

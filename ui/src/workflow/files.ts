@@ -3,7 +3,7 @@
 import type { EditorWorkflow, ObjectInfoResponse } from '../../../server/api/protocol';
 import { apiToEditor } from '../../../server/engine/workflow/apiToEditor';
 import type { ApiWorkflow } from '../../../server/engine/workflow/schema';
-import { isPng, readPngText } from './pngText';
+import { isAnimatedPng, isPng, readPngText } from './pngText';
 
 export class WorkflowFileError extends Error {
   constructor(message: string) {
@@ -45,16 +45,24 @@ function parseJson(text: string, source: string): unknown {
 }
 
 /** Reads a workflow from a dropped or picked file: a .json workflow, or a PNG with a `workflow` chunk. */
+/** What a dropped file holds: a picture (for Load Image), a video (for Load Video), or else a workflow to open. */
+export type DroppedKind = 'picture' | 'video' | 'workflow';
+
 /**
- * Whether a dropped or pasted file is a picture to load rather than a workflow: a JPEG or WebP, or
- * a PNG without a "workflow" text chunk.
+ * What a dropped or pasted file is: a GIF or an animated PNG is a video; a JPEG, a WebP or a PNG
+ * without a "workflow" text chunk is a picture; anything else is read as a workflow.
  */
-export async function isPlainPicture(file: File): Promise<boolean> {
+export async function droppedKind(file: File): Promise<DroppedKind> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if (isPng(bytes)) return !(await readPngText(bytes)).workflow;
+  if (isPng(bytes)) {
+    if ((await readPngText(bytes)).workflow) return 'workflow';
+    return isAnimatedPng(bytes) ? 'video' : 'picture';
+  }
+  const head = String.fromCharCode(...bytes.subarray(0, 12));
+  if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return 'video';
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  const webp = String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.subarray(8, 12)) === 'WEBP';
-  return jpeg || webp;
+  const webp = head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP';
+  return jpeg || webp ? 'picture' : 'workflow';
 }
 
 export async function readWorkflowFile(file: File, info?: ObjectInfoResponse): Promise<EditorWorkflow> {

@@ -23,6 +23,18 @@ async function inflate(data: Uint8Array): Promise<Uint8Array> {
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
+/** Whether a PNG holds an animation control chunk (acTL, before the image data): an animated PNG. */
+export function isAnimatedPng(bytes: Uint8Array): boolean {
+  if (!isPng(bytes)) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let p = 8; p + 8 <= bytes.length; p += 12 + view.getUint32(p)) {
+    const type = latin1.decode(bytes.subarray(p + 4, p + 8));
+    if (type === 'acTL') return true;
+    if (type === 'IDAT' || type === 'IEND') return false;
+  }
+  return false;
+}
+
 /** Index of the first 0 byte at or after `from`, or -1. */
 function nul(data: Uint8Array, from: number): number {
   return data.indexOf(0, from);
