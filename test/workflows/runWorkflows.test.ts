@@ -61,6 +61,17 @@ describe('shipped workflows run', () => {
     expect(written.filter((f) => f.endsWith('.png'))).toHaveLength(12);
   });
 
+  it('image-to-video: clips that start from the held-out clip\'s first frame, and the film strips with the clip first', async () => {
+    const { r, written } = await run('image-to-video', { NARSampler: { engine: 'tfjs' }, SaveVideo: { scale: 1 } });
+    expect(written.filter((f) => f.includes('/image-to-video/animated_') && f.endsWith('.gif'))).toHaveLength(4);
+    const strips = written.filter((f) => f.includes('/image-to-video/strips_'));
+    expect(strips).toHaveLength(1);
+    const grid = decodePng(fs.readFileSync(strips[0]));
+    expect([grid.width, grid.height]).toEqual([4 * 32 * 4 + 2 * 2, 5 * 32 * 4 + 6 * 2]); // 5 strips of 4 frames
+    const executed = r.events.find((e) => e.type === 'executed' && e.data.node === '7') as { data: { output: { text: string[] } } };
+    expect(executed.data.output.text.join('\n')).toMatch(/continuing the first frame: 16 tokens kept, 32 regenerated per image$/m);
+  });
+
   it('nar-vs-raster: the three samplers save their images; raster takes the most passes, the centre-trained model (seed auto) the fewest', async () => {
     const { r, written } = await run('nar-vs-raster', { NARSampler: { engine: 'tfjs' } });
     expect(written.filter((f) => f.includes('/nar-vs-raster/nar_'))).toHaveLength(4);

@@ -242,6 +242,35 @@ export const INPAINT: WorkflowSpec = {
   },
 };
 
+export const IMAGE_TO_VIDEO: WorkflowSpec = {
+  '1': { type: 'ShapesData', title: 'A held-out clip (or Load Video / Load Image)', inputs: { count: 1, seed: 7, size: 32, objects: '1', frames: 4 }, pos: [COL[0], 40], size: [320, 170] },
+  '2': loadTokenizer(260),
+  '3': { type: 'ClassLabel', title: 'Its class: shape and direction', inputs: { label: 'square moving right', class_ids: '0' }, pos: [COL[0], 390], size: [320, 82] },
+  '4': { type: 'VideoFrames', title: 'Its first frame', inputs: { video: ['1', 1], start: 0, count: 1 }, pos: [COL[0], 520], size: [320, 110] },
+  '5': { type: 'TokenizerEncode', inputs: { tokenizer: ['2', 0], images: ['4', 0] }, pos: [COL[0], 680], size: DECODE },
+  '6': loadModel('shapes-video.safetensors', 40, COL[1]),
+  '7': { type: 'NARSampler', title: 'Animate the first frame', inputs: { model: ['6', 0], conditioning: ['3', 0], tokenizer: ['2', 0], init_tokens: ['5', 0], ...sampling(0, 1.25, { batch: 4 }) }, pos: [COL[1], 170], size: SAMPLER },
+  '8': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['7', 0], fps: 4 }, pos: [COL[2], 40], size: DECODE },
+  '9': { type: 'SaveVideo', title: 'Clips made from the first frame', inputs: { videos: ['8', 1], filename_prefix: 'image-to-video/animated', format: 'gif', scale: 4 }, pos: [COL[3], 40], size: SAVE },
+  '10': { type: 'TokenizerEncode', title: 'The clip, through the tokenizer', inputs: { tokenizer: ['2', 0], videos: ['1', 1] }, pos: [COL[2], 620], size: DECODE },
+  '11': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['10', 0], fps: 4 }, pos: [COL[2], 770], size: DECODE },
+  '12': { type: 'ImageBatch', inputs: { image1: ['11', 0], image2: ['8', 0] }, pos: [COL[2], 920], size: [300, 100] },
+  '13': { type: 'ImageGrid', title: 'The clip, then the four made from its first frame', inputs: { images: ['12', 0], columns: 1, gap: 2, scale: 4, background: '#101010' }, pos: [COL[2], 1060], size: [300, 180] },
+  '14': { type: 'SaveImage', title: 'Film strips', inputs: { images: ['13', 0], filename_prefix: 'image-to-video/strips' }, pos: [COL[3], 920], size: SAVE },
+  '15': {
+    type: 'Note',
+    inputs: {
+      text:
+        "Image-to-video: the sampler keeps the picture's tokens as the first frame and makes the others from them and the class. " +
+        "Your own picture: Load Image (32×32 for the bundled models; Scale Image) into Tokenizer Encode's images. " +
+        "Your own clip: Load Video, then Video Frames with count = the frames to keep, into Tokenizer Encode's videos: the sampler continues it. " +
+        'The bundled video model is small and briefly trained, so its clips are not yet recognisable (README, Image-to-video).',
+    },
+    pos: [COL[0], 1300],
+    size: [700, 150],
+  },
+};
+
 /** File name (without .json) → spec. */
 export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'text-to-image': TEXT_TO_IMAGE,
@@ -252,6 +281,7 @@ export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'nar-vs-raster': NAR_VS_RASTER,
   'compare-nar-raster': COMPARE_NAR_RASTER,
   inpaint: INPAINT,
+  'image-to-video': IMAGE_TO_VIDEO,
 };
 
 /** Editor-only node types a spec may hold (kept out of the API form; generate.ts adds them to the editor form). */
