@@ -25,6 +25,7 @@ import { createNarStepEngine } from '../models/onnx/engineChoice';
 import { loadTokenizer } from '../models/vq/io';
 import { nestCodes } from '../models/vq/tokenizer';
 import { numberFlag, parseArgs } from '../server/cli/command';
+import { RedrawTally, type RedrawScore } from './redrawScore';
 
 const MODELS = [
   ['NAR from the corner', 'weights/nar/shapes-c2i.safetensors'],
@@ -78,37 +79,14 @@ function keptView(img: ImageBatch, hidden: Uint8Array, h: number, w: number): Im
   return out;
 }
 
-interface Score {
-  redrawn: number;
-  clean: number;
-  mse: number;
-}
-
 /** Scores decoded images against the originals over the hidden pixels (token cells of `hidden`). */
-function score(out: ImageBatch, orig: ImageBatch, hidden: Uint8Array, h: number, w: number): Score {
-  const bg = BACKGROUND.map((v) => v / 255);
-  let obj = 0, objHit = 0, back = 0, backClean = 0, se = 0, n = 0;
+function score(out: ImageBatch, orig: ImageBatch, hidden: Uint8Array, h: number, w: number): RedrawScore {
   const { height: H, width: W } = orig;
+  const tally = new RedrawTally();
   for (let b = 0; b < orig.batch; b++) {
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        if (!hiddenPixel(hidden, y, x, H, W, h, w)) continue;
-        const o = ((b * H + y) * W + x) * 3;
-        const isObject = [0, 1, 2].some((c) => Math.abs(orig.data[o + c] - bg[c]) > 0.15);
-        const near = (ref: ArrayLike<number>, off: number, tol: number) => [0, 1, 2].every((c) => Math.abs(out.data[o + c] - ref[off + c]) <= tol);
-        if (isObject) {
-          obj++;
-          if (near(orig.data, o, 0.2)) objHit++;
-        } else {
-          back++;
-          if (near(bg, 0, 0.1)) backClean++;
-        }
-        for (let c = 0; c < 3; c++) se += (out.data[o + c] - orig.data[o + c]) ** 2;
-        n += 3;
-      }
-    }
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (hiddenPixel(hidden, y, x, H, W, h, w)) tally.add(out.data, orig.data, ((b * H + y) * W + x) * 3);
   }
-  return { redrawn: objHit / Math.max(1, obj), clean: backClean / Math.max(1, back), mse: se / Math.max(1, n) };
+  return tally.score();
 }
 
 async function sample(model: NarModel, file: string, classIds: number[], seed: number, cfg: number, seedPosition: SeedSpec | undefined, fixed?: { tokens: Int32Array; keep: Uint8Array }): Promise<Int32Array> {
@@ -158,7 +136,7 @@ async function main(argv: string[]): Promise<void> {
         const firstKept = Math.min(...Array.from(hidden.keys()).filter((q) => !hidden[q]).map((q) => rank[q]));
         const blind = Array.from(hidden.keys()).filter((q) => hidden[q] && rank[q] < firstKept).length;
         const keep = Uint8Array.from(hidden, (v) => 1 - v);
-        const rows: Record<'kept' | 'free', Score[]> = { kept: [], free: [] };
+        const rows: Record<'kept' | 'free', RedrawScore[]> = { kept: [], free: [] };
         if (!shown.length) {
           shown = straddling(data.images, hidden, h, w).slice(0, PICTURE_ROWS);
           hiddenGrid = hidden;

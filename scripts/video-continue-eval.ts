@@ -7,6 +7,7 @@
 //   object drawn   share of the clip's object pixels drawn within 0.2 of their colour
 //   clean bg       share of the clip's background pixels left background
 //   MSE            mean squared error over the made frames' pixels
+// (scripts/redrawScore.ts)
 // With --pictures DIR it also writes DIR/video-continue.png: for the first 6 clips a row each of the
 // clip's frames, then the frames made from its first frame, then the free sample's.
 //   npx tsx scripts/video-continue-eval.ts [--model weights/nar/shapes-video.safetensors] [--clips 300] [--data-seed 4343] [--seeds 0,1,2] [--cfg 1.25] [--pictures docs/samples]
@@ -14,7 +15,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../models/backend';
 import { generateShapesVideos } from '../models/data/shapesVideo';
-import { BACKGROUND } from '../models/data/shapesSpec';
 import { imageGrid } from '../models/image/grid';
 import { encodePng } from '../models/image/png';
 import { imageBatch, videoFrames, type ImageBatch, type VideoBatch } from '../models/image/types';
@@ -25,39 +25,16 @@ import { loadTokenizer } from '../models/vq/io';
 import { nestCodes } from '../models/vq/tokenizer';
 import { decodeVideo, encodeVideo } from '../models/vq/video';
 import { numberFlag, parseArgs } from '../server/cli/command';
+import { RedrawTally, type RedrawScore } from './redrawScore';
 
 const PICTURE_ROWS = 6;
 
-interface Score {
-  drawn: number;
-  clean: number;
-  mse: number;
-}
-
 /** Scores frames `from`.. of the made clips against the originals. */
-function score(out: VideoBatch, orig: VideoBatch, from: number): Score {
-  const bg = BACKGROUND.map((v) => v / 255);
+function score(out: VideoBatch, orig: VideoBatch, from: number): RedrawScore {
   const { height: H, width: W, frames: T } = orig;
-  let obj = 0, objHit = 0, back = 0, backClean = 0, se = 0, n = 0;
-  for (let b = 0; b < orig.batch; b++) {
-    for (let t = from; t < T; t++) {
-      for (let p = 0; p < H * W; p++) {
-        const o = ((b * T + t) * H * W + p) * 3;
-        const isObject = [0, 1, 2].some((c) => Math.abs(orig.data[o + c] - bg[c]) > 0.15);
-        const near = (ref: ArrayLike<number>, off: number, tol: number) => [0, 1, 2].every((c) => Math.abs(out.data[o + c] - ref[off + c]) <= tol);
-        if (isObject) {
-          obj++;
-          if (near(orig.data, o, 0.2)) objHit++;
-        } else {
-          back++;
-          if (near(bg, 0, 0.1)) backClean++;
-        }
-        for (let c = 0; c < 3; c++) se += (out.data[o + c] - orig.data[o + c]) ** 2;
-        n += 3;
-      }
-    }
-  }
-  return { drawn: objHit / Math.max(1, obj), clean: backClean / Math.max(1, back), mse: se / Math.max(1, n) };
+  const tally = new RedrawTally();
+  for (let b = 0; b < orig.batch; b++) for (let t = from; t < T; t++) for (let p = 0; p < H * W; p++) tally.add(out.data, orig.data, ((b * T + t) * H * W + p) * 3);
+  return tally.score();
 }
 
 async function sample(model: NarModel, file: string, classIds: number[], seed: number, cfg: number, fixed?: { tokens: Int32Array; keep: Uint8Array }): Promise<Int32Array> {
@@ -104,8 +81,8 @@ async function main(argv: string[]): Promise<void> {
       const keep = Uint8Array.from({ length: count * N }, (_, i) => ((i % N) < frames * plane ? 1 : 0));
       const firstKept = Math.min(...Array.from(rank.subarray(0, frames * plane)));
       const blind = Array.from(rank.subarray(frames * plane)).filter((r) => r < firstKept).length;
-      const kept: Score[] = [];
-      const free: Score[] = [];
+      const kept: RedrawScore[] = [];
+      const free: RedrawScore[] = [];
       for (const seed of seeds) {
         const made = decode(await sample(model, file, data.labels, seed, cfg, { tokens: codes, keep }));
         const loose = decode(await sample(model, file, data.labels, seed, cfg));
@@ -115,11 +92,11 @@ async function main(argv: string[]): Promise<void> {
           const original = decode(codes);
           pictureRows = Array.from({ length: Math.min(PICTURE_ROWS, count) }, (_, b) => [...frameTiles(data.videos, b), ...frameTiles(made, b), ...frameTiles(loose, b)]).flat();
           const floor = score(original, data.videos, 1);
-          process.stdout.write(`| (tokenizer round trip) | – | ${floor.drawn.toFixed(3)} | ${floor.clean.toFixed(3)} | ${floor.mse.toFixed(4)} |\n`);
+          process.stdout.write(`| (tokenizer round trip) | – | ${floor.redrawn.toFixed(3)} | ${floor.clean.toFixed(3)} | ${floor.mse.toFixed(4)} |\n`);
         }
       }
-      const pair = (f: (s: Score) => number, d = 3) => `${range(kept.map(f), d)} / ${range(free.map(f), d)}`;
-      process.stdout.write(`| ${frames} of ${T} | ${blind} | ${pair((s) => s.drawn)} | ${pair((s) => s.clean)} | ${pair((s) => s.mse, 4)} |\n`);
+      const pair = (f: (s: RedrawScore) => number, d = 3) => `${range(kept.map(f), d)} / ${range(free.map(f), d)}`;
+      process.stdout.write(`| ${frames} of ${T} | ${blind} | ${pair((s) => s.redrawn)} | ${pair((s) => s.clean)} | ${pair((s) => s.mse, 4)} |\n`);
     }
   } finally {
     model.dispose();

@@ -168,3 +168,19 @@ export function graphSummary(page: Page): Promise<GraphSummary> {
 export function runPhase(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { narflow: { runState: { phase: string } } }).narflow.runState.phase);
 }
+
+/** Drops a file (bytes, or base64) on the canvas at graph position (gx, gy), as a file dragged from the desktop. */
+export function dropFile(page: Page, name: string, bytes: Buffer | string, gx: number, gy: number, type = ''): Promise<void> {
+  const b64 = typeof bytes === 'string' ? bytes : bytes.toString('base64');
+  return page.evaluate(
+    ([n, data, x, y, t]) => {
+      const { editor } = (window as any).narflow;
+      const [cx, cy] = editor.canvas.convertOffsetToCanvas([x, y], [0, 0]);
+      const rect = editor.canvas.canvas.getBoundingClientRect();
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], n, { type: t }));
+      document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: rect.left + cx, clientY: rect.top + cy }));
+    },
+    [name, b64, gx, gy, type] as const,
+  );
+}

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { encodePng } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
-import { describeWithChromium, mouseDrag, openEditor, runPhase, widgetPoint, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dropFile, mouseDrag, openEditor, runPhase, widgetPoint, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/maskEditor.test.ts');
 jest.setTimeout(120_000);
@@ -135,19 +135,7 @@ describeBrowser('the mask editor in Chromium', () => {
       img.data.fill(shade);
       return encodePng(img).toString('base64'); // no workflow chunk: a plain picture
     };
-    /** Drops a file at graph position (gx, gy). */
-    const drop = (name: string, b64: string, gx: number, gy: number) =>
-      page.evaluate(
-        ([n, data, x, y]) => {
-          const { editor } = (window as any).narflow;
-          const [cx, cy] = editor.canvas.convertOffsetToCanvas([x, y], [0, 0]);
-          const rect = editor.canvas.canvas.getBoundingClientRect();
-          const dt = new DataTransfer();
-          dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], n, { type: 'image/png' }));
-          document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: rect.left + cx, clientY: rect.top + cy }));
-        },
-        [name, b64, gx, gy] as const,
-      );
+    const drop = (name: string, b64: string, gx: number, gy: number) => dropFile(page, name, b64, gx, gy, 'image/png');
     const loaders = () => page.evaluate(() => (window as any).narflow.editor.graph.nodes.filter((n: any) => n.type === 'LoadImage').map((n: any) => [n.id, n.widgets.find((w: any) => w.name === 'image').value]));
     const before = await loaders();
     await drop('dropped.png', png(0.2), 900, 600);

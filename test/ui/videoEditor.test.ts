@@ -10,7 +10,7 @@ import { decodeGif } from '../../nodes/nar/video/gifDecoder';
 import { encodeApng } from '../../nodes/nar/video/apngEncoder';
 import { encodeGif } from '../../nodes/nar/video/gifEncoder';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
-import { describeWithChromium, openEditor, widgetPoint, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dropFile, openEditor, widgetPoint, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/videoEditor.test.ts');
 jest.setTimeout(180_000);
@@ -98,19 +98,7 @@ describeBrowser('image-to-video with Load Video and the bundled video model', ()
     const copied = (await loaders()).find(([, v]: [number, string]) => /^animated_00001_/.test(v))!;
     expect(fs.readFileSync(path.join(s.dataDir, 'input', copied[1])).equals(fs.readFileSync(path.join(s.dataDir, 'output', 'animated_00001_.gif')))).toBe(true);
 
-    /** Drops a file at graph position (gx, gy). */
-    const drop = (name: string, bytes: Buffer, gx: number, gy: number) =>
-      page.evaluate(
-        ([n, data, x, y]) => {
-          const { editor } = (window as any).narflow;
-          const [cx, cy] = editor.canvas.convertOffsetToCanvas([x, y], [0, 0]);
-          const rect = editor.canvas.canvas.getBoundingClientRect();
-          const dt = new DataTransfer();
-          dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], n));
-          document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: rect.left + cx, clientY: rect.top + cy }));
-        },
-        [name, bytes.toString('base64'), gx, gy] as const,
-      );
+    const drop = (name: string, bytes: Buffer, gx: number, gy: number) => dropFile(page, name, bytes, gx, gy);
     const count = (await loaders()).length;
     await drop('dropped.gif', encodeGif(clip.videos), 3000, 3000);
     await page.waitForFunction((n) => (window as any).narflow.editor.graph.nodes.filter((x: any) => x.type === 'LoadVideo').length === n + 1, count);
