@@ -61,6 +61,27 @@ describeBrowser('image-to-video with Load Video and the bundled video model', ()
     await chooser.setFiles(path.join(s.dataDir, 'clip.gif'));
     await page.waitForFunction(() => (window as any).narflow.editor.graph.getNodeById(1).widgets.find((w: any) => w.name === 'video').value === 'clip.gif');
     expect(fs.existsSync(path.join(s.dataDir, 'input', 'clip.gif'))).toBe(true);
+    // Load Video shows its clip, playing: the clip's yellow square is drawn in the node, at more than one place over time
+    const squareAt = () =>
+      page.evaluate(() => {
+        const { editor } = (window as any).narflow;
+        editor.canvas.draw(true, true);
+        const node = editor.graph.getNodeById(1);
+        const [x0, y0] = editor.canvas.convertOffsetToCanvas([node.pos[0], node.pos[1]], [0, 0]);
+        const [x1, y1] = editor.canvas.convertOffsetToCanvas([node.pos[0] + node.size[0], node.pos[1] + node.size[1]], [0, 0]);
+        const w = Math.round(x1 - x0);
+        const data = editor.canvas.ctx.getImageData(Math.round(x0), Math.round(y0), w, Math.round(y1 - y0)).data;
+        let sx = 0, n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] > 180 && data[i + 1] > 160 && data[i + 2] < 90) (sx += (i / 4) % w), n++;
+        return n ? Math.round(sx / n) : -1;
+      });
+    const xs = new Set<number>();
+    for (let i = 0; i < 40 && xs.size < 2; i++) {
+      const x = await squareAt();
+      if (x >= 0) xs.add(x);
+      await page.waitForTimeout(60);
+    }
+    expect(xs.size).toBeGreaterThan(1);
 
     await page.click('#queue-button');
     await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 120_000 });

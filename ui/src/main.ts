@@ -11,7 +11,7 @@ import { RunState } from './execution/runState';
 import { EDITOR_ONLY_SPECS, registerEditorOnlyNodes } from './graph/editorOnlyNodes';
 import { ImageCache } from './graph/imageCache';
 import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
-import { chosenInputImage, registerNodeTypes } from './graph/nodeTypes';
+import { chosenInputFile, registerNodeTypes } from './graph/nodeTypes';
 import { createPalette } from './panels/palette';
 import { MaskEditor } from './panels/maskEditor';
 import { QueuePanel } from './panels/queuePanel';
@@ -46,9 +46,9 @@ async function start(): Promise<void> {
     redraw();
   });
   const images = new ImageCache(redraw);
-  const inputPicture = (node: LGraphNode): string | undefined => {
-    const name = chosenInputImage(node);
-    return name ? app.inputUrl(name) : undefined;
+  const inputPicture = (node: LGraphNode): { url: string; filename: string } | undefined => {
+    const name = chosenInputFile(node);
+    return name ? { url: app.inputUrl(name), filename: name } : undefined;
   };
   const specs = registerNodeTypes(await client.objectInfo(), {
     drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture }),

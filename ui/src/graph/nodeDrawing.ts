@@ -16,7 +16,8 @@ export interface DrawContext {
   images: ImageCache;
   viewUrl(ref: { filename: string; subfolder: string; type: string }): string;
   /** The URL of the input picture a node has chosen (Load Image), shown while it has no outputs to show. */
-  inputImage?(node: LGraphNode): string | undefined;
+  /** The view URL and name of the input file a loader node has chosen (its picture, or its clip, animated). */
+  inputImage?(node: LGraphNode): { url: string; filename: string } | undefined;
 }
 
 /** Bottom of the widgets (or of the slots when there are none), in node-local coordinates. */
@@ -268,9 +269,9 @@ function drawMode(ctx: CanvasRenderingContext2D, node: LGraphNode): void {
   ctx.restore();
 }
 
-/** The chosen input picture of a node that has one, drawn below its widgets. */
-function drawInputImage(ctx: CanvasRenderingContext2D, node: LGraphNode, url: string, dc: DrawContext): void {
-  const img = dc.images.get(url);
+/** The chosen input picture (or clip) of a node that has one, drawn below its widgets. */
+function drawInputImage(ctx: CanvasRenderingContext2D, node: LGraphNode, input: { url: string; filename: string }, dc: DrawContext): void {
+  const img = dc.images.get(input.url, input.filename);
   const y = contentTop(node);
   const w = node.size[0] - 16;
   ensureHeight(node, y + imageBoxHeight(img ? [img] : [], w) + 8);

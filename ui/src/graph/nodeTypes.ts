@@ -48,10 +48,10 @@ export function takesInputImage(node: LGraphNode): boolean {
   return !!node.widgets?.some((w) => w.name === 'edit mask');
 }
 
-/** The input-folder file a node with an image file list (Load Image) has chosen, if any. */
-export function chosenInputImage(node: LGraphNode): string | undefined {
-  if (!takesInputImage(node)) return undefined;
-  const value = node.widgets?.find((w) => w.name === UPLOAD_COMBO)?.value;
+/** The input-folder file a node with an uploadable file list (Load Image, Load Video) has chosen, if any. */
+export function chosenInputFile(node: LGraphNode): string | undefined {
+  if (!node.widgets?.some((w) => w.name === 'upload')) return undefined;
+  const value = node.widgets.find((w) => w.name in UPLOAD_ACCEPT)?.value;
   return typeof value === 'string' && value ? value : undefined;
 }
 
