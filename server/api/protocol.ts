@@ -163,6 +163,13 @@ export interface ObjectInfoEntry {
  */
 export type ObjectInfoResponse = Record<string, ObjectInfoEntry>;
 
+/**
+ * COMBO inputs with these names list files of the input folder and take uploads (ComfyUI's
+ * convention for `image`): the editor gives them an upload button, `narflow run --server` uploads a
+ * local file named there.
+ */
+export const UPLOAD_COMBOS = ['image', 'video'] as const;
+
 /** The choices of a COMBO input (e.g. a file list), required or optional; undefined for any other input. */
 export function comboOptions(entry: ObjectInfoEntry | undefined, name: string): string[] | undefined {
   const spec = entry?.input.required[name] ?? entry?.input.optional?.[name];

@@ -15,6 +15,7 @@ import {
   PROMPT_END_EVENTS,
   ROUTES,
   SOCKET_PATH,
+  UPLOAD_COMBOS,
   type ClientToServerEvents,
   type ErrorResponse,
   type ExecutionEvent,
@@ -140,29 +141,31 @@ export function uploadName(file: string, bytes: Buffer): string {
 }
 
 /**
- * An input-folder file list (a COMBO input named `image`, the editor's upload convention) whose
- * value is not on the server but is a file here: uploaded (once per content), and the value
- * replaced by its name there.
+ * An input-folder file list (a COMBO input named `image` or `video`, the editor's upload
+ * convention) whose value is not on the server but is a file here: uploaded (once per content),
+ * and the value replaced by its name there.
  */
 async function uploadLocalInputs(api: RemoteApi, loaded: LoadedWorkflow, info: ObjectInfoResponse, stderr: NodeJS.WritableStream): Promise<LoadedWorkflow> {
   const uploaded: Override[] = [];
   for (const [id, node] of Object.entries(loaded.prompt)) {
-    const offered = comboOptions(info[node.class_type], 'image');
-    const value = node.inputs.image;
-    if (!offered || typeof value !== 'string' || offered.includes(value)) continue;
-    const local = path.resolve(value);
-    if (!fs.existsSync(local) || !fs.statSync(local).isFile()) continue; // the server names what is missing
-    const bytes = fs.readFileSync(local);
-    const name = uploadName(local, bytes);
-    if (!offered.includes(name)) {
-      const form = new FormData();
-      form.append('image', new Blob([bytes]), name);
-      form.append('overwrite', 'true');
-      const r = await api.request('POST', ROUTES.uploadImage, form);
-      if (r.status !== 200) throw new RemoteRunError(`uploading ${local} answered ${r.status}: ${(r.json as ErrorResponse | null)?.error?.message ?? ''}`);
-      stderr.write(`uploaded ${local} as ${name}\n`);
+    for (const combo of UPLOAD_COMBOS) {
+      const offered = comboOptions(info[node.class_type], combo);
+      const value = node.inputs[combo];
+      if (!offered || typeof value !== 'string' || offered.includes(value)) continue;
+      const local = path.resolve(value);
+      if (!fs.existsSync(local) || !fs.statSync(local).isFile()) continue; // the server names what is missing
+      const bytes = fs.readFileSync(local);
+      const name = uploadName(local, bytes);
+      if (!offered.includes(name)) {
+        const form = new FormData();
+        form.append('image', new Blob([bytes]), name);
+        form.append('overwrite', 'true');
+        const r = await api.request('POST', ROUTES.uploadImage, form);
+        if (r.status !== 200) throw new RemoteRunError(`uploading ${local} answered ${r.status}: ${(r.json as ErrorResponse | null)?.error?.message ?? ''}`);
+        stderr.write(`uploaded ${local} as ${name}\n`);
+      }
+      uploaded.push([id, combo, name]);
     }
-    uploaded.push([id, 'image', name]);
   }
   return uploaded.length ? applyOverrides(loaded, uploaded, info) : loaded;
 }

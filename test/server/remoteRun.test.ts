@@ -9,6 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { decodePng, encodePng, readPngText } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
+import { generateShapesVideos } from '../../models/data/shapesVideo';
+import { LoadVideo } from '../../nodes/nar/loadVideo';
+import { SaveVideo } from '../../nodes/nar/saveVideo';
+import { decodeGif } from '../../nodes/nar/video/gifDecoder';
+import { encodeGif } from '../../nodes/nar/video/gifEncoder';
 import { localOutputPath, serverBase, uploadName } from '../../server/cli/remoteRun';
 import { startTestServer, type TestServer } from './serverHarness';
 
@@ -174,6 +179,37 @@ describe('narflow run --server', () => {
     const missing = await narflow(['run', wf, '--server', srv.url, '--out', out]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/node 1 \(LoadImage\): input 'image' is "not-here\.png", not one of/);
+  });
+
+  it('uploads a video named by a local path into a Load Video and saves what it read', async () => {
+    const videoSrv = await startTestServer({ extraPacks: [{ name: 'videos', nodes: [LoadVideo, SaveVideo] }] });
+    try {
+      const dir = tempDir();
+      const clip = path.join(dir, 'clip.gif');
+      const video = generateShapesVideos(1, 3, { size: 16, frames: 3 }).videos;
+      fs.writeFileSync(clip, encodeGif(video));
+      const wf = path.join(dir, 'copy.json');
+      fs.writeFileSync(
+        wf,
+        JSON.stringify({
+          '1': { class_type: 'LoadVideo', inputs: { video: 'not-here.gif', frame_load_cap: 0, skip_first_frames: 0, select_every_nth: 1 } },
+          '2': { class_type: 'SaveVideo', inputs: { videos: ['1', 0], filename_prefix: 'copied', format: 'gif', scale: 1 } },
+        }),
+      );
+      const out = tempDir();
+      const r = await narflow(['run', wf, '--server', videoSrv.url, '--out', out, '--set', `1.video=${clip}`]);
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.status).toBe(0);
+      const name = uploadName(clip, fs.readFileSync(clip));
+      expect(r.stderr).toContain(`uploaded ${clip} as ${name}`);
+      expect(fs.readFileSync(path.join(videoSrv.dataDir, 'input', name)).equals(fs.readFileSync(clip))).toBe(true);
+      // the clip came back through Load Video and Save Video unchanged
+      const copied = decodeGif(fs.readFileSync(path.join(out, 'copied_00001_.gif')));
+      expect([copied.frames, copied.height, copied.width]).toEqual([3, 16, 16]);
+      expect(Array.from(copied.data)).toEqual(Array.from(decodeGif(encodeGif(video)).data));
+    } finally {
+      await videoSrv.close();
+    }
   });
 
   it('refuses flags that only mean something for a local run', async () => {

@@ -4,7 +4,7 @@
 import { LiteGraph, LGraphNode, type IContextMenuValue, type INodeInputSlot, type ISlotType, type LLink } from '@comfyorg/litegraph';
 import type { ISerialisedNode } from '@comfyorg/litegraph/dist/types/serialisation';
 import type { IBaseWidget } from '@comfyorg/litegraph/dist/types/widgets';
-import type { ObjectInfoResponse } from '../../../server/api/protocol';
+import type { ObjectInfoResponse, UPLOAD_COMBOS } from '../../../server/api/protocol';
 import { parseNodeSpec, type NodeSpec } from './nodeSpec';
 import { addInputWidget } from './widgets';
 
@@ -23,17 +23,17 @@ export interface NodeHooks {
   click(node: LGraphNode, pos: ArrayLike<number>): boolean;
 }
 
-/** A COMBO input named "image" lists files of the input folder: it gets an upload button (ComfyUI's convention). */
+/** A COMBO input named "image" lists pictures of the input folder: it gets an upload button and the mask editor (ComfyUI's convention). */
 const UPLOAD_COMBO = 'image';
-/** The file types each input-folder COMBO's upload button offers (Load Image's pictures, Load Video's animations). */
-const UPLOAD_ACCEPT: Record<string, string> = {
-  [UPLOAD_COMBO]: 'image/png,image/jpeg,image/webp',
+/** The file types the upload button of each input-folder COMBO (UPLOAD_COMBOS) offers: Load Image's pictures, Load Video's animations. */
+const UPLOAD_ACCEPT: Record<(typeof UPLOAD_COMBOS)[number], string> = {
+  image: 'image/png,image/jpeg,image/webp',
   video: 'image/gif,image/png,image/apng,.gif,.png,.apng',
 };
 
 /** What the file picker offers for an upload into the COMBO named `comboName`. */
 export function uploadAccept(comboName: string): string {
-  return UPLOAD_ACCEPT[comboName] ?? UPLOAD_ACCEPT[UPLOAD_COMBO];
+  return UPLOAD_ACCEPT[comboName as keyof typeof UPLOAD_ACCEPT] ?? UPLOAD_ACCEPT[UPLOAD_COMBO];
 }
 
 const MIN_NODE_WIDTH = 240;
