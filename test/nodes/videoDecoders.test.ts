@@ -1,7 +1,10 @@
 // The GIF and APNG decoders of nodes/nar/video: our own encoders' files read back exactly, and
 // hand-built files (test/nodes/animationWriters.ts, written from the specs) exercise interlacing,
 // local colour tables, sub-rectangles, transparency, disposal, LZW code growth, APNG regions, blend
-// and dispose ops; damaged files fail with errors saying where.
+// and dispose ops; damaged files fail with errors saying where; files from ffmpeg decode to the
+// pixels ffmpeg decodes them to.
+import * as fs from 'fs';
+import * as path from 'path';
 import { PNG } from 'pngjs';
 import { generateShapesVideos } from '../../models/data/shapesVideo';
 import { decodePng, encodePng } from '../../models/image/png';
@@ -261,5 +264,22 @@ describe('APNG decoder', () => {
     const noData = Buffer.concat([good.subarray(0, 8), ...chunks.filter(([t]) => t !== 'IDAT' && t !== 'fdAT' && t !== 'acTL' && t !== 'fcTL').map(([, c]) => c)]);
     expect(() => decodeApng(noData)).toThrow(/PNG has no IDAT chunk/);
     expect(pngChunkOf('IEND', Buffer.alloc(0))).toEqual(chunks[chunks.length - 1][1]);
+  });
+});
+
+describe('files from another encoder', () => {
+  // made by ffmpeg 5.1 (fixtures/make-ffmpeg-animations.sh), with ffmpeg's own decoding beside each
+  const FIXTURES = path.join(__dirname, 'fixtures');
+  it.each([
+    ['ff.gif', 5, 5],
+    ['ff-palette.gif', 6, 8],
+    ['ff.apng', 5, 5],
+  ])('%s decodes to the same pixels as ffmpeg decodes it (%i frames, about %i fps)', (file, frames, fps) => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, file));
+    const v = file.endsWith('.gif') ? decodeGif(bytes) : decodeApng(bytes);
+    expect([v.frames, v.height, v.width]).toEqual([frames, 24, 40]);
+    expect(v.fps).toBeCloseTo(fps, 0);
+    const reference = fs.readFileSync(path.join(FIXTURES, `${file}.rgb`));
+    expect(Buffer.from(Array.from(v.data, (x) => Math.round(x * 255))).equals(reference)).toBe(true);
   });
 });
