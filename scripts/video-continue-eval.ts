@@ -14,7 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../models/backend';
-import { generateShapesVideos } from '../models/data/shapesVideo';
+import { generateShapesVideos, videoClassParts } from '../models/data/shapesVideo';
+import { DIRECTIONS, type DirectionName } from '../models/data/shapesSpec';
 import { imageGrid } from '../models/image/grid';
 import { encodePng } from '../models/image/png';
 import { imageBatch, videoFrames, type ImageBatch, type VideoBatch } from '../models/image/types';
@@ -29,12 +30,22 @@ import { RedrawTally, type RedrawScore } from './redrawScore';
 
 const PICTURE_ROWS = 6;
 
-/** Scores frames `from`.. of the made clips against the originals. */
-function score(out: VideoBatch, orig: VideoBatch, from: number): RedrawScore {
+/** Scores frames `from`.. of the made clips (all, or those listed) against the originals. */
+function score(out: VideoBatch, orig: VideoBatch, from: number, clips?: number[]): RedrawScore {
   const { height: H, width: W, frames: T } = orig;
   const tally = new RedrawTally();
-  for (let b = 0; b < orig.batch; b++) for (let t = from; t < T; t++) for (let p = 0; p < H * W; p++) tally.add(out.data, orig.data, ((b * T + t) * H * W + p) * 3);
+  for (const b of clips ?? Array.from({ length: orig.batch }, (_, i) => i)) {
+    for (let t = from; t < T; t++) for (let p = 0; p < H * W; p++) tally.add(out.data, orig.data, ((b * T + t) * H * W + p) * 3);
+  }
   return tally.score();
+}
+
+/** The clips with their first `frames` frames held still: what a model that copies and never moves would make. */
+function heldStill(v: VideoBatch, frames: number): VideoBatch {
+  const size = v.height * v.width * 3;
+  const data = Float32Array.from(v.data);
+  for (let b = 0; b < v.batch; b++) for (let t = frames; t < v.frames; t++) data.copyWithin((b * v.frames + t) * size, (b * v.frames + frames - 1) * size, (b * v.frames + frames) * size);
+  return { ...v, data };
 }
 
 async function sample(model: NarModel, file: string, classIds: number[], seed: number, cfg: number, fixed?: { tokens: Int32Array; keep: Uint8Array }): Promise<Int32Array> {
@@ -76,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write('| frames kept | blind tokens | object drawn, kept / free | clean background, kept / free | MSE, kept / free |\n|---|---|---|---|---|\n');
   const rank = orderingFor(model.config).rank;
   let pictureRows: ImageBatch[] = [];
+  const directionScores: Partial<Record<DirectionName, { kept: number[]; free: number[] }>> = {};
   try {
     for (const frames of [1, 2]) {
       const keep = Uint8Array.from({ length: count * N }, (_, i) => ((i % N) < frames * plane ? 1 : 0));
@@ -88,6 +100,13 @@ async function main(argv: string[]): Promise<void> {
         const loose = decode(await sample(model, file, data.labels, seed, cfg));
         kept.push(score(made, data.videos, frames));
         free.push(score(loose, data.videos, frames));
+        if (frames === 1) {
+          for (const d of DIRECTIONS) {
+            const clips = data.labels.flatMap((l, b) => (videoClassParts(l).direction === d ? [b] : []));
+            (directionScores[d] ??= { kept: [], free: [] }).kept.push(score(made, data.videos, 1, clips).redrawn);
+            directionScores[d].free.push(score(loose, data.videos, 1, clips).redrawn);
+          }
+        }
         if (frames === 1 && seed === seeds[0]) {
           const original = decode(codes);
           pictureRows = Array.from({ length: Math.min(PICTURE_ROWS, count) }, (_, b) => [...frameTiles(data.videos, b), ...frameTiles(made, b), ...frameTiles(loose, b)]).flat();
@@ -97,6 +116,13 @@ async function main(argv: string[]): Promise<void> {
       }
       const pair = (f: (s: RedrawScore) => number, d = 3) => `${range(kept.map(f), d)} / ${range(free.map(f), d)}`;
       process.stdout.write(`| ${frames} of ${T} | ${blind} | ${pair((s) => s.redrawn)} | ${pair((s) => s.clean)} | ${pair((s) => s.mse, 4)} |\n`);
+      const still = score(heldStill(decode(codes), frames), data.videos, frames);
+      process.stdout.write(`| ${frames} of ${T}, held still (no model: the last kept frame repeated) | – | ${still.redrawn.toFixed(3)} | ${still.clean.toFixed(3)} | ${still.mse.toFixed(4)} |\n`);
+    }
+    process.stdout.write(`\nFirst frame kept, by the direction of motion (object drawn, kept / free):\n\n| moving | clips | object drawn, kept / free |\n|---|---|---|\n`);
+    for (const d of DIRECTIONS) {
+      const r = directionScores[d]!;
+      process.stdout.write(`| ${d} | ${data.labels.filter((l) => videoClassParts(l).direction === d).length} | ${range(r.kept)} / ${range(r.free)} |\n`);
     }
   } finally {
     model.dispose();

@@ -1,7 +1,7 @@
 // The Shapes training setups shared by `narflow train` and scripts/train-bundled.ts: for each kind,
 // the data source and the model config that fits it. Raster-AR uses the same size and data as the
 // class-to-image NAR model, so the two are comparable.
-import { buildNarConfig, type NarConfig, type SeedSpec } from '../nar';
+import { buildNarConfig, type NarConfig, type PositionKind, type SeedSpec } from '../nar';
 import { resolveSeed } from '../nar/ordering/neighbor';
 import type { TextEncoder } from '../text';
 import type { Tokenizer } from '../vq/tokenizer';
@@ -17,6 +17,8 @@ export interface ModelSize {
   /** base blocks; each extra head axis adds one block (the published depth pattern) */
   nLayer: number;
   nHead: number;
+  /** grid positions: RoPE (one equal part of head_dim per axis) or learned absolute; default RoPE for images, absolute for videos (the published video layout) */
+  positions?: PositionKind;
 }
 
 /** The bundled models' size: small enough to train on a CPU in minutes and sample in well under a second. */
@@ -75,8 +77,8 @@ export function shapesModelConfig(kind: ShapesKind, spec: SourceSpec, size: Mode
     // raster-AR gets the blocks the NAR model spends on its extra heads, so both have the same depth
     ...(kind === 'raster-c2i' ? { nLayer: size.nLayer + spec.grid.length - 1 } : {}),
     ...(spec.condition.kind === 'text' ? { clsTokenNum: Math.min(SHAPES_CAPTION_POSITIONS, spec.condition.tokens) } : {}),
-    // 3-axis (video) grids use learned absolute positions, as the published video layout does
-    positions: spec.grid.length === 3 ? 'abs' : 'rope',
+    // 3-axis (video) grids use learned absolute positions by default, as the published video layout does
+    positions: size.positions ?? (spec.grid.length === 3 ? 'abs' : 'rope'),
     multipleOf: 64,
     classDropoutProb: 0.1,
   });

@@ -28,6 +28,14 @@ it('shapesModelConfig: the corner keeps the published two heads; the centre gets
   expect(() => shapesModelConfig('raster-c2i', fx.source.spec, TINY_SIZE, 'center')).toThrow(/raster-AR \(kind raster-c2i\) has no seed position/);
 });
 
+it('shapesModelConfig: images get RoPE, videos learned absolute positions (the published video layout) unless RoPE is asked for', () => {
+  const video = { grid: [2, 4, 4], vocabSize: 16, condition: { kind: 'class' as const, numClasses: 12 } };
+  expect(shapesModelConfig('c2i', fx.source.spec, TINY_SIZE).positions).toBe('rope');
+  expect(shapesModelConfig('video', video, TINY_SIZE).positions).toBe('abs');
+  expect(shapesModelConfig('video', video, { dim: 24, nLayer: 1, nHead: 2, positions: 'rope' }).positions).toBe('rope');
+  expect(() => shapesModelConfig('video', video, { ...TINY_SIZE, positions: 'rope' })).toThrow(/RoPE over 3 axes needs headDim divisible by 6/);
+});
+
 it('trainedSeed survives the checkpoint metadata and is checked against the grid', () => {
   const c = shapesModelConfig('c2i', fx.source.spec, TINY_SIZE, 'center');
   expect(narConfigFromMetadata(narConfigToMetadata(c))).toEqual(c);
@@ -122,6 +130,7 @@ it('narflow train --seed-position center prints the seed and heads; a bad one is
   expect(m.config.trainedSeed).toEqual([2, 2]);
   m.dispose();
   expect(() => train(['--seed-position', 'middle', '--out', path.join(dir, 'n.safetensors')])).toThrow(/seed position 'middle' is not 'corner', 'center' or integer coordinates "r,c" such as "4,4"/);
+  expect(() => train(['--positions', 'sideways', '--out', path.join(dir, 'p.safetensors')])).toThrow(/--positions must be 'rope' or 'abs', got 'sideways'/);
 });
 
 it('the bundled centre-seed model: four heads, trained from [4,4], samples there by default in 9 passes', async () => {

@@ -4,17 +4,25 @@
 import { flag, numberFlag, parseArgs, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
+import type { PositionKind } from '../../../models/nar';
 import { defaultSeed, resolveSeed } from '../../../models/nar/ordering';
 
 const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] [--batch B] [--out F.safetensors]
          [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
          [--tokenizer weights/tokenizer/shapes-vq.safetensors] [--text-encoder weights/text_encoder/shapes-text.safetensors]
-         [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}]
+         [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}] [--positions rope|abs]
          [--lr 1e-3] [--min-lr LR/10] [--warmup W] [--checkpoint-every 100] [--log-every 10]
   Trains on the Shapes generator (seeded), or on a code file from \`narflow extract-codes\`.
   --seed-position: where generation grows from (default corner, as the published models); any
   other seed gives the model a head per direction, and samplers set to 'auto' start there.
+  --positions: RoPE or learned absolute grid positions (default: rope for images, abs for videos,
+  as the published video layout); RoPE needs head_dim (dim / heads) divisible by 2 × the grid's axes.
   The checkpoint (weights + config) goes to --out, its optimizer state beside it (.optim.safetensors).`;
+
+function positionsFlag(v: string | undefined): PositionKind | undefined {
+  if (v === undefined || v === 'rope' || v === 'abs') return v;
+  throw new Error(`--positions must be 'rope' or 'abs', got '${v}'`);
+}
 
 export function progressLine(p: TrainProgress): string {
   return `step ${p.step}/${p.steps}  loss ${p.loss.toFixed(4)}  lr ${p.lr.toExponential(2)}  ${p.samplesPerSec.toFixed(1)} samples/s  ${p.elapsed.toFixed(1)} s`;
@@ -54,7 +62,7 @@ export const command: CliCommand = {
         codes: flag(args, 'codes'),
         tokenizerFile: flag(args, 'tokenizer') ?? 'weights/tokenizer/shapes-vq.safetensors',
         textEncoderFile: flag(args, 'text-encoder') ?? 'weights/text_encoder/shapes-text.safetensors',
-        size: { dim: numberFlag(args, 'dim', BUNDLED_SIZE.dim), nLayer: numberFlag(args, 'layers', BUNDLED_SIZE.nLayer), nHead: numberFlag(args, 'heads', BUNDLED_SIZE.nHead) },
+        size: { dim: numberFlag(args, 'dim', BUNDLED_SIZE.dim), nLayer: numberFlag(args, 'layers', BUNDLED_SIZE.nLayer), nHead: numberFlag(args, 'heads', BUNDLED_SIZE.nHead), positions: positionsFlag(flag(args, 'positions')) },
         maxLr: numberFlag(args, 'lr', 1e-3),
         minLr: flag(args, 'min-lr') !== undefined ? numberFlag(args, 'min-lr', 0) : undefined,
         warmupSteps: flag(args, 'warmup') !== undefined ? numberFlag(args, 'warmup', 0) : undefined,
