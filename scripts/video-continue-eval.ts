@@ -48,6 +48,29 @@ function heldStill(v: VideoBatch, frames: number): VideoBatch {
   return { ...v, data };
 }
 
+/**
+ * Cross-entropy per frame (teacher forcing, the training loss split by frame) over the first `clips`
+ * clips: a model that has learned that a frame follows from the one before has a lower loss on the
+ * later frames than on the first.
+ */
+async function lossPerFrame(model: NarModel, codes: Int32Array, labels: number[], clips: number): Promise<number[]> {
+  const [T, h, w] = model.config.grid;
+  const N = T * h * w;
+  const V = model.config.vocabSize;
+  const tokens = codes.subarray(0, clips * N);
+  const logits = await model.trainingLogits({ cond: { kind: 'class', classIds: Int32Array.from(labels.slice(0, clips)) }, tokens, batch: clips });
+  const sums = new Array<number>(T).fill(0);
+  for (let i = 0; i < clips * N; i++) {
+    const row = logits.subarray(i * V, (i + 1) * V);
+    let max = -Infinity;
+    for (const v of row) max = Math.max(max, v);
+    let z = 0;
+    for (const v of row) z += Math.exp(v - max);
+    sums[Math.floor((i % N) / (h * w))] += Math.log(z) + max - row[tokens[i]];
+  }
+  return sums.map((x) => x / (clips * h * w));
+}
+
 async function sample(model: NarModel, file: string, classIds: number[], seed: number, cfg: number, fixed?: { tokens: Int32Array; keep: Uint8Array }): Promise<Int32Array> {
   const { engine } = await createNarStepEngine({ choice: 'auto', stateDict: model.toStateDict(), config: model.config, tfjs: () => model.createEngine(), ort: { checkpointHash: file } });
   try {
@@ -119,6 +142,8 @@ async function main(argv: string[]): Promise<void> {
       const still = score(heldStill(decode(codes), frames), data.videos, frames);
       process.stdout.write(`| ${frames} of ${T}, held still (no model: the last kept frame repeated) | – | ${still.redrawn.toFixed(3)} | ${still.clean.toFixed(3)} | ${still.mse.toFixed(4)} |\n`);
     }
+    const losses = await lossPerFrame(model, codes, data.labels, Math.min(48, count));
+    process.stdout.write(`\nCross-entropy per frame (teacher forcing, ${Math.min(48, count)} clips): ${losses.map((l, t) => `frame ${t + 1} ${l.toFixed(3)}`).join(', ')}\n`);
     process.stdout.write(`\nFirst frame kept, by the direction of motion (object drawn, kept / free):\n\n| moving | clips | object drawn, kept / free |\n|---|---|---|\n`);
     for (const d of DIRECTIONS) {
       const r = directionScores[d]!;
