@@ -3,7 +3,7 @@
 //   weights/nar/shapes-c2i.safetensors         class-to-image NAR (18 classes: shape × colour)
 //   weights/nar/shapes-raster-c2i.safetensors  raster-AR baseline, same size, same data
 //   weights/nar/shapes-t2i.safetensors         text-to-image NAR (small Shapes text encoder)
-//   weights/nar/shapes-video.safetensors       video NAR, 4×8×8 tokens (12 classes: shape × direction)
+//   weights/nar/shapes-video.safetensors       video NAR, 4×8×8 tokens (12 classes: shape × direction; dim 96, RoPE over (t, r, c))
 //   weights/nar/shapes-c2i-center.safetensors  class-to-image NAR trained from the centre seed (4 heads),
 //                                              same recipe, data and seed as shapes-c2i (--kinds c2i-center)
 //   weights/nar/shapes-t2i-center.safetensors  text-to-image NAR trained from the centre seed, same recipe,
@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../models/backend';
 import { loadNar, type SeedSpec } from '../models/nar';
-import { BUNDLED_SIZE, stagedSchedule, stagedSteps, trainShapesModel, type LrStage, type ShapesKind } from '../models/training';
+import { BUNDLED_SIZE, stagedSchedule, stagedSteps, trainShapesModel, type LrStage, type ModelSize, type ShapesKind } from '../models/training';
 import { flag, numberFlag, parseArgs } from '../server/cli/command';
 import { progressLine } from '../server/cli/commands/train';
 
@@ -42,11 +42,15 @@ function parseBundle(name: string): Bundle {
   return name as Bundle;
 }
 
-const RECIPES: Record<Bundle, { stages: LrStage[]; batch: number; seed: number }> = {
+/** Per-kind recipe; `size` defaults to BUNDLED_SIZE. */
+const RECIPES: Record<Bundle, { stages: LrStage[]; batch: number; seed: number; size?: ModelSize }> = {
   c2i: { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
   'raster-c2i': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
   t2i: { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 202 },
-  video: { stages: [{ steps: 280, maxLr: 2e-3 }, { steps: 140, maxLr: 1e-3, warmupSteps: 0 }, { steps: 100, maxLr: 5e-4, warmupSteps: 0 }], batch: 8, seed: 303 },
+  // RoPE over (t, r, c) (head_dim 24: 8 per axis) instead of the published video layout's learned absolute
+  // positions: at the same step the absolute-position model had not learned that a frame follows from
+  // the one before (docs/comparison.md, Image-to-video)
+  video: { stages: [{ steps: 2400, maxLr: 2e-3, warmupSteps: 100 }], batch: 8, seed: 303, size: { dim: 96, nLayer: 3, nHead: 4, positions: 'rope' } },
   'c2i-center': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 101 },
   't2i-center': { stages: [{ steps: 700, maxLr: 2e-3 }, { steps: 500, maxLr: 1e-3, warmupSteps: 0 }, { steps: 800, maxLr: 5e-4, warmupSteps: 0 }], batch: 16, seed: 202 },
 };
@@ -82,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
   const runs = flag(args, 'runs') ?? 'output/training/bundled';
   await waitFor(kinds.includes('t2i') ? [tokenizerFile, textEncoderFile] : [tokenizerFile], numberFlag(args, 'wait-minutes', 0));
   const backend = await initBackend('auto');
-  process.stdout.write(`backend ${backend.name}; size dim ${BUNDLED_SIZE.dim}, ${BUNDLED_SIZE.nLayer} layers, ${BUNDLED_SIZE.nHead} heads; tokenizer ${tokenizerFile}\n`);
+  process.stdout.write(`backend ${backend.name}; size dim ${BUNDLED_SIZE.dim}, ${BUNDLED_SIZE.nLayer} layers, ${BUNDLED_SIZE.nHead} heads unless a recipe says otherwise; tokenizer ${tokenizerFile}\n`);
   fs.mkdirSync(outDir, { recursive: true });
   for (const bundle of bundles) {
     const { kind, seedPosition } = TRAINS[bundle];
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<void> {
       resume,
       tokenizerFile,
       textEncoderFile,
+      size: r.size,
       checkpointEvery: 100,
       onStart: (i) => process.stdout.write(`${i.parameters} parameters, ${i.config.totalBlocks} blocks, grid [${i.config.grid}], ${i.config.ordering}; data: ${i.source}\n`),
       onProgress: (p) => {

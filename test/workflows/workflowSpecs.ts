@@ -243,9 +243,9 @@ export const INPAINT: WorkflowSpec = {
 };
 
 export const IMAGE_TO_VIDEO: WorkflowSpec = {
-  '1': { type: 'ShapesData', title: 'A held-out clip (or Load Video / Load Image)', inputs: { count: 1, seed: 7, size: 32, objects: '1', frames: 4 }, pos: [COL[0], 40], size: [320, 170] },
+  '1': { type: 'ShapesData', title: 'A held-out clip (or Load Video / Load Image)', inputs: { count: 1, seed: 24, size: 32, objects: '1', frames: 4 }, pos: [COL[0], 40], size: [320, 170] },
   '2': loadTokenizer(260),
-  '3': { type: 'ClassLabel', title: 'Its class: shape and direction', inputs: { label: 'square moving right', class_ids: '0' }, pos: [COL[0], 390], size: [320, 82] },
+  '3': { type: 'ClassLabel', title: 'Its class: shape and direction', inputs: { label: 'circle moving right', class_ids: '0' }, pos: [COL[0], 390], size: [320, 82] },
   '4': { type: 'VideoFrames', title: 'Its first frame', inputs: { video: ['1', 1], start: 0, count: 1 }, pos: [COL[0], 520], size: [320, 110] },
   '5': { type: 'TokenizerEncode', inputs: { tokenizer: ['2', 0], images: ['4', 0] }, pos: [COL[0], 680], size: DECODE },
   '6': loadModel('shapes-video.safetensors', 40, COL[1]),
@@ -264,7 +264,7 @@ export const IMAGE_TO_VIDEO: WorkflowSpec = {
         "Image-to-video: the sampler keeps the picture's tokens as the first frame and makes the others from them and the class. " +
         "Your own picture: Load Image (32×32 for the bundled models; Scale Image) into Tokenizer Encode's images. " +
         "Your own clip: Load Video, then Video Frames with count = the frames to keep, into Tokenizer Encode's videos: the sampler continues it. " +
-        'The bundled video model is small and briefly trained, so its clips are not yet recognisable (README, Image-to-video).',
+        'The bundled video model carries an object on best when it moves right or down, away from the corner it grows from (README, Image-to-video).',
     },
     pos: [COL[0], 1300],
     size: [700, 150],
