@@ -98,6 +98,10 @@ export async function trainNar(o: TrainNarOptions): Promise<TrainNarResult> {
       if (o.resumeFrom === o.outFile) savedStep = step;
     }
     while (step < o.steps && !o.signal?.aborted) {
+      // a step resolves through microtasks only: give the event loop a turn, or a signal handler
+      // (Ctrl-C aborting this loop), timers and sockets never run while training goes on
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) break;
       const batch = await source.batch(step, o.batch);
       const r = await trainer.step(batch);
       step = r.step;

@@ -1,5 +1,6 @@
-// `narflow train`: progress lines, a checkpoint, and --resume continuing from its step.
-import { execFileSync } from 'child_process';
+// `narflow train`: progress lines, a checkpoint, --resume continuing from its step, and Ctrl-C
+// stopping after the current step with the checkpoint written.
+import { execFileSync, spawn } from 'child_process';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
 import { readTrainingCheckpoint } from '../../models/training';
@@ -34,3 +35,35 @@ it('trains, prints progress lines, writes a checkpoint, and resumes from it', as
 it('an unknown --kind is refused with the accepted kinds', () => {
   expect(() => train(['--kind', 'gan'])).toThrow(/--kind must be one of c2i, t2i, video, raster-c2i, got 'gan'/);
 });
+
+it('Ctrl-C (SIGINT) stops after the current step and writes the checkpoint of that step', async () => {
+  await initBackend('wasm');
+  const dir = tempDir();
+  const tokFile = path.join(dir, 'tok.safetensors');
+  const tok = tinyTokenizer();
+  saveTokenizer(tok, tokFile);
+  tok.dispose();
+  const out = path.join(dir, 'stopped.safetensors');
+  const args = ['train', '--kind', 'c2i', '--batch', '2', '--tokenizer', tokFile, '--dim', '32', '--layers', '1', '--heads', '2', '--log-every', '1', '--device', 'wasm', '--steps', '100000', '--checkpoint-every', '0', '--out', out];
+  const child = spawn(process.execPath, [path.join(root, 'bin/narflow.js'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (/step 3\/100000/.test(stdout)) resolve();
+    }),
+  );
+  child.kill('SIGINT');
+  const code = await exited;
+  clearTimeout(timer);
+  expect(stderr).toContain('stopping after the current step');
+  expect(code).toBe(0);
+  const stopped = Number(/stopped at step (\d+)/.exec(stdout)?.[1]);
+  expect(stopped).toBeGreaterThanOrEqual(3);
+  expect(stopped).toBeLessThan(100000);
+  expect(readTrainingCheckpoint(out).state.step).toBe(stopped);
+}, 90_000);
