@@ -18,7 +18,7 @@ import { generateShapesVideos, videoClassParts } from '../models/data/shapesVide
 import { DIRECTIONS, type DirectionName } from '../models/data/shapesSpec';
 import { imageGrid } from '../models/image/grid';
 import { encodePng } from '../models/image/png';
-import { imageBatch, videoFrames, type ImageBatch, type VideoBatch } from '../models/image/types';
+import { imageAt, videoFrames, type ImageBatch, type VideoBatch } from '../models/image/types';
 import { loadNar, type NarModel } from '../models/nar';
 import { orderingFor } from '../models/nar/ordering';
 import { createNarStepEngine } from '../models/onnx/engineChoice';
@@ -83,8 +83,7 @@ async function sample(model: NarModel, file: string, classIds: number[], seed: n
 /** A clip's frames side by side, as one row of tiles. */
 function frameTiles(v: VideoBatch, b: number): ImageBatch[] {
   const frames = videoFrames(v, b);
-  const size = v.height * v.width * 3;
-  return Array.from({ length: v.frames }, (_, t) => imageBatch(1, v.height, v.width, frames.data.subarray(t * size, (t + 1) * size)));
+  return Array.from({ length: v.frames }, (_, t) => imageAt(frames, t));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -13,15 +13,20 @@ function train(args: string[]): string {
   return execFileSync(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-it('trains, prints progress lines, writes a checkpoint, and resumes from it', async () => {
+/** A temp folder with a tiny tokenizer, and the flags of a tiny class-to-image run on it. */
+async function tinyRun(): Promise<{ dir: string; common: string[] }> {
   await initBackend('wasm');
   const dir = tempDir();
   const tokFile = path.join(dir, 'tok.safetensors');
   const tok = tinyTokenizer();
   saveTokenizer(tok, tokFile);
   tok.dispose();
+  return { dir, common: ['--kind', 'c2i', '--batch', '2', '--tokenizer', tokFile, '--dim', '32', '--layers', '1', '--heads', '2', '--log-every', '1', '--device', 'wasm'] };
+}
+
+it('trains, prints progress lines, writes a checkpoint, and resumes from it', async () => {
+  const { dir, common } = await tinyRun();
   const out = path.join(dir, 'c2i.safetensors');
-  const common = ['--kind', 'c2i', '--batch', '2', '--tokenizer', tokFile, '--dim', '32', '--layers', '1', '--heads', '2', '--log-every', '1', '--device', 'wasm'];
   const first = train([...common, '--steps', '2', '--out', out]);
   expect(first).toMatch(/step 1\/2 {2}loss \d+\.\d{4} {2}lr \S+ {2}\S+ samples\/s/);
   expect(first).toMatch(/finished at step 2/);
@@ -37,14 +42,9 @@ it('an unknown --kind is refused with the accepted kinds', () => {
 });
 
 it('Ctrl-C (SIGINT) stops after the current step and writes the checkpoint of that step', async () => {
-  await initBackend('wasm');
-  const dir = tempDir();
-  const tokFile = path.join(dir, 'tok.safetensors');
-  const tok = tinyTokenizer();
-  saveTokenizer(tok, tokFile);
-  tok.dispose();
+  const { dir, common } = await tinyRun();
   const out = path.join(dir, 'stopped.safetensors');
-  const args = ['train', '--kind', 'c2i', '--batch', '2', '--tokenizer', tokFile, '--dim', '32', '--layers', '1', '--heads', '2', '--log-every', '1', '--device', 'wasm', '--steps', '100000', '--checkpoint-every', '0', '--out', out];
+  const args = ['train', ...common, '--steps', '100000', '--checkpoint-every', '0', '--out', out];
   const child = spawn(process.execPath, [path.join(root, 'bin/narflow.js'), ...args], { cwd: root });
   let stdout = '';
   let stderr = '';
