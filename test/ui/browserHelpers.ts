@@ -74,7 +74,7 @@ export function slotPoint(page: Page, nodeId: number, kind: 'input' | 'output', 
   return page.evaluate(
     ([id, kind, name]) => {
       const { editor } = (window as unknown as { narflow: { editor: any } }).narflow;
-      const node = editor.graph.getNodeById(id);
+      const node = editor.shown.getNodeById(id);
       const slots = kind === 'input' ? node.inputs : node.outputs;
       const index = slots.findIndex((s: { name: string; widget?: unknown }) => s.name === name && !(kind === 'input' && s.widget));
       if (index < 0) throw new Error(`node ${id} has no ${kind} slot ${name}`);
@@ -92,7 +92,7 @@ export async function widgetPoint(page: Page, nodeId: number, name: string): Pro
   // litegraph sets a widget's y when it draws the node: wait for a frame that placed it
   await page.waitForFunction(
     ([id, name]) => {
-      const node = (window as unknown as { narflow: { editor: any } }).narflow.editor.graph.getNodeById(id);
+      const node = (window as unknown as { narflow: { editor: any } }).narflow.editor.shown.getNodeById(id);
       const w = node?.widgets?.find((x: { name: string }) => x.name === name);
       return !!w && typeof w.y === 'number' && w.y > 0;
     },
@@ -101,7 +101,7 @@ export async function widgetPoint(page: Page, nodeId: number, name: string): Pro
   return page.evaluate(
     ([id, name]) => {
       const { editor } = (window as unknown as { narflow: { editor: any } }).narflow;
-      const node = editor.graph.getNodeById(id);
+      const node = editor.shown.getNodeById(id);
       const w = node.widgets.find((x: { name: string }) => x.name === name);
       if (!w) throw new Error(`node ${id} has no widget ${name}`);
       const [x, y] = editor.canvas.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2, node.pos[1] + w.y + 10], [0, 0]);

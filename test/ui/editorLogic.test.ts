@@ -1,10 +1,10 @@
 // Pure parts of the editor: object_info parsing, seed control, loss plot geometry, palette search,
 // run state from socket.io events.
 import type { ExecutionEvent, ObjectInfoEntry } from '../../server/api/protocol';
-import { RunState } from '../../ui/src/execution/runState';
+import { RunState, type NodeRunState } from '../../ui/src/execution/runState';
 import { frameAt } from '../../ui/src/graph/imageCache';
 import { formatDuration } from '../../ui/src/format';
-import { cellAt } from '../../ui/src/graph/nodeDrawing';
+import { cellAt, drawNodeState } from '../../ui/src/graph/nodeDrawing';
 import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
 import { AutoQueue } from '../../ui/src/editor/autoQueue';
@@ -213,6 +213,84 @@ describe('run state from events', () => {
     );
     expect(rs.node('2').error).toBe('seed above max: 101 > 100\nmodel missing');
     expect(rs.node('2').errorInputs).toEqual(['seed', 'model']);
+  });
+
+  it('a subgraph instance shows what its inner nodes ("id:inner") did: running one, last pictures, errors, total time', () => {
+    let t = 0;
+    const rs = new RunState(() => undefined, () => t);
+    rs.promptQueued('s');
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 's', timestamp: 1 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 's', node: '7:1' } }));
+    rs.handle(ev({ type: 'progress', data: { prompt_id: 's', node: '7:1', value: 2, max: 5 } }));
+    expect(rs.summary('7')).toMatchObject({ running: true, progress: { value: 2, max: 5 }, ranMs: null });
+    t = 30;
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 's', node: '7:1', output: { images: [{ filename: 'a.png', subfolder: '', type: 'temp' }] } } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 's', node: '7:2:4' } }));
+    t = 50;
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 's', node: '7:2:4', output: { images: [{ filename: 'b.png', subfolder: '', type: 'output' }] } } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 's', node: '70' } }));
+    rs.handle(ev({ type: 'execution_error', data: { prompt_id: 's', node_id: '70', node_type: 'X', exception_message: 'boom', exception_type: 'Error', traceback: [] } } as never));
+    const inst = rs.summary('7')!;
+    expect(inst.running).toBe(false);
+    expect(inst.images.map((i) => i.filename)).toEqual(['b.png']); // the one given last
+    expect(inst.ranMs).toBe(50);
+    expect(inst.error).toBeNull(); // node 70 is not inside instance 7
+    expect(rs.summary('7:2')!.images.map((i) => i.filename)).toEqual(['b.png']); // a nested instance, seen from inside 7
+    expect(rs.summary('70')!.error).toBe('boom');
+    rs.promptRejected({ '7:1': { class_type: 'ImageScale', errors: [{ type: 'value_out_of_range', message: 'width above max', details: '' }] } }, 'rejected');
+    expect(rs.summary('7')!.error).toBe('1: width above max');
+  });
+});
+
+describe('node drawing', () => {
+  /** A 2-D context that records the text it is asked to write (and where) and the order of its drawing calls. */
+  function recordingContext() {
+    const texts: { text: string; x: number }[] = [];
+    const calls: string[] = [];
+    const ctx = new Proxy({} as Record<string, unknown>, {
+      get(target, key: string) {
+        if (key in target) return target[key];
+        if (key === 'fillText') return (text: string, x: number) => (texts.push({ text, x }), calls.push(`text:${text}`));
+        if (key === 'measureText') return (text: string) => ({ width: text.length * 6 });
+        return (...args: unknown[]) => calls.push(key) && args && undefined;
+      },
+      set(target, key: string, value) {
+        target[key] = value;
+        return true;
+      },
+    });
+    return { ctx: ctx as unknown as CanvasRenderingContext2D, texts, calls };
+  }
+  const dc = { images: { get: () => ({ source: {} as CanvasImageSource, width: 8, height: 8 }) } as never, viewUrl: () => 'u' };
+  const node = (over: Record<string, unknown> = {}) =>
+    ({ size: [200, 100], mode: 0, widgets: [], inputs: [], outputs: [], title_buttons: [], setSize() {}, setDirtyCanvas() {}, ...over }) as never;
+  const ran = (over: Partial<NodeRunState> = {}): NodeRunState => ({
+    running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: 545, ...over,
+  });
+
+  it('the run time sits at the right of the title, left of a title button; a mode name or an error badge takes its place', () => {
+    const plain = recordingContext();
+    drawNodeState(plain.ctx, node(), ran(), dc);
+    expect(plain.texts).toEqual([{ text: '545 ms', x: 192 }]);
+    const withButton = recordingContext();
+    drawNodeState(withButton.ctx, node({ title_buttons: [{ name: 'enter_subgraph' }] }), ran(), dc);
+    expect(withButton.texts[0].x).toBeLessThanOrEqual(200 - 30);
+    for (const mode of [2, 4]) {
+      const r = recordingContext();
+      drawNodeState(r.ctx, node({ mode }), ran(), dc);
+      expect(r.texts.map((t) => t.text)).toEqual([mode === 2 ? 'muted' : 'bypassed']);
+    }
+    const failed = recordingContext();
+    drawNodeState(failed.ctx, node(), ran({ error: 'boom' }), dc);
+    expect(failed.texts.map((t) => t.text)).not.toContain('545 ms');
+    expect(failed.texts.map((t) => t.text)).toContain('!');
+  });
+
+  it('the veil of a muted node covers the pictures it shows', () => {
+    const r = recordingContext();
+    drawNodeState(r.ctx, node({ mode: 2 }), ran({ images: [{ filename: 'a.png', subfolder: '', type: 'output' }] }), dc);
+    expect(r.calls.lastIndexOf('drawImage')).toBeGreaterThanOrEqual(0);
+    expect(r.calls.lastIndexOf('roundRect')).toBeGreaterThan(r.calls.lastIndexOf('drawImage'));
   });
 });
 

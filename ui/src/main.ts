@@ -16,6 +16,7 @@ import { createPalette } from './panels/palette';
 import { MaskEditor } from './panels/maskEditor';
 import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
+import { SubgraphBreadcrumb } from './panels/subgraphBreadcrumb';
 import { bindToolbar } from './panels/toolbar';
 
 /** A server token given once as `?token=` is kept for this tab. */
@@ -50,8 +51,11 @@ async function start(): Promise<void> {
     const name = chosenInputFile(node);
     return name ? { url: app.inputUrl(name), filename: name } : undefined;
   };
+  // a node inside an opened subgraph runs as "instance:…:node"; an instance shows what ran inside it
+  const drawState = (node: LGraphNode, ctx: CanvasRenderingContext2D): void =>
+    drawNodeState(ctx, node, runState.summary(editor.executionId(node)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture });
   const specs = registerNodeTypes(await client.objectInfo(), {
-    drawForeground: (node, ctx) => drawNodeState(ctx, node, runState.peek(String(node.id)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture }),
+    drawForeground: (node, ctx) => drawState(node, ctx),
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
     editMask: (node, combo) => void app.editMask(node, combo),
     queueOutputs: (node) => void app.queueOutputs(node),
@@ -59,7 +63,12 @@ async function start(): Promise<void> {
     click: (node, pos) => app.pickSeed(node, seedCellAt(node, pos)),
   });
   registerEditorOnlyNodes();
-  const editor = new CanvasEditor(element('canvas-container'), { onFileDrop: (file, pos) => void app.openFile(file, pos) });
+  const breadcrumb = new SubgraphBreadcrumb(element('subgraph-path'), (depth) => editor.leave(depth));
+  const editor = new CanvasEditor(element('canvas-container'), {
+    onFileDrop: (file, pos) => void app.openFile(file, pos),
+    onGraphShown: (path) => breadcrumb.show(path),
+    drawInstance: drawState,
+  });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
     client,
     load: (workflow, name) => app.loadWorkflow(workflow, name),

@@ -12,6 +12,7 @@ import {
   editorWorkflowSchema,
   formatZodIssues,
 } from './schema';
+import { flattenSubgraphs } from './subgraphs';
 import { widgetSlots } from './widgets';
 
 /** Editor-only node types that never run: reroutes pass links through, notes are comments. */
@@ -81,17 +82,19 @@ function widgetArray(node: EditorNode): unknown[] | Record<string, unknown> {
 /**
  * Converts an editor-form workflow to the API form. Muted nodes, notes and reroutes are left out;
  * bypassed nodes pass their first input of the same type through. Unknown node types keep their
- * links (validation then reports them). `info` is /api/object_info.
+ * links (validation then reports them). Subgraph instances become the nodes inside them, with
+ * execution ids "instance:inner". `info` is /api/object_info.
  */
 export function editorToApi(input: unknown, info: ObjectInfoResponse): ConversionResult {
   const wf = parseEditorWorkflow(input);
+  const flat = flattenSubgraphs(wf);
   const g: Graph = { nodes: new Map(), links: new Map() };
-  for (const n of wf.nodes) g.nodes.set(String(n.id), n);
-  for (const l of wf.links) g.links.set(l[0], l);
+  for (const n of flat.nodes) g.nodes.set(String(n.id), n);
+  for (const l of flat.links) g.links.set(l[0], l);
   const prompt: ApiWorkflow = {};
-  const problems: ConversionProblem[] = [];
+  const problems: ConversionProblem[] = flat.problems.map((p) => ({ ...p, type: 'cycle' }));
 
-  for (const node of wf.nodes) {
+  for (const node of flat.nodes) {
     const id = String(node.id);
     if (node.mode === NODE_MODE.never || node.mode === NODE_MODE.bypass) continue;
     if (REROUTE_TYPES.has(node.type) || NOTE_TYPES.has(node.type)) continue;
@@ -104,6 +107,7 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
         if (v !== undefined) inputs[w.name] = v as ApiInputValue;
       }
     }
+    Object.assign(inputs, flat.constants.get(id));
     for (const slot of node.inputs ?? []) {
       if (slot.link == null) continue;
       const origin = resolveOrigin(g, slot.link);

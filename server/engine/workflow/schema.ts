@@ -82,6 +82,43 @@ export const editorLinkSchema = z.tuple([
   z.union([z.string(), z.number()]).transform(String),
 ]);
 
+/** A link inside a subgraph definition: litegraph's object form (tuples are accepted too). */
+export const editorLinkObjectSchema = z
+  .object({
+    id: z.number().int(),
+    origin_id: z.union([z.number().int(), z.string()]),
+    origin_slot: z.number().int(),
+    target_id: z.union([z.number().int(), z.string()]),
+    target_slot: z.number().int(),
+    type: z.union([z.string(), z.number()]).optional(),
+  })
+  .passthrough();
+
+/** One input or output of a subgraph definition (a slot on every instance of it). */
+export const subgraphSlotSchema = z
+  .object({
+    name: z.string(),
+    type: z.union([z.string(), z.number()]).transform(String),
+    linkIds: z.array(z.number().int()).nullable().optional(),
+    label: z.string().optional(),
+  })
+  .passthrough();
+
+/**
+ * A subgraph definition (ComfyUI's `definitions.subgraphs[]`): a graph of its own whose instances are
+ * nodes of type `id`. Inside it the virtual node -10 feeds its inputs in and -20 takes its outputs out.
+ */
+export const editorSubgraphSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    nodes: z.array(editorNodeSchema).default([]),
+    links: z.array(z.union([editorLinkSchema, editorLinkObjectSchema])).default([]),
+    inputs: z.array(subgraphSlotSchema).default([]),
+    outputs: z.array(subgraphSlotSchema).default([]),
+  })
+  .passthrough();
+
 export const editorGroupSchema = z
   .object({
     title: z.string().optional(),
@@ -100,6 +137,7 @@ export const editorWorkflowSchema = z
     config: z.record(z.unknown()).optional(),
     extra: z.record(z.unknown()).optional(),
     version: z.number(),
+    definitions: z.object({ subgraphs: z.array(editorSubgraphSchema).optional() }).passthrough().optional(),
   })
   .passthrough();
 
@@ -108,6 +146,7 @@ export type EditorOutput = z.infer<typeof editorOutputSchema>;
 export type EditorNode = z.infer<typeof editorNodeSchema>;
 export type EditorLink = z.infer<typeof editorLinkSchema>;
 export type EditorGroup = z.infer<typeof editorGroupSchema>;
+export type EditorSubgraph = z.infer<typeof editorSubgraphSchema>;
 export type EditorWorkflow = z.infer<typeof editorWorkflowSchema>;
 
 /** True when a parsed JSON value looks like the editor form (has a nodes array). */

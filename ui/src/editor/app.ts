@@ -92,7 +92,7 @@ export class App {
    */
   queueOutputs(node: LGraphNode): Promise<string | null> {
     const selected = this.d.editor.selectedNodes().filter(isOutputNode);
-    const targets = [...new Set([String(node.id), ...selected.map((n) => String(n.id))])];
+    const targets = [...new Set([node, ...selected].map((n) => this.d.editor.executionId(n)))];
     return this.queue({ targets });
   }
 
@@ -108,7 +108,7 @@ export class App {
       });
       this.d.runState.promptQueued(res.prompt_id);
       subscribePrompt(this.d.socket, res.prompt_id);
-      for (const node of this.d.editor.graph.nodes) applySeedControls(node, randomUnit);
+      for (const node of this.d.editor.allNodes()) applySeedControls(node, randomUnit);
       this.d.changes.check('queue'); // moved seeds are an undo step, as any edit
       this.d.editor.redraw();
       void this.catchUp(res.prompt_id);
@@ -144,7 +144,7 @@ export class App {
 
   /** Menu entries for the first image a node shows after a run: open it, or copy it into a new Load Image (to mask and inpaint it). */
   imageMenu(node: LGraphNode): { content: string; callback: () => void }[] {
-    const ref = this.d.runState.peek(String(node.id))?.images[0];
+    const ref = this.d.runState.summary(this.d.editor.executionId(node))?.images[0];
     if (!ref) return [];
     const url = this.d.client.viewUrl(ref);
     const open = { content: 'Open image', callback: () => void window.open(url, '_blank') };
@@ -241,7 +241,7 @@ export class App {
     try {
       const info = await this.d.client.objectInfo();
       let changed = 0;
-      for (const node of this.d.editor.graph.nodes) {
+      for (const node of this.d.editor.allNodes()) {
         const entry = info[node.type ?? ''];
         if (!entry) continue;
         for (const w of node.widgets ?? []) {
@@ -279,6 +279,11 @@ export class App {
     } catch (e) {
       this.fail('Stop failed', e);
     }
+  }
+
+  /** Says something in the toast. */
+  notify(message: string, kind: 'info' | 'error' = 'info'): void {
+    this.d.toast.show(message, kind);
   }
 
   newWorkflow(): void {

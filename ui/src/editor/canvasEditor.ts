@@ -1,14 +1,28 @@
 // The litegraph canvas: graph, dark theme, node drops from the palette, workflow file drops,
-// load/serialise, and grouping of the selection.
-import { LGraph, LGraphCanvas, LGraphGroup, LGraphNode, LiteGraph, type Positionable } from '@comfyorg/litegraph';
+// load/serialise, grouping of the selection, and the subgraph being looked into (with its path of
+// instances, which gives each node shown its execution id).
+import { LGraph, LGraphCanvas, LGraphGroup, LGraphNode, LiteGraph, SubgraphNode, type Positionable, type Subgraph } from '@comfyorg/litegraph';
 import type { EditorWorkflow } from '../../../server/api/protocol';
+import { EXECUTION_ID_SEPARATOR } from '../../../server/engine/workflow/subgraphs';
 import { TYPE_COLORS } from '../graph/nodeTypes';
+import { registerSubgraphTypes } from '../graph/subgraphNodes';
 import { NODE_DRAG_MIME } from '../panels/palette';
 
 export interface CanvasEditorEvents {
   /** A file (workflow JSON or PNG) was dropped on the canvas. */
   /** A file was dropped at graph position `pos`. */
   onFileDrop(file: File, pos: [number, number]): void;
+  /** The graph shown changed: a subgraph was opened or left. */
+  onGraphShown?(path: readonly SubgraphStep[]): void;
+  /** Draws run state over a subgraph instance (what the nodes inside it did). */
+  drawInstance?(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
+}
+
+/** One step into a subgraph: the instance opened (its id in the graph it sits in) and its definition. */
+export interface SubgraphStep {
+  instanceId: string;
+  subgraph: Subgraph;
+  title: string;
 }
 
 function applyTheme(canvas: LGraphCanvas): void {
@@ -33,9 +47,12 @@ function applyTheme(canvas: LGraphCanvas): void {
 }
 
 export class CanvasEditor {
+  /** The workflow's (root) graph. */
   readonly graph = new LGraph();
   readonly canvas: LGraphCanvas;
   private readonly el: HTMLCanvasElement;
+  /** The subgraph instances opened, outermost first; empty when the workflow's own graph is shown. */
+  private steps: SubgraphStep[] = [];
 
   constructor(
     private readonly container: HTMLElement,
@@ -49,6 +66,7 @@ export class CanvasEditor {
     // this, a text field typed into before keeps the keys (R, ".", "?") meant for the canvas
     this.el.addEventListener('pointerdown', () => this.el.focus({ preventScroll: true }), true);
     this.canvas = new LGraphCanvas(this.el, this.graph);
+    registerSubgraphTypes(this.graph, { enter: (node) => this.enter(node), drawForeground: (node, ctx) => this.events.drawInstance?.(node, ctx) });
     applyTheme(this.canvas);
     this.bindDrop();
     new ResizeObserver(() => this.resize()).observe(container);
@@ -95,7 +113,7 @@ export class CanvasEditor {
     if (!node) return null;
     const at = pos ?? this.viewCentre();
     node.pos = [at[0], at[1]];
-    this.graph.add(node);
+    this.shown.add(node);
     this.canvas.selectNode(node);
     this.canvas.setDirty(true, true);
     return node;
@@ -116,9 +134,25 @@ export class CanvasEditor {
     } else {
       group.pos = this.viewCentre();
     }
-    this.graph.add(group);
+    this.shown.add(group);
     this.canvas.setDirty(true, true);
     return group;
+  }
+
+  /**
+   * Makes the selected nodes a subgraph: one instance takes their place, wired as they were
+   * (litegraph's "Convert to Subgraph"). Returns it, or null when nothing is selected.
+   */
+  subgraphSelection(): SubgraphNode | null {
+    const items = [...this.canvas.selectedItems].filter((i) => !(i instanceof LGraphNode) || this.shown.getNodeById(i.id) === i);
+    if (!items.some((i) => i instanceof LGraphNode)) return null;
+    // litegraph places the new node from the nodes' bounds, measured when they were last drawn
+    for (const i of items) if (i instanceof LGraphNode) i.updateArea(this.canvas.ctx ?? undefined);
+    const { node } = this.shown.convertToSubgraph(new Set(items));
+    this.canvas.deselectAll();
+    this.canvas.selectNode(node);
+    this.canvas.setDirty(true, true);
+    return node;
   }
 
   /**
@@ -137,24 +171,32 @@ export class CanvasEditor {
 
   /** The node under graph position `pos`, if any. */
   nodeAt(pos: [number, number]): LGraphNode | null {
-    return this.graph.getNodeOnPos(pos[0], pos[1]) ?? null;
+    return this.shown.getNodeOnPos(pos[0], pos[1]) ?? null;
   }
 
   /** The selected nodes (groups and reroute points left out). */
   selectedNodes(): LGraphNode[] {
     // a deleted node can linger in the selection: only nodes still in the graph count
-    return [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode && this.graph.getNodeById(i.id) === i);
+    return [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode && this.shown.getNodeById(i.id) === i);
   }
 
   serialize(): EditorWorkflow {
     return JSON.parse(JSON.stringify(this.graph.serialize())) as EditorWorkflow;
   }
 
-  /** Shows `workflow`; the view fits its nodes unless `keepView` (an undo step keeps where the user looks). */
+  /**
+   * Shows `workflow`; the view fits its nodes unless `keepView` (an undo step keeps where the user
+   * looks, inside the same subgraph when it is still there).
+   */
   load(workflow: EditorWorkflow, opts: { keepView?: boolean } = {}): void {
     const view = { scale: this.canvas.ds.scale, offset: [this.canvas.ds.offset[0], this.canvas.ds.offset[1]] };
+    const within = opts.keepView ? this.steps.map((s) => s.instanceId) : [];
+    this.canvas.subgraph = undefined; // litegraph would reopen it by itself, from the old definitions
+    if (this.canvas.graph !== this.graph) this.canvas.setGraph(this.graph);
+    this.steps = [];
     this.graph.clear();
     this.graph.configure(workflow as unknown as Parameters<LGraph['configure']>[0]);
+    this.reopen(within);
     if (opts.keepView) {
       this.canvas.ds.scale = view.scale;
       this.canvas.ds.offset[0] = view.offset[0];
@@ -165,7 +207,7 @@ export class CanvasEditor {
 
   /** Zooms and pans so every node (or every one of `only`) is visible. */
   fitView(only?: LGraphNode[]): void {
-    const nodes = only?.length ? only : this.graph.nodes;
+    const nodes = only?.length ? only : this.shown.nodes;
     if (!nodes.length) {
       this.canvas.ds.scale = 1;
       this.canvas.ds.offset[0] = 0;
@@ -192,6 +234,59 @@ export class CanvasEditor {
   }
 
   nodeById(id: string): LGraphNode | null {
-    return this.graph.getNodeById(id) ?? this.graph.getNodeById(Number(id));
+    return this.shown.getNodeById(id) ?? this.shown.getNodeById(Number(id));
+  }
+
+  /** The graph on the canvas: the workflow's, or the subgraph opened. */
+  get shown(): LGraph {
+    return (this.canvas.graph as LGraph | null) ?? this.graph;
+  }
+
+  /** The subgraph instances opened to reach the graph shown, outermost first. */
+  get path(): readonly SubgraphStep[] {
+    return this.steps;
+  }
+
+  /** Every node of the workflow: its own and those inside each subgraph definition. */
+  allNodes(): LGraphNode[] {
+    return [...this.graph.nodes, ...[...this.graph.subgraphs.values()].flatMap((s) => s.nodes)];
+  }
+
+  /** The id the server runs a node of the graph shown under: "instance:…:node" inside subgraphs. */
+  executionId(node: LGraphNode): string {
+    return [...this.steps.map((s) => s.instanceId), String(node.id)].join(EXECUTION_ID_SEPARATOR);
+  }
+
+  /** Opens a subgraph instance of the graph shown (its title button, or `enter` by id). */
+  enter(node: LGraphNode): void {
+    if (!(node instanceof SubgraphNode)) return;
+    this.steps.push({ instanceId: String(node.id), subgraph: node.subgraph, title: node.title || node.subgraph.name });
+    this.canvas.openSubgraph(node.subgraph);
+    this.fitView();
+    this.events.onGraphShown?.(this.steps);
+  }
+
+  /** Goes back out to `depth` steps (0: the workflow's own graph). */
+  leave(depth = 0): void {
+    if (depth >= this.steps.length) return;
+    const back = this.steps[depth];
+    this.steps = this.steps.slice(0, depth);
+    const target = depth === 0 ? this.graph : this.steps[depth - 1].subgraph;
+    this.canvas.subgraph = depth === 0 ? undefined : (target as Subgraph);
+    this.canvas.setGraph(target);
+    const instance = target.getNodeById(back.instanceId);
+    this.fitView(instance ? [instance] : undefined);
+    this.events.onGraphShown?.(this.steps);
+  }
+
+  /** Opens the instances with these ids one inside the other, as far as they still exist. */
+  private reopen(ids: string[]): void {
+    for (const id of ids) {
+      const node = this.shown.getNodeById(id) ?? this.shown.getNodeById(Number(id));
+      if (!(node instanceof SubgraphNode)) break;
+      this.steps.push({ instanceId: String(node.id), subgraph: node.subgraph, title: node.title || node.subgraph.name });
+      this.canvas.openSubgraph(node.subgraph);
+    }
+    this.events.onGraphShown?.(this.steps);
   }
 }

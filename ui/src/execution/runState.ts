@@ -61,6 +61,10 @@ export class RunState {
   currentPrompt: string | null = null;
   lastMessage = '';
 
+  /** When each node's state last gained something to show (a counter): picks what a subgraph instance shows. */
+  private readonly touched = new Map<string, number>();
+  private touches = 0;
+
   /** The node executing now and when it started (by this editor's clock). */
   private started: { node: string; at: number } | null = null;
 
@@ -88,9 +92,44 @@ export class RunState {
     return this.nodes.get(id);
   }
 
+  /**
+   * What to show on the node with execution id `id`: its own state, or, for a subgraph instance
+   * (whose inner nodes run as "id:…"), what the nodes inside did — the running one's progress and
+   * preview, every inner error, the pictures and texts an inner node gave last, the time they took.
+   */
+  summary(id: string): NodeRunState | undefined {
+    const own = this.nodes.get(id);
+    const prefix = `${id}:`;
+    const inner = [...this.nodes.entries()].filter(([k]) => k.startsWith(prefix));
+    if (!inner.length) return own;
+    const states = inner.map(([, s]) => s);
+    const running = states.find((s) => s.running);
+    const shown = [...inner]
+      .filter(([, s]) => s.images.length || s.texts.length || s.preview)
+      .sort(([a], [b]) => (this.touched.get(b) ?? 0) - (this.touched.get(a) ?? 0))[0]?.[1];
+    const errors = inner.filter(([, s]) => s.error).map(([k, s]) => `${k.slice(prefix.length)}: ${s.error}`);
+    const times = states.map((s) => s.ranMs).filter((t): t is number => t !== null);
+    const base = own ?? emptyState();
+    return {
+      ...base,
+      running: base.running || !!running,
+      cached: states.every((s) => s.cached),
+      progress: running?.progress ?? null,
+      error: [base.error, ...errors].filter(Boolean).join('\n') || null,
+      images: shown?.images ?? [],
+      texts: shown?.texts ?? [],
+      preview: running?.preview ?? shown?.preview ?? null,
+      previewLabel: running?.preview ? running.previewLabel : (shown?.previewLabel ?? null),
+      metrics: running?.metrics.length ? running.metrics : (states.find((s) => s.metrics.length)?.metrics ?? []),
+      extra: running?.extra ?? null,
+      ranMs: running || !times.length ? null : times.reduce((a, b) => a + b, 0),
+    };
+  }
+
   /** Forget everything (a different workflow was loaded). */
   reset(): void {
     this.nodes.clear();
+    this.touched.clear();
     this.phase = 'idle';
     this.currentPrompt = null;
     this.lastMessage = '';
@@ -214,6 +253,7 @@ export class RunState {
 
   private applyProgress(data: Extract<ExecutionEvent, { type: 'progress' }>['data']): void {
     const s = this.node(data.node);
+    this.touched.set(data.node, ++this.touches);
     s.running = true;
     s.progress = { value: data.value, max: data.max };
     if (data.preview?.image) {
@@ -234,6 +274,7 @@ export class RunState {
 
   private applyOutput(nodeId: string, output: UiResult): void {
     const s = this.node(nodeId);
+    this.touched.set(nodeId, ++this.touches);
     s.running = false;
     s.progress = null;
     if (Array.isArray(output.images)) {

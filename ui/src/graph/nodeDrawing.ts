@@ -56,12 +56,17 @@ function drawProgress(ctx: CanvasRenderingContext2D, node: LGraphNode, p: { valu
 }
 
 /** How long the node took, at the right of its title bar. */
+/** Room at the right of the title bar that litegraph's title buttons take (a subgraph's open button). */
+function titleInset(node: LGraphNode): number {
+  return 8 + (node.title_buttons?.filter((b) => b.visible !== false).length ?? 0) * 22;
+}
+
 function drawRunTime(ctx: CanvasRenderingContext2D, node: LGraphNode, ms: number): void {
   ctx.save();
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'right';
   ctx.fillStyle = '#8b949e';
-  ctx.fillText(formatDuration(ms), node.size[0] - 8, -LiteGraph.NODE_TITLE_HEIGHT + 19);
+  ctx.fillText(formatDuration(ms), node.size[0] - titleInset(node), -LiteGraph.NODE_TITLE_HEIGHT + 19);
   ctx.restore();
 }
 
@@ -102,12 +107,13 @@ function drawError(ctx: CanvasRenderingContext2D, node: LGraphNode, message: str
   // badge on the title
   ctx.fillStyle = COLORS.error;
   ctx.beginPath();
-  ctx.arc(node.size[0] - 12, -LiteGraph.NODE_TITLE_HEIGHT / 2, 8, 0, Math.PI * 2);
+  const x = node.size[0] - titleInset(node) - 4;
+  ctx.arc(x, -LiteGraph.NODE_TITLE_HEIGHT / 2, 8, 0, Math.PI * 2);
   ctx.fill();
   ctx.fillStyle = '#fff';
   ctx.font = 'bold 12px sans-serif';
   ctx.textAlign = 'center';
-  ctx.fillText('!', node.size[0] - 12, -LiteGraph.NODE_TITLE_HEIGHT / 2 + 4);
+  ctx.fillText('!', x, -LiteGraph.NODE_TITLE_HEIGHT / 2 + 4);
   ctx.restore();
 }
 
@@ -265,7 +271,7 @@ function drawMode(ctx: CanvasRenderingContext2D, node: LGraphNode): void {
   ctx.font = 'bold 10px sans-serif';
   ctx.textAlign = 'right';
   ctx.fillStyle = '#e0c4f0';
-  ctx.fillText(look.label, node.size[0] - 8, -th + 19);
+  ctx.fillText(look.label, node.size[0] - titleInset(node), -th + 19);
   ctx.restore();
 }
 
@@ -279,7 +285,12 @@ function drawInputImage(ctx: CanvasRenderingContext2D, node: LGraphNode, input: 
 }
 
 export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
+  drawState(ctx, node, state, dc);
+  // the veil of a muted or bypassed node goes over what it shows, so its pictures look left out too
   drawMode(ctx, node);
+}
+
+function drawState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
   const input = dc.inputImage?.(node);
   if (input && !state?.preview && !state?.images.length && !state?.error) drawInputImage(ctx, node, input, dc);
   if (!state) return;
@@ -311,7 +322,8 @@ export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, s
   if (state.running) outline(ctx, node, COLORS.running, 3);
   else if (state.cached && !state.error) outline(ctx, node, COLORS.cached, 1);
   if (state.progress) drawProgress(ctx, node, state.progress);
-  else if (state.ranMs !== null && !state.running) drawRunTime(ctx, node, state.ranMs);
+  // the title's right end holds the error badge or the mode's name when there is one
+  else if (state.ranMs !== null && !state.running && !state.error && !MODE_LOOK[node.mode ?? MODE.always]) drawRunTime(ctx, node, state.ranMs);
   if (state.error) drawError(ctx, node, state.error);
   if (state.errorInputs.length) markErrorInputs(ctx, node, state.errorInputs);
 }

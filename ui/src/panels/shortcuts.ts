@@ -8,6 +8,8 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+M', 'Mute the selected nodes (left out of the prompt); again to restore'],
   ['Ctrl+B', 'Bypass the selected nodes (inputs pass to outputs of the same type); again to restore'],
   ['Ctrl+A, Ctrl+C, Ctrl+V, Delete', 'Select all, copy, paste, delete nodes'],
+  ['Ctrl+Shift+E, Subgraph button', 'Make the selected nodes a subgraph (one node, wired as they were); ↗ on its title opens it'],
+  ['Esc', 'Back out of an opened subgraph (or click the path above the canvas)'],
   ['R', 'Refresh the model and file lists'],
   ['.', 'Fit the view to the selected nodes, or to all of them'],
   ['Double-click the canvas', 'Search for a node to add'],

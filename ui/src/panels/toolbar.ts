@@ -68,6 +68,19 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     templates.selectedIndex = 0;
   });
   get('group-button').addEventListener('click', () => editor.groupSelection());
+  const makeSubgraph = (): void => {
+    if (editor.subgraphSelection()) changes.check();
+    else app.notify('Select the nodes to put in a subgraph first');
+  };
+  get('subgraph-button').addEventListener('click', makeSubgraph);
+  // Ctrl+Shift+E: the selection becomes a subgraph (as in ComfyUI); Escape (not typing) goes back out of an opened one
+  window.addEventListener('keydown', (e) => {
+    if (typingInField(e.target) || shortcuts.isOpen) return;
+    if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'e') {
+      e.preventDefault();
+      makeSubgraph();
+    } else if (e.key === 'Escape' && editor.path.length) editor.leave(editor.path.length - 1);
+  });
   get('refresh-button').addEventListener('click', () => void app.refreshLists());
   const shortcuts = new ShortcutsDialog(document.body);
   get('shortcuts-button').addEventListener('click', () => shortcuts.toggle());
