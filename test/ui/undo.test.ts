@@ -118,9 +118,53 @@ describeBrowser('undo, redo and the kept graph in Chromium', () => {
     await page.waitForFunction(() => /problem/.test(document.getElementById('toast')?.textContent ?? ''));
     const state = await page.evaluate(() => (window as any).narflow.runState.peek('2'));
     expect(state.error).toMatch(/FancyPluginNode/);
+    // the toast names it, and the placeholder draws what Queue said (before, only a red outline)
+    expect(await page.textContent('#toast')).toContain("node 2 (FancyPluginNode): unknown node type 'FancyPluginNode'");
+    const drawn = await page.evaluate(() => {
+      const node = (window as any).narflow.editor.graph.getNodeById(2);
+      return { placeholder: !!node.has_errors, draws: typeof node.onDrawForeground === 'function' };
+    });
+    expect(drawn).toEqual({ placeholder: true, draws: true });
     await page.click('#undo-button'); // back to the graph of the earlier tests
     await page.fill('#workflow-name', 'kept-graph');
     await page.press('#workflow-name', 'Tab');
+  });
+
+  it('undo of New or Open brings the workflow’s name back with its graph; Queue takes a batch count still being typed', async () => {
+    const { page } = s;
+    const before = await page.inputValue('#workflow-name');
+    const nodes = (await graphSummary(page)).nodes.length;
+    await page.click('#new-button');
+    expect(await page.inputValue('#workflow-name')).toBe('untitled');
+    await page.click('#undo-button');
+    expect(await page.inputValue('#workflow-name')).toBe(before);
+    expect((await graphSummary(page)).nodes).toHaveLength(nodes);
+    await page.click('#redo-button');
+    expect(await page.inputValue('#workflow-name')).toBe('untitled');
+    await page.click('#undo-button');
+    expect(await page.inputValue('#workflow-name')).toBe(before);
+
+    const runs = (await s.host.queue.history()).length;
+    await page.fill('#batch-count', '2'); // typed, not left: no 'change' event yet
+    await page.keyboard.press('Control+Enter');
+    for (let i = 0; i < 600 && (await s.host.queue.history()).length < runs + 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await s.host.queue.history()).length).toBe(runs + 2);
+    await page.fill('#batch-count', '1');
+    await page.press('#batch-count', 'Tab');
+  });
+
+  it('Save to server after a reload saves the next revision: the revision seen is kept with the tab’s graph', async () => {
+    const { page } = s;
+    const name = await page.inputValue('#workflow-name');
+    await page.click('#save-server');
+    await page.waitForFunction(() => /revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.inputValue('#workflow-name')).toBe(name);
+    await page.click('#save-server');
+    await page.waitForFunction(() => /revision 2\)|changed elsewhere/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect(await page.textContent('#toast')).toContain('(revision 2)');
+    expect((await s.host.workflows.get(name))?.revision).toBe(2);
   });
 
   it('reopens the graph and its name after a reload', async () => {
@@ -153,6 +197,12 @@ describeBrowser('undo, redo and the kept graph in Chromium', () => {
     await second.waitForSelector('body[data-ready="true"]');
     expect(await second.inputValue('#workflow-name')).toBe('other-tab');
     expect((await graphSummary(second)).nodes).toHaveLength(0);
+    // the reloads changed nothing: a third tab opens the graph changed last (the second tab's)
+    const third = await context.newPage();
+    await third.goto(s.server.url);
+    await third.waitForSelector('body[data-ready="true"]');
+    expect(await third.inputValue('#workflow-name')).toBe('other-tab');
+    await third.close();
     await second.close();
   });
 });

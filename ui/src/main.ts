@@ -67,7 +67,7 @@ async function start(): Promise<void> {
   const editor = new CanvasEditor(element('canvas-container'), {
     onFileDrop: (file, pos) => void app.openFile(file, pos),
     onGraphShown: (path) => breadcrumb.show(path),
-    drawInstance: drawState,
+    drawNode: drawState,
   });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
     client,
@@ -95,14 +95,22 @@ async function start(): Promise<void> {
   );
   const uploadInput = element('upload-input') as HTMLInputElement;
   let storageWarned = false;
+  // while the tab reopens its graph nothing has changed: the browser's copy (what a new tab opens,
+  // the graph changed last in any tab) is left as it is
+  let reopening = true;
   const changes = new ChangeTracker({
     serialize: () => editor.serialize(),
-    restore: (wf) => editor.load(wf, { keepView: true }),
-    persist: (workflow) => {
+    name: (): string => app.workflowName,
+    restore: (wf, name): void => {
+      editor.load(wf, { keepView: true });
+      if (name !== undefined) app.showName(name);
+    },
+    persist: (workflow): void => {
       // this tab's copy (a reload of this tab) and the browser's (a new tab starts from the last graph)
-      const graph = { name: app.workflowName, workflow };
+      const name: string = app.workflowName;
+      const graph = { name, workflow, revision: app.revisionOf(name) as number | undefined };
       const kept = writeSavedGraph(sessionStorage, graph);
-      if (!(writeSavedGraph(localStorage, graph) || kept) && !storageWarned) {
+      if (!((!reopening && writeSavedGraph(localStorage, graph)) || kept) && !storageWarned) {
         storageWarned = true;
         toast.show('This browser refused to keep a copy of the graph (storage full or disabled): save it before closing the tab.', 'error', 10000);
       }
@@ -125,6 +133,7 @@ async function start(): Promise<void> {
   let opened = false;
   if (saved) {
     try {
+      app.rememberRevision(saved.name, saved.revision);
       app.loadWorkflow(saved.workflow, saved.name);
       opened = true;
     } catch (e) {
@@ -138,6 +147,7 @@ async function start(): Promise<void> {
       toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
     }
   }
+  reopening = false;
   await Promise.all([app.refreshStats(), app.refreshTemplates()]);
   // A handle for debugging in the console and for the browser test.
   Object.assign(window, { narflow: { app, autoQueue, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });

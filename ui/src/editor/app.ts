@@ -1,7 +1,7 @@
 // The editor's actions: queue / interrupt, save and open workflow files, save and load named
 // workflows on the server (with the revision check), templates, dropped files.
 import type { LGraphNode } from '@comfyorg/litegraph';
-import { comboOptions, type EditorWorkflow } from '../../../server/api/protocol';
+import { comboOptions, type EditorWorkflow, type NodeErrors } from '../../../server/api/protocol';
 import { editorToApi } from '../../../server/engine/workflow/convert';
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
@@ -47,6 +47,14 @@ export const MAX_BATCH = 64;
 /** A batch count from the toolbar: an integer in 1..MAX_BATCH (anything else counts as 1). */
 export function clampBatch(n: number): number {
   return Number.isFinite(n) ? Math.min(MAX_BATCH, Math.max(1, Math.floor(n))) : 1;
+}
+
+/** The first few validation problems, one line each ("node 3 (Scale Image): width above max: 9000 > 8192"). */
+export function problemLines(nodeErrors: Record<string, NodeErrors>, max = 4): string[] {
+  const lines = Object.entries(nodeErrors).flatMap(([id, n]) =>
+    n.errors.map((e) => `node ${id} (${n.class_type}): ${e.message}${e.details && !e.message.includes(e.details) ? `: ${e.details}` : ''}`),
+  );
+  return lines.length > max ? [...lines.slice(0, max), `… and ${lines.length - max} more`] : lines;
 }
 
 function randomUnit(): number {
@@ -117,7 +125,7 @@ export class App {
       if (e instanceof ApiError && e.body?.node_errors) {
         const count = Object.values(e.body.node_errors).reduce((n, x) => n + x.errors.length, 0);
         this.d.runState.promptRejected(e.body.node_errors, `rejected: ${count} problem(s) — ${e.message}`);
-        this.d.toast.show(`The workflow has ${count} problem(s); they are shown on the nodes.\n${e.message}`, 'error', 8000);
+        this.d.toast.show(`The workflow has ${count} problem(s); they are shown on the nodes:\n${problemLines(e.body.node_errors).join('\n')}`, 'error', 10000);
       } else this.fail('Queue failed', e);
       return null;
     }
@@ -353,12 +361,27 @@ export class App {
   loadWorkflow(workflow: EditorWorkflow, name: string): void {
     this.d.runState.reset();
     this.d.editor.load(workflow);
-    this.workflowName = name;
-    const input = document.getElementById('workflow-name') as HTMLInputElement | null;
-    if (input) input.value = name;
+    this.showName(name);
     // Loading is an undo step too: Ctrl+Z after New or Open brings the previous graph back.
     this.d.changes.check();
     this.d.changes.persistCurrent(); // under the new name, even when the graph is the same
+  }
+
+  /** Takes `name` as the workflow's name (an undo step bringing back another workflow's graph). */
+  showName(name: string): void {
+    this.workflowName = name;
+    const input = document.getElementById('workflow-name') as HTMLInputElement | null;
+    if (input) input.value = name;
+  }
+
+  /** The server revision of `name` this editor last loaded or saved (0: none). */
+  revisionOf(name: string): number | undefined {
+    return this.revisions.get(name);
+  }
+
+  /** Remembers the server revision a kept graph was based on (restored with it after a reload). */
+  rememberRevision(name: string, revision: number | undefined): void {
+    if (revision !== undefined) this.revisions.set(name, revision);
   }
 
   rename(name: string): void {

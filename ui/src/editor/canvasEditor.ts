@@ -14,8 +14,11 @@ export interface CanvasEditorEvents {
   onFileDrop(file: File, pos: [number, number]): void;
   /** The graph shown changed: a subgraph was opened or left. */
   onGraphShown?(path: readonly SubgraphStep[]): void;
-  /** Draws run state over a subgraph instance (what the nodes inside it did). */
-  drawInstance?(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
+  /**
+   * Draws run state over a node that is not of a server type: a subgraph instance (what the nodes
+   * inside it did), or the placeholder of a type this server lacks (what Queue said of it).
+   */
+  drawNode?(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
 }
 
 /** One step into a subgraph: the instance opened (its id in the graph it sits in) and its definition. */
@@ -66,7 +69,7 @@ export class CanvasEditor {
     // this, a text field typed into before keeps the keys (R, ".", "?") meant for the canvas
     this.el.addEventListener('pointerdown', () => this.el.focus({ preventScroll: true }), true);
     this.canvas = new LGraphCanvas(this.el, this.graph);
-    registerSubgraphTypes(this.graph, { enter: (node) => this.enter(node), drawForeground: (node, ctx) => this.events.drawInstance?.(node, ctx) });
+    registerSubgraphTypes(this.graph, { enter: (node) => this.enter(node), drawForeground: (node, ctx) => this.events.drawNode?.(node, ctx) });
     applyTheme(this.canvas);
     this.bindDrop();
     new ResizeObserver(() => this.resize()).observe(container);
@@ -196,6 +199,8 @@ export class CanvasEditor {
     this.steps = [];
     this.graph.clear();
     this.graph.configure(workflow as unknown as Parameters<LGraph['configure']>[0]);
+    // litegraph keeps a node of an unknown type as a bare placeholder (has_errors): it draws our state too
+    for (const node of this.allNodes()) if (node.has_errors) node.onDrawForeground = (ctx) => this.events.drawNode?.(node, ctx);
     this.reopen(within);
     if (opts.keepView) {
       this.canvas.ds.scale = view.scale;

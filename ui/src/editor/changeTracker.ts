@@ -7,8 +7,10 @@ import type { EditorWorkflow } from '../../../server/api/protocol';
 
 export interface ChangeTrackerDeps {
   serialize(): EditorWorkflow;
-  /** Puts a state back on the canvas (keeping the view). */
-  restore(workflow: EditorWorkflow): void;
+  /** The workflow's name now: an undo step puts it back with its graph (renaming alone is no step). */
+  name?(): string;
+  /** Puts a state back on the canvas (keeping the view), with the name it had. */
+  restore(workflow: EditorWorkflow, name?: string): void;
   /** Keeps the current state (e.g. in localStorage). */
   persist(workflow: EditorWorkflow): void;
 }
@@ -30,10 +32,16 @@ export function comparable(workflow: EditorWorkflow): string {
   return JSON.stringify({ ...rest, nodes: byId, ...(extra ? { extra: keptExtra } : {}) });
 }
 
+/** One undo step: the graph, and the workflow's name when it was taken. */
+interface State {
+  workflow: EditorWorkflow;
+  name?: string;
+}
+
 export class ChangeTracker {
-  private undoStack: EditorWorkflow[] = [];
-  private redoStack: EditorWorkflow[] = [];
-  private current: EditorWorkflow | null = null;
+  private undoStack: State[] = [];
+  private redoStack: State[] = [];
+  private current: State | null = null;
   private currentKey = '';
   /** Called after every change of the stacks (e.g. to enable the toolbar's buttons). */
   onStacksChanged: () => void = () => {};
@@ -75,7 +83,9 @@ export class ChangeTracker {
 
   /** Saves the current state again (e.g. after the workflow was renamed). */
   persistCurrent(): void {
-    if (this.current) this.d.persist(this.current);
+    if (!this.current) return;
+    this.current.name = this.d.name?.();
+    this.d.persist(this.current.workflow);
   }
 
   undo(): boolean {
@@ -95,15 +105,15 @@ export class ChangeTracker {
     return true;
   }
 
-  private apply(workflow: EditorWorkflow): void {
-    this.d.restore(workflow);
-    this.take(workflow);
+  private apply(state: State): void {
+    this.d.restore(state.workflow, state.name);
+    this.take(state.workflow);
     this.onStacksChanged();
     this.onGraphChanged('undo');
   }
 
   private take(workflow: EditorWorkflow, key = comparable(workflow)): void {
-    this.current = workflow;
+    this.current = { workflow, name: this.d.name?.() };
     this.currentKey = key;
     this.d.persist(workflow);
   }
@@ -115,6 +125,8 @@ export const SAVED_GRAPH_KEY = 'narflow-current-workflow';
 export interface SavedGraph {
   name: string;
   workflow: EditorWorkflow;
+  /** The server revision of `name` this graph was last loaded from or saved as (Save to server's check). */
+  revision?: number;
 }
 
 /** Reads the saved graph; anything unreadable counts as none (and is left for inspection). */
@@ -124,7 +136,7 @@ export function readSavedGraph(storage: Pick<Storage, 'getItem'>): SavedGraph | 
     if (!raw) return null;
     const v = JSON.parse(raw) as Partial<SavedGraph>;
     if (typeof v.name !== 'string' || !v.workflow || !Array.isArray((v.workflow as { nodes?: unknown }).nodes)) return null;
-    return { name: v.name, workflow: v.workflow };
+    return { name: v.name, workflow: v.workflow, ...(Number.isInteger(v.revision) ? { revision: v.revision } : {}) };
   } catch {
     return null;
   }

@@ -38,6 +38,10 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
   // Shift+click (or Ctrl+Shift+Enter) queues in front of everything already waiting.
   queueButton.addEventListener('click', (e) => void app.queue({ front: e.shiftKey }));
   const batch = get<HTMLInputElement>('batch-count');
+  // typed and not yet left (Ctrl+Enter straight from the box) counts too: 'input' as well as 'change'
+  batch.addEventListener('input', () => {
+    if (batch.value !== '') app.batchCount = clampBatch(Number(batch.value));
+  });
   batch.addEventListener('change', () => {
     app.batchCount = clampBatch(Number(batch.value));
     batch.value = String(app.batchCount);
