@@ -16,6 +16,7 @@ export type { ApiWorkflow, EditorWorkflow, UiResult };
 
 // ---------------------------------------------------------------------------------------------
 // HTTP routes (all under /api; with a server token every request needs `Authorization: Bearer <token>`)
+// Bodies are JSON objects whatever their Content-Type (as ComfyUI reads them), except multipart uploads.
 // ---------------------------------------------------------------------------------------------
 
 export const ROUTES = {
@@ -49,6 +50,8 @@ export interface PromptRequest {
   front?: boolean;
   /** Only these output node ids run (ComfyUI's "queue selected output nodes"); the rest of the graph is not checked. */
   partial_execution_targets?: string[];
+  /** The id to give the prompt (as ComfyUI takes it): 1–200 characters, no control characters, not used by a queued prompt or a history entry; 400 otherwise. Default: a random UUID. */
+  prompt_id?: string;
   extra_data?: { extra_pnginfo?: { workflow?: EditorWorkflow }; [key: string]: unknown };
 }
 

@@ -18,7 +18,7 @@ export class HttpError extends Error {
 export const badRequest = (message: string) => new HttpError(400, 'bad_request', message);
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 
-/** express error handler: HttpError → its status; body-parser errors → 400/413; anything else → 500. */
+/** express error handler: HttpError → its status; body-parser errors → 400 (not JSON) / 413; anything else → 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     let status = 500;
@@ -29,6 +29,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     } else if (err && typeof err === 'object' && (err as { type?: string }).type === 'entity.too.large') {
       status = 413;
       body = { error: { type: 'payload_too_large', message: `request body over the limit of ${(err as { limit?: number }).limit} bytes` } };
+    } else if (err && typeof err === 'object' && (err as { type?: string }).type === 'entity.parse.failed') {
+      status = 400;
+      body = { error: { type: 'bad_request', message: `the request body is not JSON: ${(err as Error).message}` } };
     } else if (err && typeof err === 'object' && typeof (err as { status?: number }).status === 'number' && (err as { status: number }).status < 500) {
       status = (err as { status: number }).status;
       body = { error: { type: 'bad_request', message: (err as Error).message } };

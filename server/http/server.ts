@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import type { Host } from '../host/host';
 import { checkBind, requireToken } from './auth';
 import { errorHandler, notFound } from './httpError';
+import { jsonBody } from './jsonBody';
 import { fileRoutes } from './routes/fileRoutes';
 import { infoRoutes } from './routes/infoRoutes';
 import { promptRoutes } from './routes/promptRoutes';
@@ -41,9 +42,10 @@ export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(
   app.disable('x-powered-by');
   const api = express.Router();
   api.use(requireToken(opts.token));
-  api.use(express.json({ limit: opts.bodyLimit ?? '8mb' }));
-  api.use(promptRoutes(host, hooks));
+  // uploads read their multipart bodies themselves; every other route takes JSON
   api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024));
+  api.use(jsonBody(opts.bodyLimit ?? '8mb'));
+  api.use(promptRoutes(host, hooks));
   api.use(infoRoutes(host));
   api.use(runRoutes(host, hooks));
   api.use(workflowRoutes(host.workflows));

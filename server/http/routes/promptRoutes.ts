@@ -35,6 +35,20 @@ export async function enqueuePrepared(
   return host.queue.enqueue({ id, prompt, outputs, extra, number: opts.number, front: opts.front === true });
 }
 
+/** A client-chosen prompt id, checked: well-formed and used by no queued prompt nor history entry. */
+async function chosenPromptId(host: Host, v: unknown): Promise<string | undefined> {
+  if (v === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (typeof v !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(v)) {
+    throw badRequest(`'prompt_id' must be a string of 1–200 characters without control characters, got ${JSON.stringify(v)}`);
+  }
+  const s = await host.queue.snapshot();
+  if ([...s.running, ...s.pending].some((p) => p.id === v) || (await host.queue.historyEntry(v))) {
+    throw badRequest(`'prompt_id' ${JSON.stringify(v)} is already used by another prompt`);
+  }
+  return v;
+}
+
 export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
   const r = Router();
 
@@ -42,11 +56,12 @@ export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
     '/prompt',
     asyncRoute(async (req, res) => {
       const body = req.body as PromptRequest;
+      const id = await chosenPromptId(host, body.prompt_id);
       const prepared = preparePrompt(host, body);
       if (!prepared.ok) return void res.status(400).json(prepared.error);
       if (body.number !== undefined && !Number.isFinite(body.number)) throw badRequest(`'number' must be a finite number, got ${JSON.stringify(body.number)}`);
       const clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
-      const item = await enqueuePrepared(host, hooks, prepared.value, { clientId, number: body.number, front: body.front, extraData: body.extra_data });
+      const item = await enqueuePrepared(host, hooks, prepared.value, { clientId, number: body.number, front: body.front, extraData: body.extra_data, id });
       const out: PromptResponse = { prompt_id: item.id, number: item.number, node_errors: {} };
       res.json(out);
     }),
