@@ -128,6 +128,27 @@ describeBrowser('the mask editor in Chromium', () => {
     expect(await page.isHidden('#mask-editor')).toBe(true);
     expect(s.pageErrors).toEqual([]);
   });
+
+  it('a mask edited again and cleared gives the picture back whole: the copy names its source, whose colours it takes', async () => {
+    const { page } = s;
+    const first = fs.readFileSync(path.join(s.dataDir, 'input', 'masks', 'pic.png'));
+    expect(first.includes(Buffer.from('narflow-mask-source\0pic.png'))).toBe(true);
+    await page.evaluate(() => {
+      (window as any).narflow.editor.graph.getNodeById(1).widgets.find((x: any) => x.name === 'image').value = 'masks/pic.png';
+    });
+    await openMaskEditor();
+    await page.click('#mask-clear');
+    await page.click('#mask-save');
+    await page.waitForFunction(() => /^masks\/pic \(\d+\)\.png$/.test((window as any).narflow.editor.graph.getNodeById(1).widgets.find((w: any) => w.name === 'image').value));
+    const name = await imageValue();
+    const bytes = fs.readFileSync(path.join(s.dataDir, 'input', name));
+    const again = PNG.sync.read(bytes);
+    const pixels = new Set<string>();
+    for (let i = 0; i < W * H; i++) pixels.add(Array.from(again.data.subarray(i * 4, i * 4 + 4)).join(','));
+    expect([...pixels]).toEqual(['204,102,51,255']); // before: the stroke came back opaque black
+    expect(bytes.includes(Buffer.from('narflow-mask-source\0pic.png'))).toBe(true); // still the first picture
+    expect(s.pageErrors).toEqual([]);
+  });
   it('a picture dropped on the canvas goes into a new Load Image there, or into the Load Image it lands on; a pasted one into the selected Load Image', async () => {
     const { page } = s;
     const png = (shade: number) => {

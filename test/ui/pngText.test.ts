@@ -1,7 +1,8 @@
 import * as zlib from 'zlib';
 import { encodePng } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
-import { isPng, PngTextError, readPngText } from '../../ui/src/workflow/pngText';
+import { PNG } from 'pngjs';
+import { isPng, PngTextError, readPngText, withPngText } from '../../ui/src/workflow/pngText';
 import { asEditorWorkflow, WorkflowFileError } from '../../ui/src/workflow/files';
 
 function crcChunk(type: string, data: Buffer): Buffer {
@@ -45,6 +46,17 @@ describe('PNG text chunks in the browser reader', () => {
     png = withChunk(png, crcChunk('iTXt', itxt));
     const text = await readPngText(new Uint8Array(png));
     expect(text).toEqual({ plain: 'latin é', packed: 'zipped', workflow: '{"nodes":[]} ✓' });
+  });
+
+  it('adds a tEXt chunk that reads back, with a CRC another decoder accepts, the pixels unchanged', async () => {
+    const pic = imageBatch(1, 3, 5);
+    pic.data.fill(0.5);
+    const bytes = new Uint8Array(encodePng(pic));
+    const out = withPngText(bytes, 'narflow-mask-source', 'a%20b.png');
+    expect((await readPngText(out))['narflow-mask-source']).toBe('a%20b.png');
+    const decoded = PNG.sync.read(Buffer.from(out), { checkCRC: true } as never);
+    expect(Buffer.compare(decoded.data, PNG.sync.read(Buffer.from(bytes)).data)).toBe(0);
+    expect(() => withPngText(new Uint8Array([1, 2, 3]), 'k', 'v')).toThrow(PngTextError);
   });
 
   it('refuses bytes that are not a PNG, and a chunk running past the end', async () => {

@@ -11,6 +11,7 @@ import { applySeedControls } from '../graph/widgets';
 import type { StatusLine, Toast } from '../panels/statusLine';
 import { maskFileName } from '../panels/maskPaint';
 import { downloadJson, droppedKind, pickFile, readWorkflowFile } from '../workflow/files';
+import { readPngText, withPngText } from '../workflow/pngText';
 import type { CanvasEditor } from './canvasEditor';
 
 export interface AppDeps {
@@ -23,7 +24,7 @@ export interface AppDeps {
   /** The hidden file input used for image uploads. */
   uploadInput: HTMLInputElement;
   /** Paints masks over input pictures. */
-  maskEditor: { open(url: string, name: string): Promise<Blob | null> };
+  maskEditor: { open(url: string, name: string, sourceUrl?: string): Promise<Blob | null> };
   /** Undo steps and the tab's saved copy of the graph. */
   changes: { check(cause?: 'edit' | 'queue'): boolean; persistCurrent(): void };
 }
@@ -40,6 +41,8 @@ function loadsMedia(node: LGraphNode, media: Media): boolean {
 
 /** Where the mask editor saves masked copies, inside the input folder. */
 export const MASK_FOLDER = 'masks';
+/** PNG text key of a masked copy: the input file it was made from (URI-encoded). */
+export const MASK_SOURCE_KEY = 'narflow-mask-source';
 
 /** The most prompts one press of Queue adds. */
 export const MAX_BATCH = 64;
@@ -209,13 +212,32 @@ export class App {
       return;
     }
     try {
-      const blob = await this.d.maskEditor.open(this.inputUrl(value), value);
+      // a masked copy names the picture it was made from, whose colours it lost under the mask
+      const source = (await this.maskSource(value)) ?? value;
+      let sourceUrl: string | undefined;
+      if (source !== value) {
+        if ((await fetch(this.inputUrl(source), { method: 'HEAD' })).ok) sourceUrl = this.inputUrl(source);
+        else this.d.toast.show(`${source}, the picture ${value} was masked from, is gone from the input folder: what was masked before stays black`, 'error', 8000);
+      }
+      const blob = await this.d.maskEditor.open(this.inputUrl(value), value, sourceUrl);
       if (!blob) return;
-      const file = new File([blob], maskFileName(value), { type: 'image/png' });
+      const bytes = withPngText(new Uint8Array(await blob.arrayBuffer()), MASK_SOURCE_KEY, encodeURIComponent(source));
+      const file = new File([bytes], maskFileName(value), { type: 'image/png' });
       const saved = await this.selectUploaded(node, comboName, await this.d.client.uploadImage(file, { subfolder: MASK_FOLDER }));
       this.d.toast.show(`Saved the mask as ${saved}`);
     } catch (e) {
       this.fail(`Editing the mask of ${value} failed`, e);
+    }
+  }
+
+  /** The picture a masked copy in the input folder was made from, as its PNG text says (undefined: none). */
+  private async maskSource(value: string): Promise<string | undefined> {
+    try {
+      const res = await fetch(this.inputUrl(value));
+      const text = await readPngText(new Uint8Array(await res.arrayBuffer()));
+      return text[MASK_SOURCE_KEY] ? decodeURIComponent(text[MASK_SOURCE_KEY]) : undefined;
+    } catch {
+      return undefined; // not a PNG (a JPEG or WebP picture is its own source)
     }
   }
 

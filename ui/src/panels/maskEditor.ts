@@ -107,18 +107,24 @@ export class MaskEditor {
    * Shows the picture at `url` with the mask it already carries (its transparent pixels); resolves
    * with the masked picture as PNG on Save, or null on Cancel.
    */
-  async open(url: string, name: string): Promise<Blob | null> {
+  async open(url: string, name: string, sourceUrl?: string): Promise<Blob | null> {
     if (this.settle) this.finish(null);
-    const img = await loadImage(url);
-    const { naturalWidth: W, naturalHeight: H } = img;
+    const masked = await loadImage(url);
+    // a masked copy has lost the colours under its mask (a canvas keeps no colour where alpha is 0):
+    // the picture it was made from gives them back, when it is the same size
+    const source = sourceUrl ? await loadImage(sourceUrl).catch(() => null) : null;
+    const { naturalWidth: W, naturalHeight: H } = masked;
+    const img = source && source.naturalWidth === W && source.naturalHeight === H ? source : masked;
     this.image = img;
     for (const c of [this.pixels, this.marks]) {
       c.width = W;
       c.height = H;
     }
     const g = this.pixels.getContext('2d')!;
-    g.drawImage(img, 0, 0);
+    g.drawImage(masked, 0, 0);
     this.mask = maskFromAlpha(g.getImageData(0, 0, W, H).data, W, H);
+    g.clearRect(0, 0, W, H);
+    g.drawImage(img, 0, 0);
     this.undoStack = [];
     const scale = VIEW / Math.max(W, H);
     this.view.width = Math.round(W * scale);

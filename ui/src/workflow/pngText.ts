@@ -76,3 +76,37 @@ export async function readPngText(bytes: Uint8Array): Promise<Record<string, str
   }
   return out;
 }
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A copy of a PNG with a tEXt chunk `key` = `value` (latin-1) after its header. */
+export function withPngText(bytes: Uint8Array, key: string, value: string): Uint8Array<ArrayBuffer> {
+  if (!isPng(bytes)) throw new PngTextError('not a PNG file (the first 8 bytes are not the PNG signature)');
+  const body = new Uint8Array([...key].map((c) => c.charCodeAt(0) & 0xff).concat(0, ...[...value].map((c) => c.charCodeAt(0) & 0xff)));
+  const chunk = new Uint8Array(12 + body.length);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, body.length);
+  chunk.set([0x74, 0x45, 0x58, 0x74], 4); // "tEXt"
+  chunk.set(body, 8);
+  view.setUint32(8 + body.length, crc32(chunk.subarray(4, 8 + body.length)));
+  const headerEnd = 8 + 12 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8); // signature + IHDR
+  const out = new Uint8Array(bytes.length + chunk.length);
+  out.set(bytes.subarray(0, headerEnd));
+  out.set(chunk, headerEnd);
+  out.set(bytes.subarray(headerEnd), headerEnd + chunk.length);
+  return out;
+}
