@@ -215,6 +215,23 @@ describe('run state from events', () => {
     expect(rs.node('2').errorInputs).toEqual(['seed', 'model']);
   });
 
+  it('a stopped prompt marks the node it stopped in; a failed node drops what an earlier run showed', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptQueued('a');
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'a', timestamp: 1 } }));
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 'a', node: '2', output: { text: ['15 passes, 0.2 s'], images: [{ filename: 'x.png', subfolder: '', type: 'output' }] } } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'a', node: '3' } }));
+    rs.handle(ev({ type: 'execution_interrupted', data: { prompt_id: 'a', node_id: '3', timestamp: 2 } }));
+    expect(rs.node('3').stopped).toBe(true);
+    expect(rs.node('2').stopped).toBe(false);
+    rs.promptQueued('b');
+    expect(rs.node('3').stopped).toBe(false); // a new run forgets it
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'b', timestamp: 3 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'b', node: '2' } }));
+    rs.handle(ev({ type: 'execution_error', data: { prompt_id: 'b', node_id: '2', node_type: 'S', exception_message: 'bad seed', exception_type: 'Error', traceback: [] } } as never));
+    expect(rs.node('2')).toMatchObject({ error: 'bad seed', texts: [], images: [] });
+  });
+
   it('a subgraph instance shows what its inner nodes ("id:inner") did: running one, last pictures, errors, total time', () => {
     let t = 0;
     const rs = new RunState(() => undefined, () => t);
@@ -265,7 +282,7 @@ describe('node drawing', () => {
   const node = (over: Record<string, unknown> = {}) =>
     ({ size: [200, 100], mode: 0, widgets: [], inputs: [], outputs: [], title_buttons: [], setSize() {}, setDirtyCanvas() {}, ...over }) as never;
   const ran = (over: Partial<NodeRunState> = {}): NodeRunState => ({
-    running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: 545, ...over,
+    running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: 545, stopped: false, ...over,
   });
 
   it('the run time sits at the right of the title, left of a title button; a mode name or an error badge takes its place', () => {
@@ -280,6 +297,9 @@ describe('node drawing', () => {
       drawNodeState(r.ctx, node({ mode }), ran(), dc);
       expect(r.texts.map((t) => t.text)).toEqual([mode === 2 ? 'muted' : 'bypassed']);
     }
+    const stopped = recordingContext();
+    drawNodeState(stopped.ctx, node(), ran({ stopped: true }), dc);
+    expect(stopped.texts.map((t) => t.text)).toEqual(['stopped after 545 ms']);
     const failed = recordingContext();
     drawNodeState(failed.ctx, node(), ran({ error: 'boom' }), dc);
     expect(failed.texts.map((t) => t.text)).not.toContain('545 ms');

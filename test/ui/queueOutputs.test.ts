@@ -91,6 +91,8 @@ describeBrowser('queueing selected output nodes in Chromium', () => {
     await menu(6, 'Copy image to a new Load Image');
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'LoadImage' && /^right_00001_.*\.png$/.test(n.widgets.find((w: any) => w.name === 'image').value)));
     const value: string = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.find((n: any) => n.type === 'LoadImage').widgets.find((w: any) => w.name === 'image').value);
+    // the view moved to it if it landed past the edge
+    expect(await page.evaluate(() => { const { editor } = (window as any).narflow; return editor.inView(editor.graph.nodes.find((n: any) => n.type === 'LoadImage')); })).toBe(true);
     // the same bytes, now in the input folder, ready for the mask editor
     expect(fs.readFileSync(path.join(s.dataDir, 'input', value)).equals(fs.readFileSync(path.join(s.dataDir, 'output', 'right_00001_.png')))).toBe(true);
     // a node that has shown nothing offers neither

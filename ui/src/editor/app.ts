@@ -175,6 +175,7 @@ export class App {
       const res = await fetch(url);
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
       const node = this.d.editor.addNode(MEDIA_NODES[media].type, at);
+      if (node) this.d.editor.reveal(node); // it goes beside the node it came from, maybe past the view's edge
       const blob = await res.blob();
       await this.addMedia(new File([blob], filename, { type: blob.type || 'image/png' }), at, media, node ?? undefined);
     } catch (e) {

@@ -234,6 +234,24 @@ export class CanvasEditor {
     this.canvas.setDirty(true, true);
   }
 
+  /** Pans (keeping the zoom) so `node` is in the middle of the view, unless it is in view already. */
+  reveal(node: LGraphNode): void {
+    const { scale, offset } = this.canvas.ds;
+    const [w, h] = [this.el.width / scale, this.el.height / scale];
+    if (this.inView(node)) return;
+    const top = node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT;
+    offset[0] = -(node.pos[0] + node.size[0] / 2 - w / 2);
+    offset[1] = -(top + (node.size[1] + LiteGraph.NODE_TITLE_HEIGHT) / 2 - h / 2);
+    this.canvas.setDirty(true, true);
+  }
+
+  /** Whether every part of `node` is inside the view. */
+  inView(node: LGraphNode): boolean {
+    const { scale, offset } = this.canvas.ds;
+    const [x0, y0] = [-offset[0], -offset[1]];
+    return node.pos[0] >= x0 && node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT >= y0 && node.pos[0] + node.size[0] <= x0 + this.el.width / scale && node.pos[1] + node.size[1] <= y0 + this.el.height / scale;
+  }
+
   redraw(): void {
     this.canvas.setDirty(true, true);
   }

@@ -34,10 +34,12 @@ export interface NodeRunState {
   extra: Record<string, unknown> | null;
   /** How long the node ran in its last run (ms, as the editor saw the events); null while running or cached. */
   ranMs: number | null;
+  /** The prompt was stopped while this node ran. */
+  stopped: boolean;
 }
 
 function emptyState(): NodeRunState {
-  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: null };
+  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: null, stopped: false };
 }
 
 const MAX_METRIC_POINTS = 2000;
@@ -123,6 +125,7 @@ export class RunState {
       metrics: running?.metrics.length ? running.metrics : (states.find((s) => s.metrics.length)?.metrics ?? []),
       extra: running?.extra ?? null,
       ranMs: running || !times.length ? null : times.reduce((a, b) => a + b, 0),
+      stopped: base.stopped || states.some((s) => s.stopped),
     };
   }
 
@@ -145,6 +148,7 @@ export class RunState {
       s.error = null;
       s.errorInputs = [];
       s.ranMs = null;
+      s.stopped = false;
     }
     this.started = null;
   }
@@ -241,12 +245,15 @@ export class RunState {
         const s = this.node(event.data.node_id);
         s.running = false;
         s.error = event.data.exception_message;
+        // what it showed came from an earlier run: beside this run's error it would mislead
+        Object.assign(s, { images: [], texts: [], preview: null, previewLabel: null });
         this.finish(event.data.prompt_id, 'error', `${event.data.node_type} failed: ${event.data.exception_message}`);
         return;
       }
       case 'execution_success':
         return this.finish(event.data.prompt_id, 'success', 'finished');
       case 'execution_interrupted':
+        if (event.data.node_id) this.node(event.data.node_id).stopped = true;
         return this.finish(event.data.prompt_id, 'interrupted', 'interrupted');
     }
   }

@@ -61,12 +61,13 @@ function titleInset(node: LGraphNode): number {
   return 8 + (node.title_buttons?.filter((b) => b.visible !== false).length ?? 0) * 22;
 }
 
-function drawRunTime(ctx: CanvasRenderingContext2D, node: LGraphNode, ms: number): void {
+/** A short note at the right of the title bar: the run time, or "stopped". */
+function drawTitleNote(ctx: CanvasRenderingContext2D, node: LGraphNode, text: string, color = '#8b949e'): void {
   ctx.save();
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'right';
-  ctx.fillStyle = '#8b949e';
-  ctx.fillText(formatDuration(ms), node.size[0] - titleInset(node), -LiteGraph.NODE_TITLE_HEIGHT + 19);
+  ctx.fillStyle = color;
+  ctx.fillText(text, node.size[0] - titleInset(node), -LiteGraph.NODE_TITLE_HEIGHT + 19);
   ctx.restore();
 }
 
@@ -323,7 +324,10 @@ function drawState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeR
   else if (state.cached && !state.error) outline(ctx, node, COLORS.cached, 1);
   if (state.progress) drawProgress(ctx, node, state.progress);
   // the title's right end holds the error badge or the mode's name when there is one
-  else if (state.ranMs !== null && !state.running && !state.error && !MODE_LOOK[node.mode ?? MODE.always]) drawRunTime(ctx, node, state.ranMs);
+  else if (!state.running && !state.error && !MODE_LOOK[node.mode ?? MODE.always]) {
+    if (state.stopped) drawTitleNote(ctx, node, state.ranMs !== null ? `stopped after ${formatDuration(state.ranMs)}` : 'stopped', '#e3b341');
+    else if (state.ranMs !== null) drawTitleNote(ctx, node, formatDuration(state.ranMs));
+  }
   if (state.error) drawError(ctx, node, state.error);
   if (state.errorInputs.length) markErrorInputs(ctx, node, state.errorInputs);
 }

@@ -22,7 +22,8 @@ export class StatusLine {
   setStats(stats: SystemStatsResponse): void {
     const { name, reason } = stats.backend;
     this.backend.textContent = `backend: ${name}${reason ? ` (${reason})` : ''}`;
-    this.backend.title = `${stats.system.os}, Node ${stats.system.node_version}, narflow ${stats.system.narflow_version}`;
+    // the line shows what fits; the whole reason is in the tooltip
+    this.backend.title = `${this.backend.textContent}\n${stats.system.os}, Node ${stats.system.node_version}, narflow ${stats.system.narflow_version}`;
   }
 
   setStatsError(message: string): void {
@@ -35,6 +36,7 @@ export class StatusLine {
 
   setRun(phase: RunPhase, message: string): void {
     this.run.textContent = message;
+    this.run.title = message;
     this.run.className = phase;
   }
 }
