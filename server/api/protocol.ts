@@ -231,10 +231,16 @@ export interface RunWorkflowRequest {
   client_id?: string;
 }
 
-/** 200 when the prompt has ended (whatever its status), 202 while it is queued or running; 400 lists validation problems per node. */
+/**
+ * 200 when the prompt has ended (whatever its status), 202 while it is queued or running; 400 lists
+ * validation problems per node; 410 with status 'deleted' (and `message`) when the prompt was
+ * deleted from the queue (POST /api/queue delete or clear) before it ran.
+ */
 export interface RunWorkflowResponse {
   prompt_id: string;
-  status: HistoryStatusStr | 'queued' | 'running';
+  status: HistoryStatusStr | 'queued' | 'running' | 'deleted';
+  /** Why, when status is 'deleted'. */
+  message?: string;
   /** Output nodes' results by node id; images carry the URL that serves them. */
   outputs: Record<string, UiResult & { images?: (NonNullable<UiResult['images']>[number] & { url: string })[] }>;
   /** The failing node, when status is 'error'. */

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { readPngText } from '../../models/image/png';
 import type { ApiWorkflow } from '../../server/api/protocol';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
-import { api, slowPrompt, startTestServer, waitForHistory, type TestServer } from './serverHarness';
+import { api, slowPrompt, startTestServer, waitFor, waitForHistory, type TestServer } from './serverHarness';
 
 jest.setTimeout(60_000);
 
@@ -82,6 +82,24 @@ describe('POST /api/workflows/:name/run', () => {
     }
     expect((await api(srv.url, '/api/workflows/nothing-here/run', { body: {} })).status).toBe(404);
     expect((await srv.host.queue.snapshot()).pending).toHaveLength(0); // nothing was queued by any of them
+  });
+
+  it.each([
+    ['deleted', (id: string) => ({ delete: [id] })],
+    ['cleared', () => ({ clear: true })],
+  ])('answers 410 "deleted" at once when its prompt is %s from the queue', async (_how, edit) => {
+    const blocker = await api(srv.url, '/api/prompt', { body: { prompt: slowPrompt(400, 10, '#000009') } });
+    const t0 = Date.now();
+    const run = api(srv.url, '/api/workflows/gradient/run', { body: { set: { '2.steps': 1 } } }); // waits up to 300 s by default
+    let pending: string | undefined;
+    await waitFor(async () => Boolean((pending = (await srv.host.queue.snapshot()).pending[0]?.id)), 'the run to be queued');
+    expect((await api(srv.url, '/api/queue', { body: edit(pending!) })).status).toBe(200);
+    const r = await run;
+    expect(r.status).toBe(410);
+    expect(r.body).toMatchObject({ prompt_id: pending, status: 'deleted', outputs: {}, message: expect.stringMatching(/deleted from the queue/) });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await api(srv.url, '/api/interrupt', { body: { prompt_id: blocker.body.prompt_id } });
+    await waitForHistory(srv.url, blocker.body.prompt_id);
   });
 
   it('answers 202 at once with wait: false, and after timeout_s while it still runs', async () => {

@@ -49,6 +49,53 @@ export function runResult(rec: HistoryRecord, viewPath: string): RunWorkflowResp
   return { prompt_id: rec.prompt.id, status: rec.status, outputs, ...(failure ? { error: failure } : {}) };
 }
 
+/**
+ * Waits for prompt `id` to end (an end event), or to leave the queue without running: removal and
+ * clearing publish only `status`, so on each status the queue and history are read, and a prompt
+ * in neither was deleted. Subscribes at once, so call it before queueing.
+ */
+function waitForEnd(host: Host, id: string): { until(ms: number): Promise<'ended' | 'deleted' | 'timeout'>; stop(): void } {
+  let settle: (outcome: 'ended' | 'deleted') => void = () => undefined;
+  const settled = new Promise<'ended' | 'deleted'>((resolve) => (settle = resolve));
+  // one read at a time; a status that comes during a read asks for one more
+  let checking = false;
+  let again = false;
+  const checkGone = async (): Promise<void> => {
+    if (checking) return void (again = true);
+    checking = true;
+    try {
+      do {
+        again = false;
+        const s = await host.queue.snapshot();
+        const queued = [...s.running, ...s.pending].some((p) => p.id === id);
+        if (!queued && !(await host.queue.historyEntry(id))) settle('deleted');
+      } while (again);
+    } catch {
+      /* the queue could not be read: keep waiting for the end event or the timeout */
+    } finally {
+      checking = false;
+    }
+  };
+  let enqueued = false;
+  const unsubscribe = host.bus.subscribe((ev) => {
+    if (ev.type === 'status') {
+      if (enqueued) void checkGone();
+    } else if (ev.data.prompt_id === id && PROMPT_END_EVENTS.has(ev.type)) settle('ended');
+  });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    until(ms) {
+      enqueued = true;
+      if (ms <= 0) return Promise.resolve('timeout');
+      return Promise.race([settled, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+    },
+    stop() {
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
+}
+
 export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
   const r = Router();
   r.post(
@@ -56,7 +103,7 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
     asyncRoute(async (req, res) => {
       const name = req.params.name;
       if (!WORKFLOW_NAME.test(name)) throw badRequest(`workflow name must be 1–100 letters, digits, spaces, '.', '-' or '_', got ${JSON.stringify(name)}`);
-      const { overrides, wait, timeoutS, front, clientId, targets } = parseRequest(req.body);
+      const { overrides, wait: waitForIt, timeoutS, front, clientId, targets } = parseRequest(req.body);
       const info = host.objectInfo();
       const workflow = host.workflows.get(name)?.workflow ?? readTemplate(host.config.workflowsDir, name, info);
       if (!workflow) throw notFound(`no saved workflow or template ${JSON.stringify(name)}`);
@@ -72,16 +119,14 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
 
       // listen before queueing: a cached prompt can end before enqueue returns
       const id = randomUUID();
-      let ended: (() => void) | null = null;
-      const end = new Promise<void>((resolve) => (ended = resolve));
-      const unsubscribe = host.bus.subscribe((ev) => {
-        if (ev.type !== 'status' && ev.data.prompt_id === id && PROMPT_END_EVENTS.has(ev.type)) ended?.();
-      });
+      const wait = waitForEnd(host, id);
       try {
         await enqueuePrepared(host, hooks, prepared.value, { id, clientId, front });
-        let timer: NodeJS.Timeout | undefined;
-        const outcome = wait ? await Promise.race([end.then(() => 'ended' as const), new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutS * 1000)))]) : 'timeout';
-        clearTimeout(timer);
+        const outcome = await wait.until(waitForIt ? timeoutS * 1000 : 0);
+        if (outcome === 'deleted') {
+          const body: RunWorkflowResponse = { prompt_id: id, status: 'deleted', outputs: {}, message: `prompt ${id} was deleted from the queue before it ran` };
+          return void res.status(410).json(body);
+        }
         // the end event comes just before history is written: read it until it is there
         let rec = outcome === 'ended' ? await host.queue.historyEntry(id) : undefined;
         for (let i = 0; outcome === 'ended' && !rec && i < 100; i++) {
@@ -93,7 +138,7 @@ export function runRoutes(host: Host, hooks: PromptRouteHooks): Router {
         const status: RunWorkflowResponse['status'] = snap.running.some((p) => p.id === id) ? 'running' : 'queued';
         res.status(202).json({ prompt_id: id, status, outputs: {} } satisfies RunWorkflowResponse);
       } finally {
-        unsubscribe();
+        wait.stop();
       }
     }),
   );
