@@ -1,7 +1,7 @@
 // `narflow run --server URL`: queues a workflow file on a running narflow server (a GPU box, a
 // Redis-backed cluster) instead of running it in this process. The file is read and `--set` applied
 // here against the server's own node definitions; input images named by a local path are uploaded;
-// progress streams over socket.io; outputs are downloaded into --out. Ctrl-C interrupts the prompt on the server. A dropped connection is
+// progress streams over socket.io; outputs are downloaded into --out, never replacing a file there. Ctrl-C interrupts the prompt on the server. A dropped connection is
 // resumed (subscribe again, then read history for an end missed meanwhile); a prompt deleted from
 // the queue before it ran ends the run with an error.
 import { createHash } from 'crypto';
@@ -28,6 +28,7 @@ import {
   type ServerToClientEvents,
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
+import { writeOutputFile } from './outputFile';
 import { ProgressDisplay } from './progressDisplay';
 import { applyOverrides, type Override } from '../engine/workflow/overrides';
 import { applySettings, loadWorkflowFile, type LoadedWorkflow } from './workflowFile';
@@ -322,10 +323,12 @@ async function download(api: RemoteApi, entry: HistoryEntry, o: RemoteRunOptions
       const q = new URLSearchParams({ filename: img.filename, subfolder: img.subfolder ?? '', type: img.type ?? 'output' });
       const r = await api.request('GET', `${ROUTES.view}?${q.toString()}`);
       if (r.status !== 200) throw new RemoteRunError(`downloading ${img.filename} answered ${r.status}`);
+      // never replace a file already there (a local save never does either)
       const target = localOutputPath(o.out, img);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, r.bytes);
-      o.stdout.write(target + '\n');
+      const written = writeOutputFile(target, r.bytes);
+      if (written.outcome === 'renamed') o.stderr.write(`${target} already exists with other content; kept it and wrote this output as ${written.file}\n`);
+      if (written.outcome === 'kept') o.stderr.write(`${target} already holds this output; kept it\n`);
+      o.stdout.write(written.file + '\n');
     }
     for (const t of ui.text ?? []) o.stdout.write(t + '\n');
   }

@@ -1,5 +1,5 @@
 // `narflow run --server URL` as a real child process against a real server: outputs downloaded
-// byte for byte, --set applied, local input images uploaded, validation and execution errors
+// byte for byte (never replacing a file already in --out), --set applied, local input images uploaded, validation and execution errors
 // named, the token required, Ctrl-C interrupting the prompt on the server, a prompt deleted while
 // it waits, a server restart, an unreachable server and bad flags refused.
 import { spawn } from 'child_process';
@@ -76,6 +76,20 @@ describe('narflow run --server', () => {
     expect(preview && fs.statSync(preview).size).toBeGreaterThan(0);
     const history = await srv.host.queue.history();
     expect(history.map((h) => h.status)).toEqual(['success']);
+  });
+
+  it('never replaces a file in --out: an output whose name is taken goes under the next free number', async () => {
+    const out = tempDir();
+    fs.mkdirSync(path.join(out, 'collide'));
+    const mine = path.join(out, 'collide', 'probe_00001_.png');
+    fs.writeFileSync(mine, 'a picture made here before');
+    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', out, '--set', '2.delay_ms=1', '--set', '4.filename_prefix=collide/probe', '--only', '4']);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(mine, 'utf8')).toBe('a picture made here before');
+    const written = path.join(out, 'collide', 'probe_00002_.png');
+    expect(r.stdout.trim().split('\n')).toEqual([written]);
+    expect(r.stderr).toContain(`${mine} already exists with other content; kept it and wrote this output as ${written}`);
+    expect(fs.readFileSync(written).equals(fs.readFileSync(path.join(srv.dataDir, 'output', 'collide', 'probe_00001_.png')))).toBe(true);
   });
 
   it('exits 1 with the server’s per-node messages on a validation error', async () => {
