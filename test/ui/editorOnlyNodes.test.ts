@@ -107,6 +107,9 @@ describeBrowser('editor-only nodes in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     const text = await page.evaluate((nid) => (window as any).narflow.editor.graph.getNodeById(nid)?.widgets?.[0]?.value, id);
     expect(text).toBe('remember: cfg 2 for the class models');
+    // drawn once (wrapped, below the widget), not also cut short in the widget
+    const widget = await page.evaluate((nid) => { const w = (window as any).narflow.editor.graph.getNodeById(nid).widgets[0]; return { label: w.label, shown: w._displayValue }; }, id);
+    expect(widget).toEqual({ label: '✎ edit', shown: '' });
     expect(s.pageErrors).toEqual([]);
   });
 });

@@ -19,6 +19,9 @@ function noteClass(title: string): typeof LGraphNode {
       super(t ?? title);
       const text = this.addWidget('text', 'text', '', () => this.setDirtyCanvas(true, true), {});
       text.tooltip = 'click to edit';
+      // the text is drawn whole below; the widget is only the place to click to edit it
+      text.label = '✎ edit';
+      Object.defineProperty(text, '_displayValue', { get: () => '' });
       this.serialize_widgets = true;
       this.isVirtualNode = true;
       Object.assign(this, NOTE_COLORS);
