@@ -4,6 +4,7 @@ import type { NodeErrors, PromptErrorResponse, PromptRequest } from '../api/prot
 import { validatePrompt } from '../engine/graph/validate';
 import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
 import { apiToEditor } from '../engine/workflow/apiToEditor';
+import { own, setOwn } from '../engine/workflow/ownProps';
 import type { ApiWorkflow, EditorWorkflow } from '../engine/workflow/schema';
 import type { Host } from './host';
 
@@ -14,6 +15,13 @@ export interface PreparedPrompt {
 }
 
 export type PrepareResult = { ok: true; value: PreparedPrompt } | { ok: false; error: PromptErrorResponse };
+
+/** The node errors entry of a node, made on first use (own property: ids may be "constructor"). */
+function errorsOf(nodeErrors: Record<string, NodeErrors>, id: string, classType: string): NodeErrors {
+  let e = own(nodeErrors, id);
+  if (!e) setOwn(nodeErrors, id, (e = { errors: [], class_type: classType }));
+  return e;
+}
 
 function invalid(message: string): PrepareResult {
   return { ok: false, error: { error: { type: 'invalid_prompt', message }, node_errors: {} } };
@@ -31,8 +39,7 @@ export function preparePrompt(host: Pick<Host, 'registry' | 'config' | 'objectIn
       const conv = editorToApi(body.workflow, info);
       raw = conv.prompt;
       for (const p of conv.problems) {
-        const e = (nodeErrors[p.nodeId] ??= { errors: [], class_type: p.classType });
-        e.errors.push({ type: p.type, message: p.message, details: '', ...(p.inputName ? { input_name: p.inputName } : {}) });
+        errorsOf(nodeErrors, p.nodeId, p.classType).errors.push({ type: p.type, message: p.message, details: '', ...(p.inputName ? { input_name: p.inputName } : {}) });
       }
     } catch (err) {
       if (err instanceof WorkflowFormatError) return invalid(err.message);
@@ -45,8 +52,7 @@ export function preparePrompt(host: Pick<Host, 'registry' | 'config' | 'objectIn
   }
   const v = validatePrompt(raw, host.registry, host.config.paths, targets);
   for (const [id, e] of Object.entries(v.nodeErrors)) {
-    const into = (nodeErrors[id] ??= { errors: [], class_type: e.class_type });
-    into.errors.push(...e.errors);
+    errorsOf(nodeErrors, id, e.class_type).errors.push(...e.errors);
   }
   if (!v.ok || Object.keys(nodeErrors).length) {
     const error = v.error ?? { type: 'prompt_outputs_failed_validation' as const, message: 'prompt failed validation' };

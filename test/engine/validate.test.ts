@@ -133,6 +133,39 @@ describe('validatePrompt', () => {
     expect(kinds(r, '9')).toEqual(['unknown_node_type']);
   });
 
+  describe('node ids and input names that are Object.prototype names', () => {
+    it('reports a link to "constructor" or "__proto__" as a link to a node not in the workflow', () => {
+      for (const src of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const p = clone();
+        p['2'].inputs.a = [src, 0];
+        const r = validate(p);
+        expect(kinds(r, '2')).toEqual(['bad_link']);
+        expect(r.nodeErrors['2'].errors[0].message).toBe(`input 'a' links to node ${src}, which is not in the workflow`);
+      }
+    });
+
+    it('keeps nodes whose ids are "__proto__" or "constructor", and reports their errors under those ids', () => {
+      const p = JSON.parse('{"__proto__": {"class_type": "TConst", "inputs": {"value": 3}}, "constructor": {"class_type": "TAdd", "inputs": {"a": ["__proto__", 0]}}, "3": {"class_type": "TSink", "inputs": {"value": ["constructor", 0]}}}');
+      const r = validate(p);
+      expect(r.ok).toBe(true);
+      expect(Object.keys(r.prompt).sort()).toEqual(['3', '__proto__', 'constructor']);
+      expect(Object.getPrototypeOf(r.prompt)).toBe(Object.prototype);
+      const bad = validate(JSON.parse('{"__proto__": {"class_type": "Nope", "inputs": {}}, "constructor": {"class_type": "TSink", "inputs": {}}}'));
+      expect(kinds(bad, '__proto__')).toEqual(['unknown_node_type']);
+      expect(kinds(bad, 'constructor')).toEqual(['required_input_missing']);
+    });
+
+    it('reports inputs named "constructor" or "__proto__" as unknown inputs', () => {
+      const p = clone();
+      p['3'].inputs = JSON.parse('{"value": ["2", 0], "constructor": 1, "__proto__": 2}');
+      const r = validate(p);
+      expect(r.nodeErrors['3'].errors.map((e) => [e.type, e.input_name]).sort()).toEqual([
+        ['unknown_input', '__proto__'],
+        ['unknown_input', 'constructor'],
+      ]);
+    });
+  });
+
   it('reports a prompt without output nodes, and malformed prompts', () => {
     const r = validate({ '1': { class_type: 'TConst', inputs: { value: 1 } } });
     expect(r.error?.type).toBe('prompt_no_outputs');

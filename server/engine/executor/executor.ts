@@ -4,6 +4,7 @@ import type { ExecutionEvent, ExecutionEventName, ExecutionEventPayloads } from 
 import type { ExecContext, HostPaths, Inputs, Logger, NodeDefinition, Preview, UiResult } from '../nodeApi';
 import { topoSort, ancestors } from '../graph/topology';
 import type { NodeRegistry } from '../registry/registry';
+import { setOwn } from '../workflow/ownProps';
 import { ApiWorkflow, isApiLink } from '../workflow/schema';
 import { CachedNode, OutputCache } from './outputCache';
 import { computeSignatures } from './signature';
@@ -96,7 +97,7 @@ export class Executor {
         const cached = values.get(id);
         if (cached) {
           if (cached.ui) {
-            result.outputs[id] = cached.ui;
+            setOwn(result.outputs, id, cached.ui);
             emit('executed', { node: id, output: cached.ui });
           }
           continue;
@@ -109,7 +110,7 @@ export class Executor {
         this.cache.set(sigs.get(id)!, value);
         result.executed.push(id);
         if (value.ui) {
-          result.outputs[id] = value.ui;
+          setOwn(result.outputs, id, value.ui);
           emit('executed', { node: id, output: value.ui });
         }
       }
@@ -152,8 +153,8 @@ export class Executor {
       if (isApiLink(v)) {
         const src = values.get(v[0]);
         if (!src) throw new Error(`input '${name}' links to node ${v[0]}, which produced no value`);
-        inputs[name] = src.outputs[v[1]];
-      } else if (v !== null) inputs[name] = v;
+        setOwn(inputs, name, src.outputs[v[1]]);
+      } else if (v !== null) setOwn(inputs, name, v);
     }
     for (const [name, spec] of Object.entries(def.inputs)) {
       if (inputs[name] === undefined && spec.default !== undefined) inputs[name] = spec.default;

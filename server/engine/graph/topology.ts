@@ -1,9 +1,10 @@
 // Pure graph functions over the API form: dependencies, what outputs need, topological order, cycles.
+import { own } from '../workflow/ownProps';
 import { ApiWorkflow, isApiLink } from '../workflow/schema';
 
 /** Ids of the nodes an API-form node links from (may include ids not in the workflow). */
 export function dependencies(prompt: ApiWorkflow, id: string): string[] {
-  const node = prompt[id];
+  const node = own(prompt, id);
   if (!node) return [];
   const deps: string[] = [];
   for (const v of Object.values(node.inputs ?? {})) if (isApiLink(v) && !deps.includes(v[0])) deps.push(v[0]);
@@ -13,12 +14,12 @@ export function dependencies(prompt: ApiWorkflow, id: string): string[] {
 /** Every node the given nodes depend on, transitively, including themselves (present nodes only). */
 export function ancestors(prompt: ApiWorkflow, roots: string[]): Set<string> {
   const seen = new Set<string>();
-  const stack = roots.filter((r) => prompt[r]);
+  const stack = roots.filter((r) => own(prompt, r));
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    for (const d of dependencies(prompt, id)) if (prompt[d] && !seen.has(d)) stack.push(d);
+    for (const d of dependencies(prompt, id)) if (own(prompt, d) && !seen.has(d)) stack.push(d);
   }
   return seen;
 }

@@ -3,6 +3,7 @@ import type { ErrorResponse, NodeErrorItem, NodeErrors } from '../../api/protoco
 import { HostPaths, InputSpec, NodeDefinition, WIDGET_TYPES } from '../nodeApi';
 import { comboOptions } from '../registry/objectInfo';
 import type { NodeRegistry } from '../registry/registry';
+import { own, setOwn } from '../workflow/ownProps';
 import { ApiWorkflow, apiNodeSchema, formatZodIssues, isApiLink } from '../workflow/schema';
 import { ancestors, cycleMembers, dependencies } from './topology';
 
@@ -53,11 +54,29 @@ function checkConstant(name: string, spec: InputSpec, v: unknown, paths: HostPat
   return undefined;
 }
 
-function checkNode(id: string, def: NodeDefinition, prompt: ApiWorkflow, registry: NodeRegistry, paths: HostPaths): NodeErrorItem[] {
+/** The node errors entry of a node, made on first use (own property: ids may be "constructor"). */
+function errorsOf(nodeErrors: Record<string, NodeErrors>, id: string, classType: string): NodeErrors {
+  let e = own(nodeErrors, id);
+  if (!e) setOwn(nodeErrors, id, (e = { errors: [], class_type: classType }));
+  return e;
+}
+
+interface NodeContext {
+  prompt: ApiWorkflow;
+  /** Ids of nodes that are there but not {class_type, inputs}: they report themselves. */
+  unparsed: Set<string>;
+  /** Input names as sent, per node (the parsed form leaves out "__proto__"). */
+  sentNames: Map<string, string[]>;
+  registry: NodeRegistry;
+  paths: HostPaths;
+}
+
+function checkNode(id: string, def: NodeDefinition, c: NodeContext): NodeErrorItem[] {
+  const { prompt, registry, paths } = c;
   const errors: NodeErrorItem[] = [];
-  const inputs = prompt[id].inputs;
+  const inputs = prompt[id].inputs as Record<string, unknown>;
   for (const [name, spec] of Object.entries(def.inputs)) {
-    const v = inputs[name];
+    const v = own(inputs, name);
     if (v === undefined || v === null) {
       // A widget input with a default may be left out of the API form: the default is used.
       if (!spec.optional && spec.default === undefined) {
@@ -67,7 +86,7 @@ function checkNode(id: string, def: NodeDefinition, prompt: ApiWorkflow, registr
     }
     if (isApiLink(v)) {
       const [src, index] = v;
-      const srcNode = prompt[src];
+      const srcNode = own(prompt, src);
       if (!srcNode) {
         errors.push({ type: 'bad_link', message: `input '${name}' links to node ${src}, which is not in the workflow`, details: `${name} ← ${src}:${index}`, input_name: name });
         continue;
@@ -97,8 +116,8 @@ function checkNode(id: string, def: NodeDefinition, prompt: ApiWorkflow, registr
     const bad = checkConstant(name, spec, v, paths);
     if (bad) errors.push(bad);
   }
-  for (const name of Object.keys(inputs)) {
-    if (!(name in def.inputs)) {
+  for (const name of c.sentNames.get(id) ?? Object.keys(inputs)) {
+    if (!own(def.inputs, name)) {
       errors.push({ type: 'unknown_input', message: `node type ${def.type} has no input '${name}'`, details: `inputs: ${Object.keys(def.inputs).join(', ')}`, input_name: name });
     }
   }
@@ -113,17 +132,20 @@ export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: Host
   const nodeErrors: Record<string, NodeErrors> = {};
   const prompt: ApiWorkflow = {};
   const add = (id: string, classType: string, items: NodeErrorItem[]) => {
-    if (!items.length) return;
-    const e = (nodeErrors[id] ??= { errors: [], class_type: classType });
-    e.errors.push(...items);
+    if (items.length) errorsOf(nodeErrors, id, classType).errors.push(...items);
   };
+  const unparsed = new Set<string>();
+  const sentNames = new Map<string, string[]>();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, prompt, outputs: [], nodeErrors, error: { type: 'invalid_prompt', message: `a prompt must be an object {nodeId: {class_type, inputs}}, got ${Array.isArray(raw) ? 'an array' : typeof raw}` } };
   }
   for (const [id, node] of Object.entries(raw as Record<string, unknown>)) {
     const r = apiNodeSchema.safeParse(node);
-    if (r.success) prompt[id] = r.data;
-    else {
+    if (r.success) {
+      setOwn(prompt, id, r.data as ApiWorkflow[string]);
+      sentNames.set(id, Object.keys((node as { inputs?: object }).inputs ?? {}));
+    } else {
+      unparsed.add(id);
       const ct = typeof (node as { class_type?: unknown })?.class_type === 'string' ? (node as { class_type: string }).class_type : '';
       add(id, ct, [{ type: 'invalid_prompt', message: `node ${id} is not {class_type, inputs}: ${formatZodIssues(r.error)}`, details: '' }]);
     }
@@ -137,7 +159,7 @@ export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: Host
   if (targets) {
     const bad = targets.filter((t) => !outputs.includes(t));
     if (bad.length) {
-      const what = bad.map((t) => (prompt[t] ? `${t} (${prompt[t].class_type}) is not an output node` : `${t} is not in the prompt`)).join('; ');
+      const what = bad.map((t) => (own(prompt, t) ? `${t} (${prompt[t].class_type}) is not an output node` : `${t} is not in the prompt`)).join('; ');
       return { ok: false, prompt, outputs: [], nodeErrors, error: { type: 'invalid_prompt', message: `partial_execution_targets: ${what}`, details: `output nodes: ${outputs.join(', ') || 'none'}` } };
     }
     outputs = [...new Set(targets)];
@@ -145,7 +167,7 @@ export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: Host
   const needed = ancestors(prompt, outputs);
   for (const id of needed) {
     const def = registry.get(prompt[id].class_type);
-    if (def) add(id, def.type, checkNode(id, def, prompt, registry, paths));
+    if (def) add(id, def.type, checkNode(id, def, { prompt, unparsed, sentNames, registry, paths }));
   }
   for (const id of cycleMembers(prompt, needed)) {
     const others = dependencies(prompt, id).filter((d) => needed.has(d));

@@ -2,6 +2,7 @@
 // in the API form only (so outputs still carry an editor-form workflow) and for API-form
 // templates. Pure.
 import type { ObjectInfoResponse } from '../../api/protocol';
+import { own } from './ownProps';
 import { ApiWorkflow, EDITOR_WORKFLOW_VERSION, EditorInput, EditorLink, EditorNode, EditorOutput, EditorWorkflow, isApiLink } from './schema';
 import { defaultWidgetValue, inputOrder, inputSpec, inputTypeName, isWidgetInput, widgetSlots } from './widgets';
 
@@ -11,7 +12,7 @@ function depths(api: ApiWorkflow): Map<string, number> {
   const visit = (id: string): number => {
     const known = depth.get(id);
     if (known !== undefined) return known;
-    if (visiting.has(id) || !api[id]) return 0;
+    if (visiting.has(id) || !own(api, id)) return 0;
     visiting.add(id);
     let d = 0;
     for (const v of Object.values(api[id].inputs)) if (isApiLink(v)) d = Math.max(d, visit(v[0]) + 1);
@@ -61,7 +62,7 @@ export function apiToEditor(api: ApiWorkflow, info: ObjectInfoResponse): EditorW
   const nodes = new Map<string, EditorNode>();
 
   for (const [key, node] of Object.entries(api)) {
-    const entry = info[node.class_type];
+    const entry = own(info, node.class_type);
     const d = depth.get(key) ?? 0;
     const outputs: EditorOutput[] = (entry?.output ?? []).map((type, i) => ({
       name: entry?.output_name[i] ?? type,
@@ -75,7 +76,7 @@ export function apiToEditor(api: ApiWorkflow, info: ObjectInfoResponse): EditorW
     const names = entry ? inputOrder(entry) : Object.keys(node.inputs);
     for (const name of names) {
       const spec = entry ? inputSpec(entry, name) : undefined;
-      const v = node.inputs[name];
+      const v = own(node.inputs, name);
       if (spec && widgetNames.has(name)) {
         values.push(isApiLink(v) ? defaultWidgetValue(spec) : v ?? defaultWidgetValue(spec));
         if ((spec[1] as { control_after_generate?: boolean } | undefined)?.control_after_generate) values.push('fixed');

@@ -12,6 +12,7 @@ import {
   editorWorkflowSchema,
   formatZodIssues,
 } from './schema';
+import { own, setOwn } from './ownProps';
 import { flattenSubgraphs } from './subgraphs';
 import { widgetSlots } from './widgets';
 
@@ -99,15 +100,15 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
     if (node.mode === NODE_MODE.never || node.mode === NODE_MODE.bypass) continue;
     if (REROUTE_TYPES.has(node.type) || NOTE_TYPES.has(node.type)) continue;
     const inputs: Record<string, ApiInputValue> = {};
-    const entry = info[node.type];
+    const entry = own(info, node.type);
     if (entry) {
       const values = widgetArray(node);
       for (const w of widgetSlots(entry)) {
-        const v = Array.isArray(values) ? values[w.index] : values[w.name];
-        if (v !== undefined) inputs[w.name] = v as ApiInputValue;
+        const v = Array.isArray(values) ? values[w.index] : own(values, w.name);
+        if (v !== undefined) setOwn(inputs, w.name, v as ApiInputValue);
       }
     }
-    Object.assign(inputs, flat.constants.get(id));
+    for (const [name, v] of Object.entries(flat.constants.get(id) ?? {})) setOwn(inputs, name, v as ApiInputValue);
     for (const slot of node.inputs ?? []) {
       if (slot.link == null) continue;
       const origin = resolveOrigin(g, slot.link);
@@ -125,9 +126,9 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
         });
         continue;
       }
-      inputs[slot.name] = origin;
+      setOwn(inputs, slot.name, origin);
     }
-    prompt[id] = { class_type: node.type, inputs, ...(node.title ? { _meta: { title: node.title } } : {}) };
+    setOwn(prompt, id, { class_type: node.type, inputs, ...(node.title ? { _meta: { title: node.title } } : {}) });
   }
   return { prompt, problems };
 }
@@ -137,7 +138,7 @@ export function setEditorWidget(wf: EditorWorkflow, nodeId: string, name: string
   const copy = parseEditorWorkflow(wf);
   const node = copy.nodes.find((n) => String(n.id) === nodeId);
   if (!node) throw new WorkflowFormatError(`no node with id ${nodeId} in the workflow`);
-  const entry = info[node.type];
+  const entry = own(info, node.type);
   const slot = entry && widgetSlots(entry).find((w) => w.name === name);
   if (!slot) throw new WorkflowFormatError(`node ${nodeId} (${node.type}) has no widget input '${name}'`);
   const values = widgetArray(node);
@@ -145,6 +146,6 @@ export function setEditorWidget(wf: EditorWorkflow, nodeId: string, name: string
     while (values.length <= slot.index) values.push(null);
     values[slot.index] = value;
     node.widgets_values = values;
-  } else values[name] = value;
+  } else setOwn(values, name, value);
   return copy;
 }

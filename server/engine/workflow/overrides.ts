@@ -2,6 +2,7 @@
 // and the `set` of POST /api/workflows/:name/run.
 import type { ObjectInfoResponse } from '../../api/protocol';
 import { setEditorWidget, WorkflowFormatError } from './convert';
+import { own, setOwn } from './ownProps';
 import type { ApiWorkflow, EditorWorkflow } from './schema';
 
 /** Node id, input name, value. */
@@ -24,8 +25,9 @@ export function applyOverrides<T extends WorkflowForms>(w: T, overrides: Overrid
   const prompt = JSON.parse(JSON.stringify(w.prompt)) as ApiWorkflow;
   let workflow = w.workflow;
   for (const [id, name, value] of overrides) {
-    if (!prompt[id]) throw new WorkflowFormatError(`${what} ${id}.${name}: no node ${id} in the workflow (nodes: ${Object.keys(prompt).join(', ')})`);
-    prompt[id].inputs[name] = value as ApiWorkflow[string]['inputs'][string];
+    const node = own(prompt, id);
+    if (!node) throw new WorkflowFormatError(`${what} ${id}.${name}: no node ${id} in the workflow (nodes: ${Object.keys(prompt).join(', ')})`);
+    setOwn(node.inputs, name, value as ApiWorkflow[string]['inputs'][string]);
     if (workflow) {
       try {
         workflow = setEditorWidget(workflow, id, name, value, info);

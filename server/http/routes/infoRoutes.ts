@@ -5,6 +5,7 @@ import type { SystemStatsResponse } from '../../api/protocol';
 import type { Host } from '../../host/host';
 import { defaultTemplateName, listModelFiles, listTemplates, readTemplate } from '../../host/templates';
 import { badRequest, notFound } from '../httpError';
+import { own } from '../../engine/workflow/ownProps';
 import { asyncRoute } from './asyncRoute';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -17,7 +18,7 @@ export function infoRoutes(host: Host): Router {
   r.get('/object_info', (_req, res) => void res.json(host.objectInfo()));
   r.get('/object_info/:type', (req, res, next) => {
     const info = host.objectInfo();
-    const entry = info[req.params.type];
+    const entry = own(info, req.params.type);
     if (!entry) return next(notFound(`unknown node type ${JSON.stringify(req.params.type)}`));
     res.json({ [req.params.type]: entry });
   });

@@ -5,6 +5,7 @@ import { randomUUID } from 'crypto';
 import { Router } from 'express';
 import { historyFailure, PROMPT_END_EVENTS, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../../engine/workflow/convert';
+import { setOwn } from '../../engine/workflow/ownProps';
 import { applyOverrides, splitTarget, type Override } from '../../engine/workflow/overrides';
 import type { Host } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
@@ -43,7 +44,7 @@ export function runResult(rec: HistoryRecord, viewPath: string): RunWorkflowResp
   const outputs: RunWorkflowResponse['outputs'] = {};
   for (const [node, { images, ...rest }] of Object.entries(entry.outputs)) {
     const withUrls = images?.map((i) => ({ ...i, url: `${viewPath}?${new URLSearchParams({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' })}` }));
-    outputs[node] = withUrls ? { ...rest, images: withUrls } : rest;
+    setOwn(outputs, node, withUrls ? { ...rest, images: withUrls } : rest);
   }
   const failure = historyFailure(entry);
   return { prompt_id: rec.prompt.id, status: rec.status, outputs, ...(failure ? { error: failure } : {}) };
