@@ -172,6 +172,36 @@ describe('validatePrompt', () => {
     expect(validate([1, 2]).error?.type).toBe('invalid_prompt');
     const bad = validate({ '1': { inputs: {} }, '2': { class_type: 'TSink', inputs: { value: ['x', 'y'] } } });
     expect(kinds(bad, '1')).toEqual(['invalid_prompt']);
-    expect(kinds(bad, '2')).toEqual(['invalid_prompt']);
+    expect(kinds(bad, '2')).toEqual(['invalid_input_type']); // the node stays; its input is wrong
+  });
+
+  describe('a badly typed constant', () => {
+    const chain = (height: unknown) => ({
+      '1': { class_type: 'ColorGradient', inputs: { width: 4, height, color_a: '#000000', color_b: '#ffffff', direction: 'vertical', noise: 0, seed: 0 } },
+      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+      '3': { class_type: 'PreviewImage', inputs: { images: ['2', 0] } },
+    });
+
+    it.each([[{ x: 1 }], [[1, 2]], [['1', -1]], ['8']])('is reported by name with what was expected (%j), and nothing downstream', (height) => {
+      const r = validate(chain(height));
+      expect(r.ok).toBe(false);
+      expect(Object.keys(r.nodeErrors)).toEqual(['1']);
+      expect(r.nodeErrors['1'].errors).toEqual([expect.objectContaining({ type: 'invalid_input_type', input_name: 'height', message: `input 'height' expects INT, got ${JSON.stringify(height)}` })]);
+    });
+
+    it('given to a link input is reported as needing a link', () => {
+      const p = chain(4);
+      (p['2'].inputs as Record<string, unknown>).image = { x: 1 };
+      const r = validate(p);
+      expect(Object.keys(r.nodeErrors)).toEqual(['2']);
+      expect(r.nodeErrors['2'].errors[0].message).toBe(`input 'image' of type IMAGE must be a link [nodeId, outputIndex], got the constant {"x":1}`);
+    });
+
+    it('a node that is not {class_type, inputs} reports itself, and links to it are not reported again', () => {
+      const p = { ...chain(4), '1': { class_type: 'ColorGradient', inputs: 5 } };
+      const r = validate(p);
+      expect(Object.keys(r.nodeErrors)).toEqual(['1']);
+      expect(r.nodeErrors['1'].errors[0].message).toMatch(/node 1 is not \{class_type, inputs\}: inputs: Expected object/);
+    });
   });
 });

@@ -68,6 +68,18 @@ describe('HTTP API on a listening server', () => {
     expect((await api(s.url, '/api/prompt', { body: { workflow: { nodes: 3 } } })).status).toBe(400);
   });
 
+  it('reports a badly typed constant by name, keeping its node (no bogus errors downstream)', async () => {
+    const prompt = {
+      '1': { class_type: 'ColorGradient', inputs: { width: 4, height: { x: 1 }, color_a: '#000000', color_b: '#ffffff', direction: 'vertical', noise: 0, seed: 0 } },
+      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+      '3': { class_type: 'PreviewImage', inputs: { images: ['2', 0] } },
+    };
+    const r = await api(s.url, '/api/prompt', { body: { prompt } });
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.body.node_errors)).toEqual(['1']);
+    expect(r.body.node_errors['1'].errors).toEqual([expect.objectContaining({ input_name: 'height', message: `input 'height' expects INT, got {"x":1}` })]);
+  });
+
   it('runs only the partial_execution_targets, checking only what they need; refuses targets that are not output nodes', async () => {
     const prompt = {
       '1': { class_type: 'ColorGradient', inputs: { width: 4, height: 4, color_a: '#000000', color_b: '#ffffff', direction: 'horizontal', noise: 0, seed: 0 } },

@@ -3,6 +3,7 @@ import type { ErrorResponse, NodeErrorItem, NodeErrors } from '../../api/protoco
 import { HostPaths, InputSpec, NodeDefinition, WIDGET_TYPES } from '../nodeApi';
 import { comboOptions } from '../registry/objectInfo';
 import type { NodeRegistry } from '../registry/registry';
+import { z } from 'zod';
 import { own, setOwn } from '../workflow/ownProps';
 import { ApiWorkflow, apiNodeSchema, formatZodIssues, isApiLink } from '../workflow/schema';
 import { ancestors, cycleMembers, dependencies } from './topology';
@@ -34,16 +35,16 @@ function checkConstant(name: string, spec: InputSpec, v: unknown, paths: HostPat
   switch (spec.type) {
     case 'INT':
     case 'FLOAT': {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return err('invalid_input_type', `input '${name}' expects a ${spec.type} number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) return err('invalid_input_type', `input '${name}' expects ${spec.type}, got ${JSON.stringify(v)}`);
       if (spec.type === 'INT' && !Number.isInteger(v)) return err('value_out_of_range', `input '${name}' expects an integer, got ${v}`);
       if (spec.min !== undefined && v < spec.min) return err('value_out_of_range', `input '${name}' is ${v}, below the minimum ${spec.min}`);
       if (spec.max !== undefined && v > spec.max) return err('value_out_of_range', `input '${name}' is ${v}, above the maximum ${spec.max}`);
       return undefined;
     }
     case 'STRING':
-      return typeof v === 'string' ? undefined : err('invalid_input_type', `input '${name}' expects a STRING, got ${JSON.stringify(v)}`);
+      return typeof v === 'string' ? undefined : err('invalid_input_type', `input '${name}' expects STRING, got ${JSON.stringify(v)}`);
     case 'BOOLEAN':
-      return typeof v === 'boolean' ? undefined : err('invalid_input_type', `input '${name}' expects a BOOLEAN, got ${JSON.stringify(v)}`);
+      return typeof v === 'boolean' ? undefined : err('invalid_input_type', `input '${name}' expects BOOLEAN, got ${JSON.stringify(v)}`);
     case 'COMBO': {
       const opts = comboOptions(spec, paths);
       if (typeof v === 'string' && opts.includes(v)) return undefined;
@@ -53,6 +54,12 @@ function checkConstant(name: string, spec: InputSpec, v: unknown, paths: HostPat
   }
   return undefined;
 }
+
+/**
+ * A node's shape only: its input values are checked per input against its definition (checkNode),
+ * so one badly typed constant is reported by name instead of losing the whole node.
+ */
+const nodeShapeSchema = apiNodeSchema.extend({ inputs: z.record(z.unknown()).default({}) });
 
 /** The node errors entry of a node, made on first use (own property: ids may be "constructor"). */
 function errorsOf(nodeErrors: Record<string, NodeErrors>, id: string, classType: string): NodeErrors {
@@ -87,6 +94,7 @@ function checkNode(id: string, def: NodeDefinition, c: NodeContext): NodeErrorIt
     if (isApiLink(v)) {
       const [src, index] = v;
       const srcNode = own(prompt, src);
+      if (c.unparsed.has(src)) continue; // the source node reports what is wrong with it
       if (!srcNode) {
         errors.push({ type: 'bad_link', message: `input '${name}' links to node ${src}, which is not in the workflow`, details: `${name} ← ${src}:${index}`, input_name: name });
         continue;
@@ -140,7 +148,7 @@ export function validatePrompt(raw: unknown, registry: NodeRegistry, paths: Host
     return { ok: false, prompt, outputs: [], nodeErrors, error: { type: 'invalid_prompt', message: `a prompt must be an object {nodeId: {class_type, inputs}}, got ${Array.isArray(raw) ? 'an array' : typeof raw}` } };
   }
   for (const [id, node] of Object.entries(raw as Record<string, unknown>)) {
-    const r = apiNodeSchema.safeParse(node);
+    const r = nodeShapeSchema.safeParse(node);
     if (r.success) {
       setOwn(prompt, id, r.data as ApiWorkflow[string]);
       sentNames.set(id, Object.keys((node as { inputs?: object }).inputs ?? {}));

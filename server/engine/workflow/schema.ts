@@ -24,7 +24,7 @@ export type ApiNode = z.infer<typeof apiNodeSchema>;
 export type ApiWorkflow = Record<string, ApiNode>;
 
 export function isApiLink(v: unknown): v is ApiLink {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]) && (v[1] as number) >= 0;
 }
 
 /** Current editor-form version (ComfyUI's litegraph serialisation version). */
