@@ -10,6 +10,12 @@ export const HOST_FLAGS_HELP = [
   '  --device NAME     tensor backend: auto|cpu|webgpu|tfjs-node-gpu|tfjs-node|wasm|tfjs-cpu|none (default auto; docs/gpu.md)',
 ];
 
+/** The value options behind HOST_FLAGS_HELP. */
+export const HOST_OPTIONS = ['data-dir', 'plugins', 'packs', 'models', 'device'] as const;
+
+/** The value options of REDIS_COMMON_HELP (server/worker/redisFlags.ts), shared by `serve` and `worker`. */
+export const REDIS_OPTIONS = ['redis', 'queue', 'lock-ms', 'stall-ms', 'heartbeat-ms'] as const;
+
 export function listFlag(args: ParsedArgs, name: string): string[] {
   return (args.flags.get(name) ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
 }

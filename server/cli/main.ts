@@ -1,20 +1,7 @@
 // narflow command-line entry: dispatches to server/cli/commands/<name>.ts.
 // Each command module exports `command: CliCommand`.
-import * as fs from 'fs';
-import * as path from 'path';
-import type { CliCommand } from './command';
-
-function loadCommands(): Map<string, CliCommand> {
-  const dir = path.join(__dirname, 'commands');
-  const map = new Map<string, CliCommand>();
-  for (const f of fs.readdirSync(dir).sort()) {
-    if (!/\.ts$/.test(f) || f.endsWith('.d.ts')) continue;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mod = require(path.join(dir, f)) as { command?: CliCommand };
-    if (mod.command) map.set(mod.command.name, mod.command);
-  }
-  return map;
-}
+import { nearestName, parseOptions, UsageError, type CliCommand } from './command';
+import { loadCommands } from './commandTable';
 
 function usage(cmds: Map<string, CliCommand>): string {
   const lines = ['usage: narflow <command> [options]', '', 'commands:'];
@@ -25,16 +12,32 @@ function usage(cmds: Map<string, CliCommand>): string {
 async function main(argv: string[]): Promise<number> {
   const cmds = loadCommands();
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length === 1 && cmds.has(rest[0])) {
+    process.stdout.write(cmds.get(rest[0])!.usage + '\n');
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage(cmds) + '\n');
     return name ? 0 : 2;
   }
   const cmd = cmds.get(name);
   if (!cmd) {
-    process.stderr.write(`narflow: unknown command '${name}'\n\n${usage(cmds)}\n`);
+    const near = nearestName(name, [...cmds.keys()]);
+    process.stderr.write(`narflow: unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}\n\n${usage(cmds)}\n`);
     return 2;
   }
-  return cmd.run(rest);
+  try {
+    const args = parseOptions(name, rest, cmd.options);
+    if (args.help) {
+      process.stdout.write(cmd.usage + '\n');
+      return 0;
+    }
+    return await cmd.run(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`narflow ${name}: ${e.message}\n`);
+    return 2;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,9 +1,9 @@
 // Shared body of `narflow serve` and `narflow start`: host + HTTP/socket.io server until a signal.
-import { flag, numberFlag, parseArgs } from './command';
+import { flag, numberFlag, type OptionSpec, type ParsedArgs } from './command';
 import { createHost } from '../host/host';
 import { startServer } from '../http/server';
 import { prepareUi } from '../http/staticUi';
-import { configFromFlags, HOST_FLAGS_HELP, initDevice } from './hostFlags';
+import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice, REDIS_OPTIONS } from './hostFlags';
 import { REDIS_SERVE_HELP, redisServeOptions } from '../worker/redisFlags';
 
 export const SERVE_HELP = [
@@ -17,12 +17,13 @@ export const SERVE_HELP = [
   ...REDIS_SERVE_HELP,
 ].join('\n');
 
-export async function serveMain(argv: string[], usage: string, defaults: { announceEditor: boolean }): Promise<number> {
-  const args = parseArgs(argv, ['no-ui', 'help', 'no-local-worker']);
-  if (args.flags.has('help')) {
-    process.stdout.write(`${usage}\n${SERVE_HELP}\n`);
-    return 0;
-  }
+/** The options of `serve` and `start`, as SERVE_HELP lists them. */
+export const SERVE_OPTIONS: OptionSpec = {
+  values: ['host', 'port', 'token', ...HOST_OPTIONS, ...REDIS_OPTIONS, 'attempts'],
+  booleans: ['no-ui', 'no-local-worker'],
+};
+
+export async function serveMain(args: ParsedArgs, defaults: { announceEditor: boolean }): Promise<number> {
   const bindHost = flag(args, 'host') ?? '127.0.0.1';
   const port = numberFlag(args, 'port', 8188);
   const token = flag(args, 'token') ?? process.env.NARFLOW_TOKEN ?? undefined;

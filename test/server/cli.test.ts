@@ -49,4 +49,12 @@ describe('narflow run', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error: node 1 (ColorGradient): color_a must be a colour like #ff8800, got "red"');
   });
+
+  it('refuses an unknown option instead of running with defaults', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const r = narflow(['run', DEMO, '--data-dir', dir, '--packs', 'core', '--sett', '1.seed=abc']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^narflow run: unknown option --sett \(did you mean --set\?\)\nrun takes --set, --only, --out, /);
+    expect(fs.existsSync(path.join(dir, 'output'))).toBe(false); // nothing ran
+  });
 });

@@ -2,7 +2,7 @@
 // Prints what the checkpoint holds (steps, args, layout, config) and stores the config in the output
 // when it is known, so that loaders need no separate ModelArgs file.
 import * as fs from 'fs';
-import { flag, parseArgs, type CliCommand } from '../command';
+import { flag, type CliCommand, type ParsedArgs } from '../command';
 import { detectLayout, type DetectedLayout } from '../../../models/checkpoint/layout';
 import { isTensorFree } from '../../../models/checkpoint/pt/plainData';
 import { readCheckpoint, type Checkpoint } from '../../../models/checkpoint/read';
@@ -19,7 +19,7 @@ const USAGE = `usage: narflow convert <in.pt|in.safetensors> <out.safetensors> [
 
 const DTYPES: Record<string, WriteDType> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
 
-function overridesFrom(args: ReturnType<typeof parseArgs>): Record<string, unknown> {
+function overridesFrom(args: ParsedArgs): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const file = flag(args, 'model-args');
   if (file) {
@@ -71,14 +71,11 @@ function configMetadata(det: DetectedLayout): { meta: Record<string, string>; no
 export const command: CliCommand = {
   name: 'convert',
   summary: 'convert a PyTorch .pt checkpoint to safetensors (no pickle code runs); prints steps/args/layout',
-  async run(argv) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
-    const args = parseArgs(argv);
+  usage: USAGE,
+  options: { values: ['dtype', 'n-head', 'block-size', 'latent-shape', 'model-args'], positional: 2 },
+  async run(args) {
     const [input, output] = args.positional;
-    if (!input || !output || args.positional.length > 2) {
+    if (!input || !output) {
       process.stderr.write(`narflow convert: expected <in> <out.safetensors>, got ${args.positional.length} paths\n${USAGE}\n`);
       return 2;
     }

@@ -1,7 +1,7 @@
 // narflow fid-features --a A --b B [--dim D]: the Fréchet distance between two feature sets
 // (raw float32 little-endian [N, D] .f32, .npy [N, D], or .npz holding features or pytorch-fid
 // statistics mu/sigma), printed as JSON {"fid": ...}.
-import { CliCommand, flag, parseArgs, requireFlag } from '../command';
+import { type CliCommand, flag, requireFlag } from '../command';
 import { loadStats } from '../../../models/metrics/io/featureFiles';
 import { frechetDistance } from '../../../models/metrics/frechet/frechetDistance';
 
@@ -10,12 +10,9 @@ const USAGE = 'usage: narflow fid-features --a A.(f32|npy|npz) --b B.(f32|npy|np
 export const command: CliCommand = {
   name: 'fid-features',
   summary: 'Fréchet distance of two feature files (.f32 [N,D], .npy, .npz features or mu/sigma) → {"fid": ...}',
-  async run(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, ['help']);
-    if (flag(args, 'help')) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
+  usage: USAGE,
+  options: { values: ['a', 'b', 'dim', 'eps'] },
+  async run(args) {
     const a = requireFlag(args, 'a');
     const b = requireFlag(args, 'b');
     const dimText = flag(args, 'dim');

@@ -1,13 +1,20 @@
 // narflow nodes: lists the node types of every loaded pack.
-import { CliCommand, parseArgs } from '../command';
+import type { CliCommand } from '../command';
 import { buildRegistry } from '../../host/host';
-import { configFromFlags } from '../hostFlags';
+import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS } from '../hostFlags';
+
+const USAGE = [
+  'usage: narflow nodes [--json] [--plugins DIR] [--packs a,b] [--data-dir DIR] [--models DIR]',
+  '  --json            object_info-like JSON (type, pack, category, inputs, outputs) instead of a table',
+  ...HOST_FLAGS_HELP.filter((l) => !l.trimStart().startsWith('--device')),
+].join('\n');
 
 export const command: CliCommand = {
   name: 'nodes',
   summary: 'list node types (--json for object_info-like output)',
-  async run(argv) {
-    const args = parseArgs(argv, ['json']);
+  usage: USAGE,
+  options: { values: HOST_OPTIONS.filter((o) => o !== 'device'), booleans: ['json'] },
+  async run(args) {
     const config = configFromFlags(args);
     const { registry, report } = buildRegistry(config);
     if (args.flags.has('json')) {

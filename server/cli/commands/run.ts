@@ -3,14 +3,14 @@
 // --server URL it queues the workflow on a running server and downloads the outputs instead.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliCommand, flag, parseArgs } from '../command';
+import { type CliCommand, flag, type ParsedArgs } from '../command';
 import { Executor } from '../../engine/executor/executor';
 import { objectInfo } from '../../engine/registry/objectInfo';
 import { summarise } from '../../engine/graph/validate';
 import { WorkflowFormatError } from '../../engine/workflow/convert';
 import { buildRegistry, pngTextFor } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
-import { configFromFlags, HOST_FLAGS_HELP, initDevice } from '../hostFlags';
+import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice } from '../hostFlags';
 import { applySettings, loadWorkflowFile } from '../workflowFile';
 import { RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
@@ -27,7 +27,7 @@ const USAGE = [
 ].join('\n');
 
 /** --only 7,11 (or repeated): the output nodes to run, or undefined for all. */
-function onlyTargets(args: ReturnType<typeof parseArgs>): string[] | undefined {
+function onlyTargets(args: ParsedArgs): string[] | undefined {
   const ids = (args.flags.get('only') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return ids.length ? ids : undefined;
 }
@@ -35,11 +35,12 @@ function onlyTargets(args: ReturnType<typeof parseArgs>): string[] | undefined {
 export const command: CliCommand = {
   name: 'run',
   summary: 'run a workflow headless (API or editor form) and print the files it wrote',
-  async run(argv) {
-    const args = parseArgs(argv, ['help']);
-    if (args.flags.has('help') || args.positional.length !== 1) {
-      process.stderr.write(USAGE + '\n');
-      return args.flags.has('help') ? 0 : 2;
+  usage: USAGE,
+  options: { values: ['set', 'only', 'out', 'server', 'token', ...HOST_OPTIONS], positional: 1 },
+  async run(args) {
+    if (args.positional.length !== 1) {
+      process.stderr.write(`narflow run: expected one workflow file\n${USAGE}\n`);
+      return 2;
     }
     const server = flag(args, 'server');
     if (server !== undefined) {
@@ -66,6 +67,10 @@ export const command: CliCommand = {
         }
         throw e;
       }
+    }
+    if (args.flags.has('token')) {
+      process.stderr.write('error: --token is for a --server; a local run needs none\n');
+      return 2;
     }
     const config = configFromFlags(args);
     const out = flag(args, 'out');

@@ -1,7 +1,7 @@
 // narflow sample-tokens: runs the NAR sampler on given weights and prints token grids [B][N] as JSON.
 // For interop and debugging against the published code.
 import * as fs from 'fs';
-import { flag, numberFlag, parseArgs, requireFlag, type CliCommand } from '../command';
+import { flag, numberFlag, requireFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { loadNar, type SampleCondition, type SeedSpec } from '../../../models/nar';
 import { parseSeedSpec } from '../../../models/nar/ordering/neighbor';
@@ -50,12 +50,12 @@ function seedPosition(v: string | undefined, grid: readonly number[]): SeedSpec 
 export const command: CliCommand = {
   name: 'sample-tokens',
   summary: 'sample NAR token grids from weights + published ModelArgs; prints [B][N] JSON',
-  async run(argv) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
-    const args = parseArgs(argv, ['greedy']);
+  usage: USAGE,
+  options: {
+    values: ['weights', 'model-args', 'cond', 'cfg-scale', 'cfg-interval', 'seed-position', 'temperature', 'top-k', 'top-p', 'seed', 'engine', 'onnx-cache', 'device'],
+    booleans: ['greedy'],
+  },
+  async run(args) {
     const config = readModelArgs(requireFlag(args, 'model-args'));
     const cond = readCond(requireFlag(args, 'cond'));
     await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');

@@ -1,7 +1,7 @@
 // narflow train: trains a Shapes NAR model (class-to-image, text-to-image, video) or the raster-AR
 // baseline with the project's training loop; prints a progress line per logged step. Ctrl-C stops
 // after the current step and writes the checkpoint; --resume continues it.
-import { flag, numberFlag, parseArgs, type CliCommand } from '../command';
+import { flag, intFlag, numberFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
 import type { PositionKind } from '../../../models/nar';
@@ -11,7 +11,7 @@ const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] 
          [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
          [--tokenizer weights/tokenizer/shapes-vq.safetensors] [--text-encoder weights/text_encoder/shapes-text.safetensors]
          [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}] [--positions rope|abs]
-         [--lr 1e-3] [--min-lr LR/10] [--warmup W] [--checkpoint-every 100] [--log-every 10]
+         [--lr 1e-3] [--min-lr LR/10] [--warmup W] [--checkpoint-every 100] [--log-every 10] [--device auto|wasm|cpu]
   Trains on the Shapes generator (seeded), or on a code file from \`narflow extract-codes\`.
   --seed-position: where generation grows from (default corner, as the published models); any
   other seed gives the model a head per direction, and samplers set to 'auto' start there.
@@ -31,17 +31,19 @@ export function progressLine(p: TrainProgress): string {
 export const command: CliCommand = {
   name: 'train',
   summary: 'train a Shapes NAR model (c2i, t2i, video) or the raster-AR baseline; checkpoints, resume, Ctrl-C stops cleanly',
-  async run(argv) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    }
-    const args = parseArgs(argv);
+  usage: USAGE,
+  options: {
+    values: ['kind', 'steps', 'batch', 'out', 'resume', 'seed', 'seed-position', 'codes', 'tokenizer', 'text-encoder', 'dim', 'layers', 'heads', 'positions', 'lr', 'min-lr', 'warmup', 'checkpoint-every', 'log-every', 'device'],
+  },
+  async run(args) {
     const kindArg = flag(args, 'kind');
     if (!kindArg) throw new Error(`missing required option --kind\n${USAGE}`);
     const kind = parseKind(kindArg);
-    const steps = numberFlag(args, 'steps', 1000);
-    const logEvery = Math.max(1, numberFlag(args, 'log-every', 10));
+    const steps = intFlag(args, 'steps', 1000);
+    const batch = intFlag(args, 'batch', 16);
+    const size = { dim: intFlag(args, 'dim', BUNDLED_SIZE.dim), nLayer: intFlag(args, 'layers', BUNDLED_SIZE.nLayer), nHead: intFlag(args, 'heads', BUNDLED_SIZE.nHead), positions: positionsFlag(flag(args, 'positions')) };
+    const logEvery = intFlag(args, 'log-every', 10);
+    const checkpointEvery = intFlag(args, 'checkpoint-every', 100, 0);
     const out = flag(args, 'out') ?? `output/training/shapes-${kind}.safetensors`;
     const backend = await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
     const stop = new AbortController();
@@ -54,7 +56,7 @@ export const command: CliCommand = {
       const r = await trainShapesModel({
         kind,
         steps,
-        batch: numberFlag(args, 'batch', 16),
+        batch,
         seed: numberFlag(args, 'seed', 0),
         seedPosition: flag(args, 'seed-position'),
         out,
@@ -62,11 +64,11 @@ export const command: CliCommand = {
         codes: flag(args, 'codes'),
         tokenizerFile: flag(args, 'tokenizer') ?? 'weights/tokenizer/shapes-vq.safetensors',
         textEncoderFile: flag(args, 'text-encoder') ?? 'weights/text_encoder/shapes-text.safetensors',
-        size: { dim: numberFlag(args, 'dim', BUNDLED_SIZE.dim), nLayer: numberFlag(args, 'layers', BUNDLED_SIZE.nLayer), nHead: numberFlag(args, 'heads', BUNDLED_SIZE.nHead), positions: positionsFlag(flag(args, 'positions')) },
+        size,
         maxLr: numberFlag(args, 'lr', 1e-3),
         minLr: flag(args, 'min-lr') !== undefined ? numberFlag(args, 'min-lr', 0) : undefined,
         warmupSteps: flag(args, 'warmup') !== undefined ? numberFlag(args, 'warmup', 0) : undefined,
-        checkpointEvery: numberFlag(args, 'checkpoint-every', 100),
+        checkpointEvery,
         signal: stop.signal,
         onStart: (i) =>
           process.stdout.write(

@@ -6,9 +6,12 @@ import { loadImageFolder } from '../../../models/data/folders';
 import { loadTokenizer } from '../../../models/vq/io';
 import { type LlamaGenVqConfig, parseLlamaGenVqConfig } from '../../../models/vq/llamagenConfig';
 import type { Tokenizer } from '../../../models/vq/tokenizer';
-import { type CliCommand, flag, parseArgs, requireFlag } from '../command';
+import { type CliCommand, flag, intFlag, requireFlag } from '../command';
 
-const USAGE = 'usage: narflow vq-encode --weights W.safetensors [--config C.json] --input (X.json | image-folder) [--size S] [--device auto|wasm|cpu]';
+const USAGE = `usage: narflow vq-encode --weights W.safetensors [--config C.json] --input (X.json | image-folder) [--size S] [--device auto|wasm|cpu]
+  --input: a JSON array [B][C][H][W] of floats in [-1, 1] (or {"input_nchw": ...}), or a folder of images
+  --config: LlamaGen VQ config (published names) for weights that do not store one
+  --size S: resize a folder's images to S×S first`;
 
 /** Reads a JSON array [B][C][H][W] of floats in [−1, 1] as an NHWC tensor. */
 function readNchwJson(file: string): tf.Tensor4D {
@@ -64,8 +67,9 @@ function encodeInput(tok: Tokenizer, input: string, size?: number): number[][][]
 export const command: CliCommand = {
   name: 'vq-encode',
   summary: 'encode images (NCHW JSON in [-1,1] or an image folder) to VQ code indices [B][h][w] as JSON',
-  async run(argv) {
-    const args = parseArgs(argv);
+  usage: USAGE,
+  options: { values: ['weights', 'config', 'input', 'size', 'device'] },
+  async run(args) {
     if (!flag(args, 'weights') || !flag(args, 'input')) {
       process.stderr.write(USAGE + '\n');
       return 2;
@@ -73,12 +77,13 @@ export const command: CliCommand = {
     const input = requireFlag(args, 'input');
     if (!fs.existsSync(input)) throw new Error(`--input ${input} does not exist`);
     const configFile = flag(args, 'config');
-    const sizeFlag = flag(args, 'size');
+    const size = flag(args, 'size') !== undefined ? intFlag(args, 'size', 0) : undefined;
+    if (size !== undefined && !fs.statSync(input).isDirectory()) throw new Error('option --size resizes the images of an --input folder; a JSON input is used at its own size');
     await initBackend((flag(args, 'device') ?? 'auto') as DeviceChoice);
     const llamagenConfig = configFile ? readVqConfigFile(configFile) : undefined;
     const tok = loadTokenizer(requireFlag(args, 'weights'), { llamagenConfig });
     try {
-      process.stdout.write(JSON.stringify(encodeInput(tok, input, sizeFlag ? Number(sizeFlag) : undefined)) + '\n');
+      process.stdout.write(JSON.stringify(encodeInput(tok, input, size)) + '\n');
     } finally {
       tok.dispose();
     }
