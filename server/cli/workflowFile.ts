@@ -22,9 +22,23 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** What to say when a folder is given where a workflow file belongs: what it holds that could be one. */
+function directoryMessage(dir: string): string {
+  const json = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.json$/i.test(e.name)).map((e) => e.name).sort();
+  const shown = json.length > 12 ? [...json.slice(0, 12), `… (${json.length} in all)`] : json;
+  const hint = json.length ? `; the .json files in it: ${shown.join(', ')}` : '; it holds no .json files';
+  return `expected a workflow .json or a PNG made by narflow, got the directory ${dir}${hint}`;
+}
+
+/** Throws a WorkflowFormatError unless `file` is a file (checked before a server is asked anything). */
+export function checkWorkflowPath(file: string): void {
+  if (!fs.existsSync(file)) throw new WorkflowFormatError(`workflow file ${file} does not exist`);
+  if (fs.statSync(file).isDirectory()) throw new WorkflowFormatError(directoryMessage(file));
+}
+
 /** Loads a workflow file in either form (or a PNG carrying one) and converts it to the API form. */
 export function loadWorkflowFile(file: string, info: ObjectInfoResponse): LoadedWorkflow {
-  if (!fs.existsSync(file)) throw new WorkflowFormatError(`workflow file ${file} does not exist`);
+  checkWorkflowPath(file);
   const bytes = fs.readFileSync(file);
   let json: unknown;
   if (bytes.subarray(0, 4).toString('latin1') === '\x89PNG') {

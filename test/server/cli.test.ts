@@ -50,6 +50,20 @@ describe('narflow run', () => {
     expect(r.stderr).toContain('error: node 1 (ColorGradient): color_a must be a colour like #ff8800, got "red"');
   });
 
+  it('says a directory is not a workflow and lists the .json files in it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    fs.writeFileSync(path.join(dir, 'b.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'a.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), '');
+    const r = narflow(['run', dir, '--data-dir', dir, '--packs', 'core']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`error: expected a workflow .json or a PNG made by narflow, got the directory ${dir}; the .json files in it: a.json, b.json\n`);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const none = narflow(['run', empty, '--server', 'http://127.0.0.1:9']); // refused before any server is asked
+    expect(none.status).toBe(1);
+    expect(none.stderr).toBe(`error: expected a workflow .json or a PNG made by narflow, got the directory ${empty}; it holds no .json files\n`);
+  });
+
   it('refuses an unknown option instead of running with defaults', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
     const r = narflow(['run', DEMO, '--data-dir', dir, '--packs', 'core', '--sett', '1.seed=abc']);

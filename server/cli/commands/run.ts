@@ -11,7 +11,7 @@ import { WorkflowFormatError } from '../../engine/workflow/convert';
 import { buildRegistry, pngTextFor } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
 import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice } from '../hostFlags';
-import { applySettings, loadWorkflowFile } from '../workflowFile';
+import { applySettings, checkWorkflowPath, loadWorkflowFile } from '../workflowFile';
 import { RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
 
@@ -41,6 +41,13 @@ export const command: CliCommand = {
     if (args.positional.length !== 1) {
       process.stderr.write(`narflow run: expected one workflow file\n${USAGE}\n`);
       return 2;
+    }
+    try {
+      checkWorkflowPath(path.resolve(args.positional[0]));
+    } catch (e) {
+      if (!(e instanceof WorkflowFormatError)) throw e;
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
     }
     const server = flag(args, 'server');
     if (server !== undefined) {
