@@ -2,12 +2,13 @@
 // Prints what the checkpoint holds (steps, args, layout, config) and stores the config in the output
 // when it is known, so that loaders need no separate ModelArgs file.
 import * as fs from 'fs';
-import { flag, type CliCommand, type ParsedArgs } from '../command';
+import * as path from 'path';
+import { flag, UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { detectLayout, type DetectedLayout } from '../../../models/checkpoint/layout';
 import { isTensorFree } from '../../../models/checkpoint/pt/plainData';
 import { readCheckpoint, type Checkpoint } from '../../../models/checkpoint/read';
 import { writeSafetensors, type WriteDType } from '../../../models/checkpoint/safetensors';
-import { narConfigFromModelArgs, narConfigToMetadata, type PublishedModelArgs } from '../../../models/nar/config';
+import { narConfigFromMetadata, narConfigFromModelArgs, narConfigToMetadata, type NarConfig, type PublishedModelArgs } from '../../../models/nar/config';
 import { TOKENIZER_FORMAT } from '../../../models/vq/io';
 
 const USAGE = `usage: narflow convert <in.pt|in.safetensors> <out.safetensors> [--dtype f32|f16|bf16]
@@ -68,6 +69,29 @@ function configMetadata(det: DetectedLayout): { meta: Record<string, string>; no
   }
 }
 
+/** Whether `output` names the file `input` is (same path, a link to it, or a hard link). */
+function sameFile(input: string, output: string): boolean {
+  if (path.resolve(input) === path.resolve(output)) return true;
+  if (!fs.existsSync(output)) return false;
+  const a = fs.statSync(input);
+  const b = fs.statSync(output);
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/** The config a narflow-made file already stores (NAR or tokenizer), described in one line; null when none. */
+function storedConfig(metadata: Record<string, unknown>): string | null {
+  const strMeta = Object.fromEntries(Object.entries(metadata).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  let nar: NarConfig | null;
+  try {
+    nar = narConfigFromMetadata(strMeta);
+  } catch (e) {
+    throw new Error(`the input's stored NAR config is unreadable: ${(e as Error).message}`);
+  }
+  if (nar) return `NAR config stored in the input (narflow.nar.config), kept: dim ${nar.dim}, ${nar.totalBlocks} blocks, ${nar.nHead} heads, grid [${nar.grid}], vocab ${nar.vocabSize}`;
+  if (strMeta.format === TOKENIZER_FORMAT && strMeta.config) return `tokenizer config stored in the input (${strMeta.kind ?? 'narflow tokenizer'}), kept`;
+  return null;
+}
+
 export const command: CliCommand = {
   name: 'convert',
   summary: 'convert a PyTorch .pt checkpoint to safetensors (no pickle code runs); prints steps/args/layout',
@@ -79,6 +103,9 @@ export const command: CliCommand = {
       process.stderr.write(`narflow convert: expected <in> <out.safetensors>, got ${args.positional.length} paths\n${USAGE}\n`);
       return 2;
     }
+    if (!fs.existsSync(input)) throw new Error(`${input} does not exist`);
+    if (fs.statSync(input).isDirectory()) throw new UsageError(`${input} is a directory; expected a .pt or .safetensors file`);
+    if (sameFile(input, output)) throw new UsageError(`${output} is the input file itself; write the conversion to another file`);
     const dtypeName = flag(args, 'dtype') ?? 'f32';
     const dtype = DTYPES[dtypeName];
     if (!dtype) throw new Error(`option --dtype expects f32, f16 or bf16, got '${dtypeName}'`);
@@ -87,17 +114,24 @@ export const command: CliCommand = {
     const out = describeCheckpoint(input, ck);
     const meta: Record<string, string> = { 'narflow.converted_from': input.split(/[\\/]/).pop() ?? input };
     for (const [k, v] of Object.entries(ck.metadata)) if (isTensorFree(v)) meta[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    // a file narflow wrote carries its whole config: keep it rather than guess one from the shapes
+    // (options that set config fields ask for a new one)
+    const stored = Object.keys(overrides).length ? null : storedConfig(ck.metadata);
     try {
       const argsMeta = ck.metadata.args;
       const det = detectLayout(ck.tensors, { args: typeof argsMeta === 'object' && argsMeta !== null ? (argsMeta as Record<string, unknown>) : undefined, overrides });
       out.push(`layout: ${det.layout}${det.preset ? ` (preset ${det.preset})` : ''}`);
-      out.push(`config: ${JSON.stringify(det.config)}`);
-      const guessed = Object.entries(det.sources).filter(([, s]) => s !== 'shape').map(([k, s]) => `${k}←${s}`);
-      if (guessed.length) out.push(`  not from shapes: ${guessed.join(', ')}`);
-      for (const w of det.warnings) out.push(`  warning: ${w}`);
-      const cfg = configMetadata(det);
-      Object.assign(meta, { 'narflow.layout': det.layout }, cfg.meta);
-      if (cfg.note) out.push(`  ${cfg.note}`);
+      if (stored) out.push(`config: ${stored}`);
+      else {
+        out.push(`config: ${JSON.stringify(det.config)}`);
+        const guessed = Object.entries(det.sources).filter(([, s]) => s !== 'shape').map(([k, s]) => `${k}←${s}`);
+        if (guessed.length) out.push(`  not from shapes: ${guessed.join(', ')}`);
+        for (const w of det.warnings) out.push(`  warning: ${w}`);
+        const cfg = configMetadata(det);
+        Object.assign(meta, cfg.meta);
+        if (cfg.note) out.push(`  ${cfg.note}`);
+      }
+      meta['narflow.layout'] = det.layout;
     } catch (e) {
       out.push(`layout: not recognised (${(e as Error).message}); tensors are converted as they are`);
     }
