@@ -62,7 +62,11 @@ export function topoSort(prompt: ApiWorkflow, ids: Iterable<string>): TopoResult
   return { order, cyclic: [...set].filter((id) => !done.has(id)) };
 }
 
-/** Nodes that lie on a cycle (not merely downstream of one): members of strongly connected components of size > 1 or self-loops. */
+/**
+ * Nodes that lie on a cycle (not merely downstream of one): members of strongly connected components
+ * of size > 1 or self-loops. Tarjan's algorithm with an explicit stack of frames instead of
+ * recursion, so a chain of any length fits (a recursive walk overflowed near 10000 nodes).
+ */
 export function cycleMembers(prompt: ApiWorkflow, ids: Iterable<string>): string[] {
   const set = new Set(ids);
   const index = new Map<string, number>();
@@ -71,29 +75,40 @@ export function cycleMembers(prompt: ApiWorkflow, ids: Iterable<string>): string
   const stack: string[] = [];
   const out: string[] = [];
   let counter = 0;
-  const strong = (v: string): void => {
+  /** One "call" of the recursive formulation: a node and how far through its dependencies it is. */
+  const frames: { v: string; deps: string[]; next: number }[] = [];
+  const enter = (v: string) => {
     index.set(v, counter);
     low.set(v, counter++);
     stack.push(v);
     onStack.add(v);
-    for (const w of dependencies(prompt, v)) {
-      if (!set.has(w)) continue;
-      if (!index.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const comp: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        comp.push(w);
-      } while (w !== v);
-      if (comp.length > 1 || dependencies(prompt, v).includes(v)) out.push(...comp);
-    }
+    frames.push({ v, deps: dependencies(prompt, v).filter((w) => set.has(w)), next: 0 });
   };
-  for (const id of set) if (!index.has(id)) strong(id);
+  for (const root of set) {
+    if (index.has(root)) continue;
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.next < f.deps.length) {
+        const w = f.deps[f.next++];
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(f.v, Math.min(low.get(f.v)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (low.get(f.v) === index.get(f.v)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== f.v);
+        if (comp.length > 1 || f.deps.includes(f.v)) out.push(...comp);
+      }
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(f.v)!));
+    }
+  }
   return out;
 }

@@ -6,27 +6,47 @@ import { own } from './ownProps';
 import { ApiWorkflow, EDITOR_WORKFLOW_VERSION, EditorInput, EditorLink, EditorNode, EditorOutput, EditorWorkflow, isApiLink } from './schema';
 import { defaultWidgetValue, inputOrder, inputSpec, inputTypeName, isWidgetInput, widgetSlots } from './widgets';
 
+/**
+ * Each node's dependency depth: 0 without links, else one more than its deepest source (a missing
+ * source, or one met again on a cycle, counts 0). Walked with an explicit stack, not recursion, so
+ * a chain of any length fits.
+ */
 function depths(api: ApiWorkflow): Map<string, number> {
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
-  const visit = (id: string): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (visiting.has(id) || !own(api, id)) return 0;
+  const frames: { id: string; sources: string[]; next: number; d: number }[] = [];
+  const enter = (id: string) => {
     visiting.add(id);
-    let d = 0;
-    for (const v of Object.values(api[id].inputs)) if (isApiLink(v)) d = Math.max(d, visit(v[0]) + 1);
-    visiting.delete(id);
-    depth.set(id, d);
-    return d;
+    const sources = Object.values(api[id].inputs).flatMap((v) => (isApiLink(v) ? [v[0]] : []));
+    frames.push({ id, sources, next: 0, d: 0 });
   };
-  for (const id of Object.keys(api)) visit(id);
+  for (const root of Object.keys(api)) {
+    if (depth.has(root)) continue;
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      if (f.next < f.sources.length) {
+        const src = f.sources[f.next++];
+        const known = depth.get(src);
+        if (known !== undefined) f.d = Math.max(f.d, known + 1);
+        else if (visiting.has(src) || !own(api, src)) f.d = Math.max(f.d, 1);
+        else enter(src);
+        continue;
+      }
+      frames.pop();
+      visiting.delete(f.id);
+      depth.set(f.id, f.d);
+      const parent = frames[frames.length - 1];
+      if (parent) parent.d = Math.max(parent.d, f.d + 1);
+    }
+  }
   return depth;
 }
 
 function numericIds(api: ApiWorkflow): Map<string, number> {
   const ids = new Map<string, number>();
-  let next = Math.max(0, ...Object.keys(api).map((k) => (/^\d+$/.test(k) ? Number(k) : 0))) + 1;
+  let next = 1;
+  for (const k of Object.keys(api)) if (/^\d+$/.test(k)) next = Math.max(next, Number(k) + 1);
   for (const k of Object.keys(api)) ids.set(k, /^\d+$/.test(k) ? Number(k) : next++);
   return ids;
 }
@@ -123,7 +143,7 @@ export function apiToEditor(api: ApiWorkflow, info: ObjectInfoResponse): EditorW
   const list = [...nodes.values()];
   [...list].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).forEach((n, i) => (n.order = i));
   return {
-    last_node_id: Math.max(0, ...list.map((n) => Number(n.id))),
+    last_node_id: list.reduce((m, n) => Math.max(m, Number(n.id)), 0),
     last_link_id: linkId,
     nodes: list,
     links,

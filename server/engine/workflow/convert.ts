@@ -53,27 +53,28 @@ interface Graph {
   links: Map<number, EditorLink>;
 }
 
-/** Follows a link back through reroutes and bypassed nodes to the node output that feeds it. */
-function resolveOrigin(g: Graph, linkId: number, seen = new Set<number>()): [string, number] | 'missing' | 'dropped' {
-  if (seen.has(linkId)) return 'missing';
-  seen.add(linkId);
-  const link = g.links.get(linkId);
-  if (!link) return 'missing';
-  const originId = String(link[1]);
-  const slot = link[2];
-  const origin = g.nodes.get(originId);
-  if (!origin) return [originId, slot]; // validation reports the missing node
-  if (origin.mode === NODE_MODE.never) return 'dropped';
-  if (REROUTE_TYPES.has(origin.type) || origin.mode === NODE_MODE.bypass) {
+/** Follows a link back through reroutes and bypassed nodes to the node output that feeds it (a loop, not recursion: chains may be long). */
+function resolveOrigin(g: Graph, firstLinkId: number): [string, number] | 'missing' | 'dropped' {
+  const seen = new Set<number>();
+  for (let linkId = firstLinkId; ; ) {
+    if (seen.has(linkId)) return 'missing';
+    seen.add(linkId);
+    const link = g.links.get(linkId);
+    if (!link) return 'missing';
+    const originId = String(link[1]);
+    const slot = link[2];
+    const origin = g.nodes.get(originId);
+    if (!origin) return [originId, slot]; // validation reports the missing node
+    if (origin.mode === NODE_MODE.never) return 'dropped';
+    if (!REROUTE_TYPES.has(origin.type) && origin.mode !== NODE_MODE.bypass) return [originId, slot];
     const outType = origin.outputs?.[slot]?.type ?? link[5];
     const ins = origin.inputs ?? [];
     const pass = REROUTE_TYPES.has(origin.type)
       ? ins[0]
       : (ins[slot]?.type === outType && ins[slot]?.link != null ? ins[slot] : ins.find((i) => i.type === outType && i.link != null));
     if (!pass || pass.link == null) return 'dropped';
-    return resolveOrigin(g, pass.link, seen);
+    linkId = pass.link;
   }
-  return [originId, slot];
 }
 
 function widgetArray(node: EditorNode): unknown[] | Record<string, unknown> {
