@@ -30,7 +30,7 @@ export const ROUTES = {
   systemStats: '/api/system_stats', // GET → SystemStatsResponse
   workflows: '/api/workflows', // GET → {workflows: SavedWorkflowInfo[]}; GET|PUT|DELETE /api/workflows/:name; POST /api/workflows/:name/run RunWorkflowRequest → RunWorkflowResponse
   workflowTemplates: '/api/workflow_templates', // GET → {templates: string[]}; GET /api/workflow_templates/:name → EditorWorkflow
-  models: '/api/models', // GET /api/models/:kind → string[] (files in weights/<kind>/)
+  models: '/api/models', // GET → string[] (kinds); GET /api/models/:kind → string[] (files in weights/<kind>/), 404 naming the known kinds for another
   defaultWorkflow: '/api/default_workflow', // GET → EditorWorkflow
 } as const;
 

@@ -186,7 +186,10 @@ describe('HTTP API on a listening server', () => {
     const def = (await api(s.url, '/api/default_workflow')).body;
     expect(def.nodes.length).toBeGreaterThan(0);
     expect((await api(s.url, '/api/models/vq')).body).toEqual(['a.safetensors', 'sub/b.safetensors']);
-    expect((await api(s.url, '/api/models/none-here')).body).toEqual([]);
+    const unknown = await api(s.url, '/api/models/none-here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/no model kind "none-here"; known kinds: .*\bvq\b/);
+    expect((await api(s.url, '/api/models/constructor')).status).toBe(404);
     expect((await api(s.url, '/api/models/..%2Fvq')).status).toBe(400);
     expect((await api(s.url, '/api/nope')).status).toBe(404);
   });

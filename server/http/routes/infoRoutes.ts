@@ -41,7 +41,9 @@ export function infoRoutes(host: Host): Router {
   r.get('/models/:kind', (req, res, next) => {
     const kind = req.params.kind;
     if (!/^[\w-]{1,64}$/.test(kind)) return next(badRequest(`model kind must be letters, digits, '_' or '-', got ${JSON.stringify(kind)}`));
-    res.json(listModelFiles(paths.models[kind] ?? []));
+    const dirs = own(paths.models, kind);
+    if (!dirs) return next(notFound(`no model kind ${JSON.stringify(kind)}; known kinds: ${Object.keys(paths.models).sort().join(', ') || 'none'}`));
+    res.json(listModelFiles(dirs));
   });
 
   r.get('/workflow_templates', (_req, res) => void res.json({ templates: listTemplates(host.config.workflowsDir), default: defaultTemplateName(host.config.workflowsDir) ?? null }));
