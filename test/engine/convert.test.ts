@@ -20,6 +20,11 @@ const api: ApiWorkflow = {
 };
 
 describe('workflow conversion', () => {
+  it('refuses an editor-form workflow with two nodes of the same id, naming it', () => {
+    const twice = { ...demo, nodes: [...demo.nodes, { ...demo.nodes[1], pos: [0, 0] }] };
+    expect(() => editorToApi(twice, info)).toThrow(new WorkflowFormatError(`not an editor-form workflow: node id "${demo.nodes[1].id}" is used by more than one node`));
+  });
+
   it('lays the API form out in columns by depth, each node below the one before with room for what it shows', () => {
     const wide: ApiWorkflow = {
       '1': { class_type: 'ColorGradient', inputs: { width: 8, height: 8, color_a: '#000000', color_b: '#ffffff', direction: 'horizontal', noise: 0, seed: 0 } },

@@ -172,6 +172,13 @@ describe('HTTP API on a listening server', () => {
     expect((await api(s.url, '/api/workflows')).body.workflows.map((w: any) => w.name)).toContain('my flow');
     expect((await api(s.url, '/api/workflows/bad%2Fname', { method: 'PUT', body: { workflow: wf } })).status).toBe(400);
     expect((await api(s.url, '/api/workflows/x', { method: 'PUT', body: { workflow: { nodes: 1 } } })).status).toBe(400);
+    const missing = await api(s.url, '/api/workflows/x', { method: 'PUT', body: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/the body has no 'workflow': expected \{workflow: <editor-form workflow>, revision\?: number\}/);
+    const twice = await api(s.url, '/api/workflows/x', { method: 'PUT', body: { workflow: { ...wf, nodes: [...wf.nodes, { ...wf.nodes[0], id: String(wf.nodes[0].id) }] } } });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toBe(`not an editor-form workflow: node id "${wf.nodes[0].id}" is used by more than one node`);
+    expect((await api(s.url, '/api/workflows/x')).status).toBe(404); // neither was saved
     expect((await api(s.url, '/api/workflows/my flow', { method: 'DELETE' })).status).toBe(200);
     expect((await api(s.url, '/api/workflows/my flow')).status).toBe(404);
   });

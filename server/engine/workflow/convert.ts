@@ -41,10 +41,27 @@ export class WorkflowFormatError extends Error {
   }
 }
 
+/** A node id used by more than one node of `nodes` (1 and "1" are the same id), or undefined. */
+function duplicateId(nodes: EditorNode[]): string | undefined {
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    const id = String(n.id);
+    if (seen.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
 /** Validates (after migrations) an editor-form workflow; throws WorkflowFormatError listing the issues. */
 export function parseEditorWorkflow(input: unknown): EditorWorkflow {
   const r = editorWorkflowSchema.safeParse(migrateEditorWorkflow(input));
   if (!r.success) throw new WorkflowFormatError(`not an editor-form workflow: ${formatZodIssues(r.error)}`);
+  const dup = duplicateId(r.data.nodes);
+  if (dup !== undefined) throw new WorkflowFormatError(`not an editor-form workflow: node id ${JSON.stringify(dup)} is used by more than one node`);
+  for (const sg of r.data.definitions?.subgraphs ?? []) {
+    const inner = duplicateId(sg.nodes);
+    if (inner !== undefined) throw new WorkflowFormatError(`not an editor-form workflow: node id ${JSON.stringify(inner)} is used by more than one node of subgraph ${JSON.stringify(sg.name ?? sg.id)}`);
+  }
   return r.data;
 }
 

@@ -31,6 +31,7 @@ export function workflowRoutes(store: WorkflowStore): Router {
       if (body.revision !== undefined && !(Number.isInteger(body.revision) && body.revision >= 0)) {
         throw badRequest(`revision must be a non-negative integer, got ${JSON.stringify(body.revision)}`);
       }
+      if (body.workflow === undefined) throw badRequest("the body has no 'workflow': expected {workflow: <editor-form workflow>, revision?: number}");
       let workflow;
       try {
         workflow = parseEditorWorkflow(body.workflow);
