@@ -50,7 +50,7 @@ export interface PromptRequest {
   front?: boolean;
   /** Only these output node ids run (ComfyUI's "queue selected output nodes"); the rest of the graph is not checked. */
   partial_execution_targets?: string[];
-  /** The id to give the prompt (as ComfyUI takes it): 1–200 characters, no control characters, not used by a queued prompt or a history entry; 400 otherwise. Default: a random UUID. */
+  /** The id to give the prompt (as ComfyUI takes it): 1–200 characters, not a whole number, no ':' or control characters, not used by a queued prompt or a history entry; 400 otherwise. Default: a random UUID. */
   prompt_id?: string;
   extra_data?: { extra_pnginfo?: { workflow?: EditorWorkflow }; [key: string]: unknown };
 }

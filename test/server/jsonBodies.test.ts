@@ -59,7 +59,7 @@ describe('a client-chosen prompt_id', () => {
     const again = await api(s.url, '/prompt', { body: { prompt: slowPrompt(1, 1), prompt_id: 'my-id-1' } });
     expect(again.status).toBe(400);
     expect(again.body.error.message).toMatch(/'prompt_id' "my-id-1" is already used/);
-    for (const bad of ['', 5, 'a\nb']) {
+    for (const bad of ['', 5, 'a\nb', '12', 'a:b']) {
       const r2 = await api(s.url, '/prompt', { body: { prompt: slowPrompt(1, 1), prompt_id: bad } });
       expect(r2.status).toBe(400);
       expect(r2.body.error.message).toMatch(/'prompt_id' must be a string/);

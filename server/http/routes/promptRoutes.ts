@@ -38,9 +38,10 @@ export async function enqueuePrepared(
 /** A client-chosen prompt id, checked: well-formed and used by no queued prompt nor history entry. */
 async function chosenPromptId(host: Host, v: unknown): Promise<string | undefined> {
   if (v === undefined) return undefined;
+  // ':' and whole numbers are refused because the Redis queue (BullMQ job ids) cannot take them
   // eslint-disable-next-line no-control-regex
-  if (typeof v !== 'string' || !/^[^\u0000-\u001f\u007f]{1,200}$/.test(v)) {
-    throw badRequest(`'prompt_id' must be a string of 1–200 characters without control characters, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !/^[^\u0000-\u001f\u007f:]{1,200}$/.test(v) || /^-?\d+$/.test(v)) {
+    throw badRequest(`'prompt_id' must be a string of 1–200 characters, not a whole number, without ':' or control characters, got ${JSON.stringify(v)}`);
   }
   const s = await host.queue.snapshot();
   if ([...s.running, ...s.pending].some((p) => p.id === v) || (await host.queue.historyEntry(v))) {
