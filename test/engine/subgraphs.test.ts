@@ -235,4 +235,16 @@ describe('subgraphs', () => {
     const forms = applyOverrides({ prompt: editorToApi(wf, info).prompt, workflow: wf }, [['5:1', 'height', 30]], info);
     expect(forms.prompt['5:1'].inputs.height).toBe(30);
   });
+
+  it('--set on an instance sets the widget it shows (in both forms); other inputs are refused with the inner ids', () => {
+    const wf = workflow();
+    const forms = applyOverrides({ prompt: editorToApi(wf, info).prompt, workflow: wf }, [['5', 'width', 33], ['1', 'seed', 9]], info);
+    expect(forms.prompt['5:1'].inputs.width).toBe(33);
+    expect(forms.prompt['1'].inputs.seed).toBe(9);
+    expect(forms.workflow!.nodes.find((n) => n.id === 5)!.widgets_values).toEqual([33]);
+    expect(wf.nodes.find((n) => n.id === 5)!.widgets_values).toEqual([20]); // the caller's copy is untouched
+    expect(() => applyOverrides({ prompt: editorToApi(wf, info).prompt, workflow: wf }, [['5', 'image', 1]], info)).toThrow(
+      /--set 5.image: node 5 is an instance of subgraph 'Scale and invert', which shows the widgets 'width', not 'image'; set a node inside it by its id \(5:1, 5:2\)/,
+    );
+  });
 });

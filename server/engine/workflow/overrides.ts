@@ -1,9 +1,15 @@
 // Input overrides applied to a workflow in both forms at once: `narflow run --set 4.prompt=...`
 // and the `set` of POST /api/workflows/:name/run.
 import type { ObjectInfoResponse } from '../../api/protocol';
-import { setEditorWidget, WorkflowFormatError } from './convert';
+import { editorToApi, setEditorWidget, WorkflowFormatError } from './convert';
 import { own, setOwn } from './ownProps';
 import type { ApiWorkflow, EditorWorkflow } from './schema';
+import { setInstanceWidget, subgraphDefinitions } from './subgraphs';
+
+function isInstance(wf: EditorWorkflow, id: string): boolean {
+  const defs = subgraphDefinitions(wf);
+  return wf.nodes.some((n) => String(n.id) === id && defs.has(n.type));
+}
 
 /** Node id, input name, value. */
 export type Override = [string, string, unknown];
@@ -20,11 +26,26 @@ export function splitTarget(target: string, what: string): [string, string] {
   return [m[1], m[2]];
 }
 
-/** Sets each input in the API form, and in the editor form where the input is a widget there. */
+/**
+ * Sets each input in the API form, and in the editor form where the input is a widget there. A
+ * target that is a subgraph instance (not in the API form, whose nodes are the ones inside it) sets
+ * the widget the instance shows for that input; the API form is then made again from the editor form.
+ */
 export function applyOverrides<T extends WorkflowForms>(w: T, overrides: Override[], info: ObjectInfoResponse, what = '--set'): T {
-  const prompt = JSON.parse(JSON.stringify(w.prompt)) as ApiWorkflow;
+  let prompt = JSON.parse(JSON.stringify(w.prompt)) as ApiWorkflow;
   let workflow = w.workflow;
-  for (const [id, name, value] of overrides) {
+  const onInstances = workflow ? overrides.filter(([id]) => !own(prompt, id) && isInstance(workflow!, id)) : [];
+  if (workflow && onInstances.length) {
+    for (const [id, name, value] of onInstances) {
+      try {
+        workflow = setInstanceWidget(workflow, id, name, value);
+      } catch (e) {
+        throw new WorkflowFormatError(`${what} ${id}.${name}: ${(e as Error).message}`);
+      }
+    }
+    prompt = editorToApi(workflow, info).prompt;
+  }
+  for (const [id, name, value] of overrides.filter((o) => !onInstances.includes(o))) {
     const node = own(prompt, id);
     if (!node) throw new WorkflowFormatError(`${what} ${id}.${name}: no node ${id} in the workflow (nodes: ${Object.keys(prompt).join(', ')})`);
     setOwn(node.inputs, name, value as ApiWorkflow[string]['inputs'][string]);

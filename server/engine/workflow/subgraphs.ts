@@ -189,6 +189,41 @@ function flattenScope(nodes: EditorNode[], links: EditorLink[], prefix: string, 
   return out;
 }
 
+/**
+ * Sets the widget a subgraph instance shows for its input `name` (a copy of the workflow). Throws a
+ * message when `nodeId` is no instance, or that input is no widget there (linked, or feeding no
+ * widget inside): the inner node is then reached by its execution id ("12:3.width").
+ */
+export function setInstanceWidget(wf: EditorWorkflow, nodeId: string, name: string, value: unknown): EditorWorkflow {
+  const defs = subgraphDefinitions(wf);
+  const copy = JSON.parse(JSON.stringify(wf)) as EditorWorkflow;
+  const node = copy.nodes.find((n) => String(n.id) === nodeId);
+  const def = node && defs.get(node.type);
+  if (!node || !def) throw new Error(`no node ${nodeId} in the workflow`);
+  const inputs = node.inputs ?? [];
+  const slot = inputs.find((i) => i.name === name);
+  const inner = (id: string) => `${nodeId}${EXECUTION_ID_SEPARATOR}${id}`;
+  const innerIds = def.nodes.map((n) => inner(String(n.id))).join(', ');
+  if (!slot?.widget) {
+    throw new Error(
+      `node ${nodeId} is an instance of subgraph '${def.name ?? def.id}', which shows ${
+        inputs.some((i) => i.widget) ? `the widgets ${inputs.filter((i) => i.widget).map((i) => `'${i.name}'`).join(', ')}` : 'no widgets'
+      }, not '${name}'; set a node inside it by its id (${innerIds})`,
+    );
+  }
+  if (slot.link != null) throw new Error(`input '${name}' of subgraph instance ${nodeId} is linked, so its widget is not used`);
+  const withWidget = inputs.filter((i) => i.widget);
+  const values = node.widgets_values;
+  if (values !== undefined && !Array.isArray(values)) values[slot.widget.name] = value;
+  else {
+    const list = [...(values ?? [])];
+    while (list.length < withWidget.length) list.push(null);
+    list[withWidget.indexOf(slot)] = value;
+    node.widgets_values = list;
+  }
+  return copy;
+}
+
 /** The instance's slot for subgraph input k (by name; by position in files that renamed nothing). */
 function instanceSlot(inst: Instance, k: number): NonNullable<EditorNode['inputs']>[number] | undefined {
   const name = inst.def.inputs[k]?.name;
