@@ -169,6 +169,29 @@ export function runPhase(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { narflow: { runState: { phase: string } } }).narflow.runState.phase);
 }
 
+/**
+ * Presses Queue and waits for the end of the prompt it queued, not of an earlier one (whose ended
+ * phase is still shown until the server answers), or for its refusal; returns the phase.
+ */
+export async function queueAndWait(page: Page, timeout = 120_000): Promise<string> {
+  const before = await page.evaluate(() => {
+    const rs = (window as any).narflow.runState;
+    return { prompt: rs.currentPrompt as string | null, message: rs.lastMessage as string };
+  });
+  await page.click('#queue-button');
+  await page.waitForFunction(
+    (prev) => {
+      const rs = (window as any).narflow.runState;
+      const ended = rs.currentPrompt !== prev.prompt && ['success', 'error', 'interrupted'].includes(rs.phase);
+      const refused = rs.phase === 'error' && rs.lastMessage.startsWith('rejected') && rs.lastMessage !== prev.message;
+      return ended || refused;
+    },
+    before,
+    { timeout },
+  );
+  return runPhase(page);
+}
+
 /** Drops a file (bytes, or base64) on the canvas at graph position (gx, gy), as a file dragged from the desktop. */
 export function dropFile(page: Page, name: string, bytes: Buffer | string, gx: number, gy: number, type = ''): Promise<void> {
   const b64 = typeof bytes === 'string' ? bytes : bytes.toString('base64');

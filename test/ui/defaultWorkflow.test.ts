@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPngText } from '../../models/image/png';
-import { describeWithChromium, openEditor, type EditorSession } from './browserHelpers';
+import { describeWithChromium, openEditor, queueAndWait as queueAndWaitFor, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/defaultWorkflow.test.ts');
 
@@ -118,10 +118,7 @@ describeBrowser('the default workflow in the editor', () => {
     await page.click('#queue-panel-button'); // closed again: the canvas gets the width back
     await page.evaluate(() => (window as any).narflow.app.loadTemplate('nar-vs-raster'));
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length > 5);
-    const queueAndWait = async () => {
-      await page.click('#queue-button');
-      await page.waitForFunction(() => ['success', 'error'].includes((window as any).narflow.runState.phase), null, { timeout: 120_000 });
-    };
+    const queueAndWait = () => queueAndWaitFor(page);
     await queueAndWait();
     // the samplers: NAR from the corner reports seed [0,0], the centre-trained one [4,4], raster none
     const seeds: Record<string, number[] | undefined> = await page.evaluate(() => {
