@@ -192,4 +192,48 @@ describeBrowser('the default workflow in the editor', () => {
     expect(shown.texts.join('\n')).toMatch(/32 tokens kept, 32 regenerated per image/);
     expect(s.pageErrors).toEqual([]);
   });
+
+  it('the three loaders made one subgraph: the default workflow draws the same picture through it', async () => {
+    const { page } = s;
+    await page.evaluate(async () => {
+      const { app, client } = (window as any).narflow;
+      app.loadWorkflow(await client.defaultWorkflow(), 'default');
+    });
+    const savedPixels = async (): Promise<Buffer> => {
+      const ref = await page.evaluate(() => {
+        const { editor, runState } = (window as any).narflow;
+        const save = editor.graph.nodes.find((n: any) => n.type === 'SaveImage');
+        return runState.peek(String(save.id)).images[0];
+      });
+      return fs.readFileSync(path.join(s.dataDir, 'output', ref.subfolder ?? '', ref.filename));
+    };
+    expect(await queueAndWaitFor(page)).toBe('success');
+    const before = await savedPixels();
+    await page.evaluate(() => {
+      const { editor } = (window as any).narflow;
+      editor.canvas.deselectAll();
+      for (const n of editor.graph.nodes.filter((x: any) => ['LoadNARModel', 'LoadTextEncoder', 'LoadTokenizer'].includes(x.type))) editor.canvas.select(n);
+    });
+    await page.keyboard.press('Control+Shift+E');
+    const instance = await page.evaluate(() => {
+      const { editor } = (window as any).narflow;
+      const node = editor.graph.nodes.find((n: any) => n.subgraph);
+      node.subgraph.name = 'Shapes models';
+      node.title = 'Shapes models';
+      node.setSize([Math.max(node.size[0], 200), node.size[1]]);
+      return { outputs: node.outputs.map((o: any) => o.type), rootTypes: editor.graph.nodes.map((n: any) => n.type).filter((t: string) => !t.includes('-')).sort() };
+    });
+    expect(instance.outputs.sort()).toEqual(['NAR_MODEL', 'TEXT_ENCODER', 'TOKENIZER']);
+    expect(instance.rootTypes).toEqual(['NARSampler', 'SaveImage', 'TextEncode', 'TokenizerDecode']);
+    expect(await queueAndWaitFor(page)).toBe('success');
+    const after = await savedPixels();
+    const { PNG } = await import('pngjs');
+    expect(Buffer.compare(PNG.sync.read(after).data, PNG.sync.read(before).data)).toBe(0); // same seed, same picture
+    if (process.env.NARFLOW_EDITOR_SCREENSHOT_SUBGRAPH) {
+      await page.evaluate(() => (window as any).narflow.editor.fitView());
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_SUBGRAPH });
+    }
+    expect(s.pageErrors).toEqual([]);
+  });
 });
