@@ -306,6 +306,18 @@ describe('node drawing', () => {
     expect(failed.texts.map((t) => t.text)).toContain('!');
   });
 
+  it('the caption of a preview sits above the picture, not over its corner cell', () => {
+    const calls: { name: string; args: number[] }[] = [];
+    const ctx = new Proxy({} as Record<string, unknown>, {
+      get: (t, key: string) => (key in t ? t[key] : key === 'measureText' ? () => ({ width: 40 }) : (...args: number[]) => void calls.push({ name: key, args })),
+      set: (t, key: string, v) => ((t[key] = v), true),
+    }) as unknown as CanvasRenderingContext2D;
+    drawNodeState(ctx, node(), ran({ preview: 'data:image/png;base64,', previewLabel: 'ring 5/16' }), dc);
+    const box = calls.find((c) => c.name === 'fillRect')!;
+    const image = calls.find((c) => c.name === 'drawImage')!;
+    expect(box.args[1] + box.args[3]).toBeLessThanOrEqual(image.args[2]); // caption bottom ≤ picture top
+  });
+
   it('the veil of a muted node covers the pictures it shows', () => {
     const r = recordingContext();
     drawNodeState(r.ctx, node({ mode: 2 }), ran({ images: [{ filename: 'a.png', subfolder: '', type: 'output' }] }), dc);

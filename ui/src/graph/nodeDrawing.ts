@@ -225,12 +225,14 @@ function drawSeedPicker(ctx: CanvasRenderingContext2D, node: LGraphNode, extra: 
   ctx.restore();
 }
 
+const CAPTION_HEIGHT = 14;
+
 function drawCaption(ctx: CanvasRenderingContext2D, text: string, x: number, y: number): void {
   ctx.save();
   ctx.font = '10px sans-serif';
   const w = ctx.measureText(text).width + 8;
   ctx.fillStyle = 'rgba(0,0,0,0.6)';
-  ctx.fillRect(x, y, w, 14);
+  ctx.fillRect(x, y, w, CAPTION_HEIGHT);
   ctx.fillStyle = '#e6edf3';
   ctx.textAlign = 'left';
   ctx.fillText(text, x + 4, y + 10);
@@ -306,9 +308,14 @@ function drawState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeR
     ? [dc.images.get(state.preview)].filter((i): i is Drawable => !!i)
     : state.images.map((ref) => dc.images.get(dc.viewUrl(ref), ref.filename)).filter((i): i is Drawable => !!i);
   if (state.preview || state.images.length) {
+    // the caption ("ring 5/16") goes above the picture, not over its corner (where the seed cell is)
+    const caption = state.preview && state.previewLabel ? state.previewLabel : null;
+    if (caption) {
+      drawCaption(ctx, caption, 8, y);
+      y += CAPTION_HEIGHT + 2;
+    }
     ensureHeight(node, y + imageBoxHeight(imgs, w) + 8);
     const rects = drawImages(ctx, imgs, 8, y, w, node.size[1] - y - 8);
-    if (state.preview && state.previewLabel) drawCaption(ctx, state.previewLabel, 12, y + 4);
     drawSeedPicker(ctx, node, state.preview ? state.extra : null, rects[0]);
   } else seedPickers.delete(node);
   if (state.texts.length && !imgs.length) {
