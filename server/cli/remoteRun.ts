@@ -30,6 +30,7 @@ import {
 import { summarise } from '../engine/graph/validate';
 import { writeOutputFile } from './outputFile';
 import { ProgressDisplay } from './progressDisplay';
+import { uiFiles, uiText } from './uiFiles';
 import { applyOverrides, type Override } from '../engine/workflow/overrides';
 import { applySettings, loadWorkflowFile, type LoadedWorkflow } from './workflowFile';
 
@@ -319,18 +320,18 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
 
 async function download(api: RemoteApi, entry: HistoryEntry, o: RemoteRunOptions): Promise<void> {
   for (const ui of Object.values(entry.outputs)) {
-    for (const img of ui.images ?? []) {
-      const q = new URLSearchParams({ filename: img.filename, subfolder: img.subfolder ?? '', type: img.type ?? 'output' });
+    for (const file of uiFiles(ui)) {
+      const q = new URLSearchParams({ filename: file.filename, subfolder: file.subfolder ?? '', type: file.type ?? 'output' });
       const r = await api.request('GET', `${ROUTES.view}?${q.toString()}`);
-      if (r.status !== 200) throw new RemoteRunError(`downloading ${img.filename} answered ${r.status}`);
+      if (r.status !== 200) throw new RemoteRunError(`downloading ${file.filename} answered ${r.status}`);
       // never replace a file already there (a local save never does either)
-      const target = localOutputPath(o.out, img);
+      const target = localOutputPath(o.out, file);
       const written = writeOutputFile(target, r.bytes);
       if (written.outcome === 'renamed') o.stderr.write(`${target} already exists with other content; kept it and wrote this output as ${written.file}\n`);
       if (written.outcome === 'kept') o.stderr.write(`${target} already holds this output; kept it\n`);
       o.stdout.write(written.file + '\n');
     }
-    for (const t of ui.text ?? []) o.stdout.write(t + '\n');
+    for (const t of uiText(ui)) o.stdout.write(t + '\n');
   }
 }
 

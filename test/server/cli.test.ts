@@ -4,6 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readPngText } from '../../models/image/png';
+import { generateShapesVideos } from '../../models/data/shapesVideo';
+import { encodeGif } from '../../nodes/nar/video/gifEncoder';
+import { ffmpegAvailable } from '../../nodes/nar/video/mp4Writer';
 
 const BIN = path.resolve(__dirname, '../../bin/narflow.js');
 const DEMO = path.resolve(__dirname, '../../workflows/core-demo.json');
@@ -33,6 +36,32 @@ describe('narflow run', () => {
     const again = narflow(['run', saved, '--out', out, '--data-dir', dir, '--packs', 'core']);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(path.join(out, 'cli', 'demo_00002_.png'));
+  });
+
+  (ffmpegAvailable() ? it : it.skip)('prints the real path of every file an output lists: Save Video as MP4 (ui.videos) and as GIF', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    fs.mkdirSync(path.join(dir, 'input'));
+    fs.writeFileSync(path.join(dir, 'input', 'clip.gif'), encodeGif(generateShapesVideos(1, 4, { size: 16, frames: 3 }).videos));
+    const wf = path.join(dir, 'both.json');
+    fs.writeFileSync(
+      wf,
+      JSON.stringify({
+        '1': { class_type: 'LoadVideo', inputs: { video: 'clip.gif', frame_load_cap: 0, skip_first_frames: 0, select_every_nth: 1 } },
+        '2': { class_type: 'SaveVideo', inputs: { videos: ['1', 0], filename_prefix: 'sv/mp4', format: 'mp4', scale: 1 } },
+        '3': { class_type: 'SaveVideo', inputs: { videos: ['1', 0], filename_prefix: 'sv/gif', format: 'gif', scale: 1 } },
+      }),
+    );
+    const out = path.join(dir, 'out');
+    const r = narflow(['run', wf, '--out', out, '--data-dir', dir, '--packs', 'core,nar', '--device', 'wasm']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const mp4 = path.join(out, 'sv', 'mp4_00001_.mp4');
+    const gif = path.join(out, 'sv', 'gif_00001_.gif');
+    const printed = r.stdout.trim().split('\n');
+    expect(printed.filter((l) => l.startsWith(out)).sort()).toEqual([gif, mp4]);
+    expect(printed).not.toContain('sv/mp4_00001_.mp4'); // the MP4's real path instead of the relative one its node shows
+    expect(fs.statSync(mp4).size).toBeGreaterThan(0);
+    expect(fs.statSync(gif).size).toBeGreaterThan(0);
   });
 
   it('exits non-zero with the per-node messages on a validation error', () => {

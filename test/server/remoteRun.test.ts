@@ -12,6 +12,7 @@ import { imageBatch } from '../../models/image/types';
 import { generateShapesVideos } from '../../models/data/shapesVideo';
 import { LoadVideo } from '../../nodes/nar/loadVideo';
 import { SaveVideo } from '../../nodes/nar/saveVideo';
+import { ffmpegAvailable } from '../../nodes/nar/video/mp4Writer';
 import { decodeGif } from '../../nodes/nar/video/gifDecoder';
 import { encodeGif } from '../../nodes/nar/video/gifEncoder';
 import { localOutputPath, serverBase, uploadName } from '../../server/cli/remoteRun';
@@ -221,6 +222,38 @@ describe('narflow run --server', () => {
       const copied = decodeGif(fs.readFileSync(path.join(out, 'copied_00001_.gif')));
       expect([copied.frames, copied.height, copied.width]).toEqual([3, 16, 16]);
       expect(Array.from(copied.data)).toEqual(Array.from(decodeGif(encodeGif(video)).data));
+    } finally {
+      await videoSrv.close();
+    }
+  });
+
+  (ffmpegAvailable() ? it : it.skip)('downloads every file an output lists: Save Video as MP4 (ui.videos) and as GIF (ui.images)', async () => {
+    const videoSrv = await startTestServer({ extraPacks: [{ name: 'videos', nodes: [LoadVideo, SaveVideo] }] });
+    try {
+      const dir = tempDir();
+      const clip = path.join(dir, 'clip.gif');
+      fs.writeFileSync(clip, encodeGif(generateShapesVideos(1, 4, { size: 16, frames: 3 }).videos));
+      const wf = path.join(dir, 'both.json');
+      fs.writeFileSync(
+        wf,
+        JSON.stringify({
+          '1': { class_type: 'LoadVideo', inputs: { video: clip, frame_load_cap: 0, skip_first_frames: 0, select_every_nth: 1 } },
+          '2': { class_type: 'SaveVideo', inputs: { videos: ['1', 0], filename_prefix: 'sv/mp4', format: 'mp4', scale: 1 } },
+          '3': { class_type: 'SaveVideo', inputs: { videos: ['1', 0], filename_prefix: 'sv/gif', format: 'gif', scale: 1 } },
+        }),
+      );
+      const out = tempDir();
+      const r = await narflow(['run', wf, '--server', videoSrv.url, '--out', out]);
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.status).toBe(0);
+      const mp4 = path.join(out, 'sv', 'mp4_00001_.mp4');
+      const gif = path.join(out, 'sv', 'gif_00001_.gif');
+      // the real paths of what was written, and not the MP4's relative path the node shows as text
+      const printed = r.stdout.trim().split('\n');
+      expect(printed.filter((l) => l.startsWith(out)).sort()).toEqual([gif, mp4]);
+      expect(printed).not.toContain('sv/mp4_00001_.mp4');
+      expect(fs.readFileSync(mp4).equals(fs.readFileSync(path.join(videoSrv.dataDir, 'output', 'sv', 'mp4_00001_.mp4')))).toBe(true);
+      expect(fs.readFileSync(gif).equals(fs.readFileSync(path.join(videoSrv.dataDir, 'output', 'sv', 'gif_00001_.gif')))).toBe(true);
     } finally {
       await videoSrv.close();
     }

@@ -14,6 +14,7 @@ import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice } from '../h
 import { applySettings, checkWorkflowPath, loadWorkflowFile } from '../workflowFile';
 import { RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
+import { uiFiles, uiText } from '../uiFiles';
 
 const USAGE = [
   'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
@@ -120,11 +121,11 @@ export const command: CliCommand = {
     process.off('SIGINT', onSigint);
 
     for (const ui of Object.values(result.outputs)) {
-      for (const img of ui.images ?? []) {
-        const root = img.type === 'output' ? config.paths.output : img.type === 'temp' ? config.paths.temp : config.paths.input;
-        process.stdout.write(path.join(root, img.subfolder, img.filename) + '\n');
+      for (const file of uiFiles(ui)) {
+        const root = file.type === 'temp' ? config.paths.temp : file.type === 'input' ? config.paths.input : config.paths.output;
+        process.stdout.write(path.join(root, file.subfolder ?? '', file.filename) + '\n');
       }
-      for (const t of ui.text ?? []) process.stdout.write(t + '\n');
+      for (const t of uiText(ui)) process.stdout.write(t + '\n');
     }
     if (result.status === 'error') {
       const e = result.error!;
