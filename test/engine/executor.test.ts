@@ -33,6 +33,21 @@ describe('Executor', () => {
     expect(r.events.every((e) => e.data.prompt_id === 'p1')).toBe(true);
   });
 
+  it('a cache hit sends the last preview its node showed again (a client that missed the run sees it)', async () => {
+    const h = harness();
+    const prompt: ApiWorkflow = {
+      '1': { class_type: 'SlowCounter', inputs: { steps: 3, delay_ms: 0, preview_every: 1 } },
+      '2': { class_type: 'PreviewImage', inputs: { images: ['1', 1] } },
+    };
+    const previews = (events: { type: string; data: unknown }[]) =>
+      events.filter((e) => e.type === 'progress' && (e.data as { preview?: unknown }).preview).map((e) => e.data as { node: string; value: number; preview: { label: string; image: string } });
+    const first = previews((await h.run(prompt)).events);
+    expect(first.map((p) => p.preview.label)).toEqual(['1/3', '2/3', '3/3']);
+    const again = await h.run(prompt);
+    expect(again.cached).toContain('1');
+    expect(previews(again.events)).toEqual([{ ...first[2], prompt_id: expect.any(String) }]);
+  });
+
   it('changing one constant re-runs exactly that node and its downstream', async () => {
     const h = harness();
     await h.run(graph(1, 1));

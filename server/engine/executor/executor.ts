@@ -96,6 +96,7 @@ export class Executor {
         if (req.signal.aborted) throw new Interrupted();
         const cached = values.get(id);
         if (cached) {
+          if (cached.lastPreview) emit('progress', { node: id, ...cached.lastPreview });
           if (cached.ui) {
             setOwn(result.outputs, id, cached.ui);
             emit('executed', { node: id, output: cached.ui });
@@ -160,6 +161,7 @@ export class Executor {
       if (inputs[name] === undefined && spec.default !== undefined) inputs[name] = spec.default;
     }
     let lastProgress = 0;
+    let lastPreview: CachedNode['lastPreview'];
     const log = this.opts.log;
     const tag = `[${req.promptId.slice(0, 8)} ${id}:${def.type}]`;
     const ctx: ExecContext = {
@@ -175,13 +177,9 @@ export class Executor {
         if (!preview && !extra && value < max && now - lastProgress < PROGRESS_MIN_INTERVAL_MS) return;
         lastProgress = now;
         const ok = preview && preview.pngBase64.length <= MAX_PREVIEW_CHARS;
-        emit('progress', {
-          node: id,
-          value,
-          max,
-          ...(ok ? { preview: { image: `data:image/png;base64,${preview!.pngBase64}`, ...(preview!.label ? { label: preview!.label } : {}) } } : {}),
-          ...(extra ? { extra } : {}),
-        });
+        const shown = ok ? { image: `data:image/png;base64,${preview!.pngBase64}`, ...(preview!.label ? { label: preview!.label } : {}) } : undefined;
+        if (shown) lastPreview = { value, max, preview: shown, ...(extra ? { extra } : {}) };
+        emit('progress', { node: id, value, max, ...(shown ? { preview: shown } : {}), ...(extra ? { extra } : {}) });
       },
     };
     const res = await def.execute(inputs, ctx);
@@ -190,6 +188,6 @@ export class Executor {
     if (res.outputs.length !== def.outputs.length) {
       throw new Error(`node ${def.type} returned ${res.outputs.length} output(s), its definition declares ${def.outputs.length}`);
     }
-    return { outputs: res.outputs, ui: res.ui };
+    return { outputs: res.outputs, ui: res.ui, ...(lastPreview ? { lastPreview } : {}) };
   }
 }

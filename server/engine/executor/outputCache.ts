@@ -7,6 +7,12 @@ import type { UiResult } from '../nodeApi';
 export interface CachedNode {
   outputs: unknown[];
   ui?: UiResult;
+  /**
+   * The last progress event that carried a preview (without its node id), sent again when the
+   * node is a cache hit: a client that did not see the run (a reloaded editor, another tab) still
+   * gets the picture, and a NAR sampler's seed picker its grid.
+   */
+  lastPreview?: { value: number; max: number; preview: { image: string; label?: string }; extra?: Record<string, unknown> };
 }
 
 interface Disposable {
