@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { readPngText } from '../../models/image/png';
 import type { ObjectInfoResponse } from '../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
-import { applyOverrides, splitTarget, type Override } from '../engine/workflow/overrides';
+import { applyOverrides, splitTarget, typeTextOverrides, type TextOverride } from '../engine/workflow/overrides';
 import { ApiWorkflow, apiWorkflowSchema, EditorWorkflow, formatZodIssues, looksLikeEditorWorkflow } from '../engine/workflow/schema';
 import type { ConversionProblem } from '../engine/workflow/convert';
 
@@ -56,21 +56,19 @@ export function loadWorkflowFile(file: string, info: ObjectInfoResponse): Loaded
   return { prompt: api.data, problems: [] };
 }
 
-/** "3.seed=7" → ["3", "seed", 7]; the value is JSON when it parses as JSON, else a string. */
-export function parseSetting(s: string): Override {
+/** "3.seed=7" → ["3", "seed", "7"]: the value as typed (applySettings types it by what the input takes). */
+export function parseSetting(s: string): TextOverride {
   const eq = s.indexOf('=');
   if (eq < 0) throw new WorkflowFormatError(`--set expects nodeId.input=value, got ${JSON.stringify(s)}`);
   const [id, name] = splitTarget(s.slice(0, eq), '--set');
-  let value: unknown = s.slice(eq + 1);
-  try {
-    value = JSON.parse(s.slice(eq + 1));
-  } catch {
-    /* a plain string */
-  }
-  return [id, name, value];
+  return [id, name, s.slice(eq + 1)];
 }
 
-/** Applies --set overrides to both forms (the editor form only where the input is a widget). */
+/**
+ * Applies --set overrides to both forms (the editor form only where the input is a widget). A value
+ * is JSON when it parses as JSON, else a string; an input that takes text gets the text as typed
+ * (`--set 5.seed_position=0` is the string "0").
+ */
 export function applySettings(w: LoadedWorkflow, settings: string[], info: ObjectInfoResponse): LoadedWorkflow {
-  return applyOverrides(w, settings.map(parseSetting), info);
+  return applyOverrides(w, typeTextOverrides(w, settings.map(parseSetting), info), info);
 }

@@ -64,6 +64,15 @@ describe('narflow run', () => {
     expect(fs.statSync(gif).size).toBeGreaterThan(0);
   });
 
+  it('--set gives a STRING input the text as typed, a number-looking one included', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    const out = path.join(dir, 'out');
+    const r = narflow(['run', DEMO, '--out', out, '--data-dir', dir, '--packs', 'core', '--set', '2.delay_ms=1', '--set', '4.filename_prefix=2024']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(path.join(out, '2024_00001_.png'));
+  });
+
   it('exits non-zero with the per-node messages on a validation error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
     const r = narflow(['run', DEMO, '--data-dir', dir, '--packs', 'core', '--set', '2.steps=0', '--set', '1.direction=up']);

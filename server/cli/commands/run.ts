@@ -18,7 +18,8 @@ import { uiFiles, uiText } from '../uiFiles';
 
 const USAGE = [
   'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
-  '  --set N.I=V       override input I of node N (V parsed as JSON when it can be, else a string)',
+  '  --set N.I=V       override input I of node N (V parsed as JSON when it can be, else a string;',
+  '                    an input that takes text (STRING, COMBO) gets V as typed)',
   '  --only N[,N...]   run only these output nodes and what they need (the rest need not be valid)',
   '  --out DIR         output folder (default: <data-dir>/output; with --server: ./output)',
   '  --server URL      queue it on a running narflow server (its nodes, models and device), stream',

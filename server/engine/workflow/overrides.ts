@@ -26,6 +26,48 @@ export function splitTarget(target: string, what: string): [string, string] {
   return [m[1], m[2]];
 }
 
+/** Node id, input name, value as typed on a command line (`--set 4.seed=7`). */
+export type TextOverride = [string, string, string];
+
+/** What input `name` of node `id` takes: its object_info type ('STRING', 'INT', …) or a COMBO's options; undefined when unknown. */
+function inputType(w: WorkflowForms, id: string, name: string, info: ObjectInfoResponse): string | string[] | undefined {
+  const node = own(w.prompt, id);
+  if (node) {
+    const entry = info[node.class_type];
+    return (entry?.input.required[name] ?? entry?.input.optional?.[name])?.[0];
+  }
+  // a subgraph instance: the type of the slot it shows the widget on (a COMBO's options are not there)
+  const slot = w.workflow?.nodes.find((n) => String(n.id) === id)?.inputs?.find((i) => i.name === name);
+  return slot?.type;
+}
+
+function takesText(type: string | string[] | undefined, text: string): boolean {
+  if (type === 'STRING' || type === 'COMBO') return true;
+  return Array.isArray(type) && (type.includes(text) || type.every((o) => typeof o === 'string'));
+}
+
+/**
+ * A value typed on a command line: JSON where it parses, else the text. An input that takes text
+ * (STRING, or a COMBO of strings) keeps the text where JSON would give a number, boolean or null
+ * (`--set 5.seed_position=0`, `--set 2.class_ids=17`); INT / FLOAT get numbers, and arrays and
+ * objects (a link ["1", 0]) stay JSON whatever the input.
+ */
+export function textOverrideValue(text: string, type: string | string[] | undefined): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const scalar = value === null || typeof value === 'number' || typeof value === 'boolean';
+  return scalar && takesText(type, text) ? text : value;
+}
+
+/** Command-line overrides typed by what each target input takes (object_info, or the instance's slot). */
+export function typeTextOverrides(w: WorkflowForms, overrides: TextOverride[], info: ObjectInfoResponse): Override[] {
+  return overrides.map(([id, name, text]) => [id, name, textOverrideValue(text, inputType(w, id, name, info))]);
+}
+
 /**
  * Sets each input in the API form, and in the editor form where the input is a widget there. A
  * target that is a subgraph instance (not in the API form, whose nodes are the ones inside it) sets
