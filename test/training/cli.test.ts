@@ -1,5 +1,5 @@
-// `narflow train`: progress lines, a checkpoint, --resume continuing from its step, and Ctrl-C
-// stopping after the current step with the checkpoint written.
+// `narflow train`: progress lines, a checkpoint, --resume continuing from its step, and Ctrl-C or
+// SIGTERM stopping after the current step with the checkpoint written.
 import { execFileSync, spawn } from 'child_process';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
@@ -41,7 +41,7 @@ it('an unknown --kind is refused with the accepted kinds', () => {
   expect(() => train(['--kind', 'gan'])).toThrow(/--kind must be one of c2i, t2i, video, raster-c2i, got 'gan'/);
 });
 
-it('Ctrl-C (SIGINT) stops after the current step and writes the checkpoint of that step', async () => {
+it.each(['SIGINT', 'SIGTERM'] as const)('%s (Ctrl-C, or `timeout`) stops after the current step and writes the checkpoint of that step', async (signal) => {
   const { dir, common } = await tinyRun();
   const out = path.join(dir, 'stopped.safetensors');
   const args = ['train', ...common, '--steps', '100000', '--checkpoint-every', '0', '--out', out];
@@ -57,10 +57,10 @@ it('Ctrl-C (SIGINT) stops after the current step and writes the checkpoint of th
       if (/step 3\/100000/.test(stdout)) resolve();
     }),
   );
-  child.kill('SIGINT');
+  child.kill(signal);
   const code = await exited;
   clearTimeout(timer);
-  expect(stderr).toContain('stopping after the current step');
+  expect(stderr).toContain(`${signal}: stopping after the current step`);
   expect(code).toBe(0);
   const stopped = Number(/stopped at step (\d+)/.exec(stdout)?.[1]);
   expect(stopped).toBeGreaterThanOrEqual(3);

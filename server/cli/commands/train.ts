@@ -1,6 +1,6 @@
 // narflow train: trains a Shapes NAR model (class-to-image, text-to-image, video) or the raster-AR
 // baseline with the project's training loop; prints a progress line per logged step. Ctrl-C stops
-// after the current step and writes the checkpoint; --resume continues it.
+// (or SIGTERM) after the current step and writes the checkpoint; --resume continues it.
 import { flag, intFlag, numberFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
@@ -30,7 +30,7 @@ export function progressLine(p: TrainProgress): string {
 
 export const command: CliCommand = {
   name: 'train',
-  summary: 'train a Shapes NAR model (c2i, t2i, video) or the raster-AR baseline; checkpoints, resume, Ctrl-C stops cleanly',
+  summary: 'train a Shapes NAR model (c2i, t2i, video) or the raster-AR baseline; checkpoints, resume, Ctrl-C / SIGTERM stop cleanly',
   usage: USAGE,
   options: {
     values: ['kind', 'steps', 'batch', 'out', 'resume', 'seed', 'seed-position', 'codes', 'tokenizer', 'text-encoder', 'dim', 'layers', 'heads', 'positions', 'lr', 'min-lr', 'warmup', 'checkpoint-every', 'log-every', 'device'],
@@ -47,11 +47,13 @@ export const command: CliCommand = {
     const out = flag(args, 'out') ?? `output/training/shapes-${kind}.safetensors`;
     const backend = await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
     const stop = new AbortController();
-    const onSigint = () => {
-      process.stderr.write('\nstopping after the current step…\n');
+    // Ctrl-C, and `timeout` / a scheduler's SIGTERM, stop after the current step with the checkpoint written
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`\n${signal}: stopping after the current step…\n`);
       stop.abort();
     };
-    process.once('SIGINT', onSigint);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       const r = await trainShapesModel({
         kind,
@@ -81,7 +83,8 @@ export const command: CliCommand = {
       });
       process.stdout.write(`${r.status === 'done' ? 'finished' : 'stopped'} at step ${r.step} in ${r.seconds.toFixed(1)} s; checkpoint ${r.checkpoint.join(' + ') || '(none written)'}\n`);
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     return 0;
   },
