@@ -8,7 +8,7 @@ import { type LlamaGenVqConfig, checkConfigMatches, downsampleFactor, inferLlama
 import { LlamaGenNet, l2Normalize, llamagenParamShapes } from './llamagenNet';
 import { type ConvMode, tfConvToTorch, torchConvToTf } from './ops';
 import { lookupCodes, nearestCodes, quantizeStraightThrough } from './quantizer';
-import { type CodeGrid, type Tokenizer, flattenCodes, gridFor, imagesToTensor, nestCodes, tensorToImages } from './tokenizer';
+import { type CodeGrid, type Tokenizer, decodeInChunks, encodeInChunks, gridFor, imagesPerChunk } from './tokenizer';
 import type { LossOptions, VqLosses } from './losses';
 
 const USAGE_BUFFER = 'quantize.codebook_used';
@@ -20,6 +20,11 @@ export class LlamaGenVq implements Tokenizer {
   readonly downsample: number;
   /** images per forward pass when encoding/decoding large batches */
   maxBatch = 8;
+  /**
+   * Most tokens per forward pass (8 images of 256×256 at VQ-16): larger pictures go fewer at a
+   * time, since the convolutions' activations grow with the pixels and must fit the wasm heap.
+   */
+  maxTokensPerChunk = 2048;
 
   private constructor(
     readonly config: LlamaGenVqConfig,
@@ -116,37 +121,13 @@ export class LlamaGenVq implements Tokenizer {
   }
 
   encode(images: ImageBatch): CodeGrid {
-    this.grid(images.height, images.width);
-    const out: CodeGrid = [];
-    const size = images.height * images.width * 3;
-    for (let s = 0; s < images.batch; s += this.maxBatch) {
-      const n = Math.min(this.maxBatch, images.batch - s);
-      const part = { ...images, batch: n, data: images.data.subarray(s * size, (s + n) * size) };
-      const x = imagesToTensor(part);
-      const idx = this.encodeTensor(x);
-      const [, h, w] = idx.shape;
-      out.push(...nestCodes(idx.dataSync(), n, h, w));
-      x.dispose();
-      idx.dispose();
-    }
-    return out;
+    const { h, w } = this.grid(images.height, images.width);
+    return encodeInChunks(images, imagesPerChunk(h * w, this.maxTokensPerChunk, this.maxBatch), (x) => this.encodeTensor(x));
   }
 
   decode(codes: CodeGrid): ImageBatch {
-    const { data, batch, h, w } = flattenCodes(codes, this.codebookSize);
-    const parts: ImageBatch[] = [];
-    for (let s = 0; s < batch; s += this.maxBatch) {
-      const n = Math.min(this.maxBatch, batch - s);
-      const idx = tf.tensor3d(data.subarray(s * h * w, (s + n) * h * w), [n, h, w], 'int32');
-      const img = this.decodeIndices(idx);
-      parts.push(tensorToImages(img));
-      idx.dispose();
-      img.dispose();
-    }
-    const H = h * this.downsample, W = w * this.downsample;
-    const all = new Float32Array(batch * H * W * 3);
-    parts.forEach((p, i) => all.set(p.data, i * this.maxBatch * H * W * 3));
-    return { batch, height: H, width: W, channels: 3, data: all };
+    const tokens = (codes[0]?.length ?? 0) * (codes[0]?.[0]?.length ?? 0);
+    return decodeInChunks(codes, this.codebookSize, this.downsample, imagesPerChunk(Math.max(1, tokens), this.maxTokensPerChunk, this.maxBatch), (idx) => this.decodeIndices(idx));
   }
 
   /** Training losses on x [B, H, W, 3] in [−1, 1], differentiable on every backend (im2col convs). */

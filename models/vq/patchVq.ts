@@ -10,7 +10,7 @@ import { l2Normalize } from './llamagenNet';
 import type { LossOptions, VqLosses } from './losses';
 import { conv2d, matMul2d, swish, tfConvToTorch, torchConvToTf } from './ops';
 import { lookupCodes, nearestCodes, quantizeStraightThrough } from './quantizer';
-import { type CodeGrid, type Tokenizer, flattenCodes, gridFor, imagesToTensor, nestCodes, tensorToImages } from './tokenizer';
+import { type CodeGrid, type Tokenizer, decodeInChunks, encodeInChunks, gridFor, imagesPerChunk } from './tokenizer';
 
 export interface PatchVqConfig {
   patchSize: number;
@@ -55,6 +55,12 @@ export class PatchVq implements Tokenizer {
   readonly codebookSize: number;
   readonly codeDim: number;
   readonly downsample: number;
+  /**
+   * Most tokens (patches) one tfjs call encodes or decodes: a larger batch goes in chunks of whole
+   * images, so its activations (about 512 floats per patch for the Shapes VQ) stay far below the
+   * wasm heap. One call for a whole large batch overran it and broke the backend until restart.
+   */
+  maxTokensPerChunk = 32768;
 
   private constructor(
     readonly config: PatchVqConfig,
@@ -154,21 +160,13 @@ export class PatchVq implements Tokenizer {
   }
 
   encode(images: ImageBatch): CodeGrid {
-    const x = imagesToTensor(images);
-    const idx = this.encodeTensor(x);
-    const [b, h, w] = idx.shape;
-    const out = nestCodes(idx.dataSync(), b, h, w);
-    tf.dispose([x, idx]);
-    return out;
+    const { h, w } = this.grid(images.height, images.width);
+    return encodeInChunks(images, imagesPerChunk(h * w, this.maxTokensPerChunk), (x) => this.encodeTensor(x));
   }
 
   decode(codes: CodeGrid): ImageBatch {
-    const { data, batch, h, w } = flattenCodes(codes, this.codebookSize);
-    const idx = tf.tensor3d(data, [batch, h, w], 'int32');
-    const img = this.decodeIndices(idx);
-    const out = tensorToImages(img);
-    tf.dispose([idx, img]);
-    return out;
+    const tokens = (codes[0]?.length ?? 0) * (codes[0]?.[0]?.length ?? 0);
+    return decodeInChunks(codes, this.codebookSize, this.downsample, imagesPerChunk(Math.max(1, tokens), this.maxTokensPerChunk), (idx) => this.decodeIndices(idx));
   }
 
   losses(x: tf.Tensor4D, options: LossOptions = {}): VqLosses {

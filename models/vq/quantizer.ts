@@ -16,13 +16,35 @@ export interface Quantized {
   commitLoss: tf.Scalar;
 }
 
-/** Index of the nearest codebook row for each row of z. z: [N, D], codebook: [K, D] → [N] int32. */
-export function nearestCodes(z: tf.Tensor2D, codebook: tf.Tensor2D): tf.Tensor1D {
+/**
+ * Most entries of the [rows, K] distance matrix that one search step holds (2^24 floats, 64 MiB):
+ * one matrix for a whole large batch overruns the tfjs-wasm heap and breaks the backend for good.
+ */
+export const NEAREST_CODES_BUDGET = 2 ** 24;
+
+/**
+ * Index of the nearest codebook row for each row of z. z: [N, D], codebook: [K, D] → [N] int32.
+ * Rows are searched in chunks whose distance matrix holds at most `budget` entries; each row's
+ * answer does not depend on the chunking.
+ */
+export function nearestCodes(z: tf.Tensor2D, codebook: tf.Tensor2D, budget = NEAREST_CODES_BUDGET): tf.Tensor1D {
+  const [n] = z.shape;
+  const k = codebook.shape[0];
+  const rows = Math.max(1, Math.floor(budget / k));
   return tf.tidy(() => {
-    const zz = tf.sum(tf.square(z), 1, true); // [N, 1]
     const ee = tf.sum(tf.square(codebook), 1); // [K]
-    const ze = tf.matMul(z, tf.transpose(codebook)); // [N, K]
-    return tf.argMin(tf.sub(tf.add(zz, ee), tf.mul(ze, 2)), 1) as tf.Tensor1D;
+    const et = tf.transpose(codebook); // [D, K]
+    const nearest = (start: number, count: number) =>
+      tf.tidy(() => {
+        const zc = count === n ? z : tf.slice(z, [start, 0], [count, -1]); // [n, D]
+        const zz = tf.sum(tf.square(zc), 1, true); // [n, 1]
+        const ze = tf.matMul(zc, et); // [n, K]
+        return tf.argMin(tf.sub(tf.add(zz, ee), tf.mul(ze, 2)), 1) as tf.Tensor1D;
+      });
+    if (n <= rows) return nearest(0, n);
+    const parts: tf.Tensor1D[] = [];
+    for (let s = 0; s < n; s += rows) parts.push(nearest(s, Math.min(rows, n - s)));
+    return tf.concat(parts) as tf.Tensor1D;
   });
 }
 

@@ -56,6 +56,57 @@ export function tensorToImages(x: tf.Tensor4D): ImageBatch {
   return out;
 }
 
+/** Images per tfjs call so that one call handles at most `tokenBudget` tokens (at least one image, at most `maxImages`). */
+export function imagesPerChunk(tokensPerImage: number, tokenBudget: number, maxImages = Infinity): number {
+  return Math.max(1, Math.min(maxImages, Math.floor(tokenBudget / tokensPerImage)));
+}
+
+/**
+ * Encodes `images` `perChunk` at a time (one tfjs call each, tensors freed before the next), so
+ * that a large batch never holds all its activations at once. Same codes as one call.
+ */
+export function encodeInChunks(images: ImageBatch, perChunk: number, encodeTensor: (x: tf.Tensor4D) => tf.Tensor3D): CodeGrid {
+  const out: CodeGrid = [];
+  const size = images.height * images.width * 3;
+  for (let s = 0; s < images.batch; s += perChunk) {
+    const n = Math.min(perChunk, images.batch - s);
+    const x = imagesToTensor({ ...images, batch: n, data: images.data.subarray(s * size, (s + n) * size) });
+    try {
+      const idx = encodeTensor(x); // [n, h, w]
+      const [, h, w] = idx.shape;
+      const codes = nestCodes(idx.dataSync(), n, h, w);
+      idx.dispose();
+      for (const c of codes) out.push(c);
+    } finally {
+      x.dispose();
+    }
+  }
+  return out;
+}
+
+/** Decodes code grids `perChunk` at a time into one ImageBatch of `downsample`-times larger pictures. */
+export function decodeInChunks(codes: CodeGrid, codebookSize: number, downsample: number, perChunk: number, decodeIndices: (idx: tf.Tensor3D) => tf.Tensor4D): ImageBatch {
+  const { data, batch, h, w } = flattenCodes(codes, codebookSize);
+  const H = h * downsample, W = w * downsample;
+  const all = new Float32Array(batch * H * W * 3);
+  for (let s = 0; s < batch; s += perChunk) {
+    const n = Math.min(perChunk, batch - s);
+    const idx = tf.tensor3d(data.subarray(s * h * w, (s + n) * h * w), [n, h, w], 'int32');
+    try {
+      const img = decodeIndices(idx); // [n, H, W, 3]
+      if (img.shape[1] !== H || img.shape[2] !== W) {
+        img.dispose();
+        throw new Error(`decoder made [${img.shape}] pictures from [${n}, ${h}, ${w}] codes, expected [${n}, ${H}, ${W}, 3]`);
+      }
+      all.set(tensorToImages(img).data, s * H * W * 3);
+      img.dispose();
+    } finally {
+      idx.dispose();
+    }
+  }
+  return { batch, height: H, width: W, channels: 3, data: all };
+}
+
 /** Checks a code grid's shape and range; returns it flat (raster order) with its sizes. */
 export function flattenCodes(codes: CodeGrid, codebookSize: number): { data: Int32Array; batch: number; h: number; w: number } {
   const batch = codes.length;

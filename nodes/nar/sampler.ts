@@ -39,6 +39,24 @@ export function sampleCondition(c: Conditioning, config: NarConfig, perRow: numb
   return { kind: 'text', features, mask };
 }
 
+/**
+ * Most samples one sampler run makes (conditioning rows × batch). Far more than any workflow here
+ * needs (all 18 Shapes classes × batch 56 fit); beyond it one run's KV cache and the pictures
+ * decoded from it outgrow the tfjs-wasm heap (300 class ids × batch 64 broke decoding for good).
+ */
+export const MAX_SAMPLES_PER_RUN = 1024;
+
+function checkSampleCount(rows: number, perRow: number): number {
+  const samples = rows * perRow;
+  if (samples > MAX_SAMPLES_PER_RUN) {
+    throw new NodeInputError(
+      `${rows} conditioning row(s) × batch ${perRow} = ${samples} samples, more than the ${MAX_SAMPLES_PER_RUN} one sampler run makes: ` +
+        'use fewer class ids or prompt lines or a smaller batch, and queue several runs (other seeds) for more',
+    );
+  }
+  return samples;
+}
+
 function stepLabel(config: NarConfig, step: number, passes: number): string {
   return config.ordering === 'raster' ? `token ${step + 1}/${passes}` : `ring ${step}/${passes - 1}`;
 }
@@ -94,8 +112,8 @@ async function runSampler(inputs: Inputs, ctx: ExecContext) {
   const ordering = checkSeedPosition(config, seedPosition, seedText);
   const passes = ordering.steps.length;
   const perRow = Number(inputs.batch ?? 1);
+  const samples = checkSampleCount(conditioningRows(cond), perRow);
   const condition = sampleCondition(cond, config, perRow);
-  const samples = conditioningRows(cond) * perRow;
   const plan = inpaintPlan(inputs, config, samples, ordering.rank);
   if (plan?.blind) ctx.log.warn(describePlan(plan, samples, config));
   const preview = String(inputs.preview ?? 'decoded');

@@ -2,7 +2,10 @@
 // captions — data for tokenizer round trips, encode/decode demos and evaluation.
 import { generateShapesImages } from '../../models/data/shapes';
 import { generateShapesVideos } from '../../models/data/shapesVideo';
-import { defineNode } from '../../server/engine/nodeApi';
+import { defineNode, NodeInputError } from '../../server/engine/nodeApi';
+
+/** Most pixel values (images and videos together, 1 GiB of float32) one ShapesData run makes. */
+export const MAX_SHAPES_VALUES = 2 ** 28;
 
 export const ShapesData = defineNode({
   type: 'ShapesData',
@@ -25,9 +28,17 @@ export const ShapesData = defineNode({
     const count = Number(inputs.count);
     const seed = Number(inputs.seed);
     const size = Number(inputs.size);
+    const frames = Number(inputs.frames);
+    const values = count * size * size * 3 * (1 + frames);
+    if (values > MAX_SHAPES_VALUES) {
+      throw new NodeInputError(
+        `${count} images of ${size}×${size} and as many ${frames}-frame videos are ${values.toLocaleString('en')} pixel values, ` +
+          `more than the ${MAX_SHAPES_VALUES.toLocaleString('en')} (1 GiB) one Shapes Data run makes: lower count, size or frames`,
+      );
+    }
     const objects = inputs.objects === '1' ? 1 : inputs.objects === '2' ? 2 : 'mixed';
     const images = generateShapesImages(count, seed, { size, objects });
-    const videos = generateShapesVideos(count, seed, { size, frames: Number(inputs.frames) });
+    const videos = generateShapesVideos(count, seed, { size, frames });
     return { outputs: [images.images, videos.videos, images.captions.join('\n')] };
   },
 });

@@ -46,6 +46,24 @@ export const TokenizerEncode = defineNode({
   },
 });
 
+/**
+ * Most pixel values (batch × height × width × 3 floats, 1 GiB) one decode makes. The tokenizer
+ * decodes in chunks, so the limit is the host memory of the result, not the tfjs heap.
+ */
+export const MAX_DECODED_VALUES = 2 ** 28;
+
+function checkDecodedSize(t: TokenGrid, downsample: number): void {
+  const [h, w] = t.grid.slice(-2);
+  const pictures = t.batch * (t.grid.length === 3 ? t.grid[0] : 1);
+  const values = pictures * h * downsample * w * downsample * 3;
+  if (values > MAX_DECODED_VALUES) {
+    throw new NodeInputError(
+      `decoding ${pictures} picture(s) of ${w * downsample}×${h * downsample} would make ${values.toLocaleString('en')} pixel values, ` +
+        `more than the ${MAX_DECODED_VALUES.toLocaleString('en')} (1 GiB) one decode makes: decode fewer samples at a time`,
+    );
+  }
+}
+
 /** Splits flat [B, N] tokens into per-item code grids ([B][h][w], or [B][T][h][w] for videos). */
 export function codeGrids(t: TokenGrid): CodeGrid | CodeGrid[] {
   const [h, w] = t.grid.slice(-2);
@@ -76,6 +94,7 @@ export const TokenizerDecode = defineNode({
     if (t.vocabSize > tokenizer.codebookSize) {
       throw new NodeInputError(`tokens index ${t.vocabSize} codes but the tokenizer has ${tokenizer.codebookSize}: decode with the tokenizer the model was trained with`);
     }
+    checkDecodedSize(t, tokenizer.downsample);
     try {
       if (t.grid.length === 2) {
         const images = tokenizer.decode(codeGrids(t) as CodeGrid);

@@ -101,6 +101,12 @@ describe('ShapesData', () => {
     expect(Buffer.from((await run(5))[0].data.buffer).equals(Buffer.from(img.data.buffer))).toBe(true);
     expect(Buffer.from((await run(6))[0].data.buffer).equals(Buffer.from(img.data.buffer))).toBe(false);
   });
+
+  it('refuses up front to make more than 1 GiB of pixels, naming the limit', async () => {
+    await expect(ShapesData.execute({ count: 1024, seed: 0, size: 256, objects: '1', frames: 2 }, ctx)).rejects.toThrow(
+      '1024 images of 256×256 and as many 2-frame videos are 603,979,776 pixel values, more than the 268,435,456 (1 GiB) one Shapes Data run makes: lower count, size or frames',
+    );
+  });
 });
 
 describe('ClassLabel and TextEncode', () => {

@@ -8,7 +8,7 @@ import { UNSAMPLED_GREY } from '../../nodes/nar/gridPreview';
 import { buildNarConfig, NarModel } from '../../models/nar';
 import { Rng } from '../../models/rng';
 import { PatchVq } from '../../models/vq/patchVq';
-import { NARSampler } from '../../nodes/nar/sampler';
+import { MAX_SAMPLES_PER_RUN, NARSampler } from '../../nodes/nar/sampler';
 import { LoadNARModel, LoadTokenizer } from '../../nodes/nar/loaders';
 import { BY_ID, ClassLabel } from '../../nodes/nar/conditioning';
 import type { ExecContext, Inputs, Preview } from '../../server/engine/nodeApi';
@@ -177,6 +177,16 @@ describe('NARSampler conditions, batch, determinism, engines, memory', () => {
     const small = PatchVq.init({ ...TINY_VQ, codebookSize: 8 }, new Rng(1));
     await expect(NARSampler.execute({ ...SAMPLING, model, conditioning: await classes('red circle'), tokenizer: { tokenizer: small, file: 'x' } }, context().ctx)).rejects.toThrow(/tokenizer has 8 codes but the model samples from 16/);
     small.dispose();
+  });
+
+  it('refuses more samples than one run makes up front, naming the limit (300 class ids × batch 64 broke the backend downstream)', async () => {
+    const model = await load(BUNDLED_NAR.c2i);
+    const conditioning = await classes(BY_ID, Array(300).fill('0').join(','));
+    await expect(NARSampler.execute({ ...SAMPLING, model, conditioning, batch: 64 }, context().ctx)).rejects.toThrow(
+      `300 conditioning row(s) × batch 64 = 19200 samples, more than the ${MAX_SAMPLES_PER_RUN} one sampler run makes`,
+    );
+    const atLimit = await classes(BY_ID, Array(MAX_SAMPLES_PER_RUN / 64 + 1).fill('0').join(','));
+    await expect(NARSampler.execute({ ...SAMPLING, model, conditioning: atLimit, batch: 64 }, context().ctx)).rejects.toThrow(/queue several runs/);
   });
 
   it('leaves no tensors behind (tfjs engine, decoded previews)', async () => {

@@ -6,7 +6,8 @@ import { generateShapesVideos } from '../../models/data/shapesVideo';
 import type { ImageBatch, VideoBatch } from '../../models/image/types';
 import { Rng } from '../../models/rng';
 import { PatchVq } from '../../models/vq/patchVq';
-import { TokenizerDecode, TokenizerEncode, filmStrip } from '../../nodes/nar/tokenizerNodes';
+import * as tf from '@tensorflow/tfjs';
+import { MAX_DECODED_VALUES, TokenizerDecode, TokenizerEncode, filmStrip } from '../../nodes/nar/tokenizerNodes';
 import type { TokenGrid, TokenizerValue } from '../../nodes/nar/values';
 import type { ExecContext } from '../../server/engine/nodeApi';
 import { TINY_VQ, hostPaths, tempRoot } from './helpers';
@@ -66,5 +67,31 @@ describe('TokenizerEncode / TokenizerDecode', () => {
     await expect(decode(big)).rejects.toThrow(/tokens index 512 codes but the tokenizer has 16/);
     await expect(decode({ ...big, grid: [16], vocabSize: 16 })).rejects.toThrow(/must be \[h, w\] or \[T, h, w\] grids, got \[16\]/);
     await expect(TokenizerDecode.execute({ tokenizer: tok, tokens: { grid: 'x' } }, ctx)).rejects.toThrow(/expects a TOKENS/);
+  });
+
+  it('decodes a large batch in chunks (same pixels as the tokenizer in one call), with no tensors left behind', async () => {
+    const images = generateShapesImages(40, 2, { size: 32 }).images;
+    const t = await encode({ images });
+    const whole = await decode(t);
+    const vq = tok.tokenizer as PatchVq;
+    vq.maxTokensPerChunk = 3 * 16; // 14 chunks of 3 pictures (4×4 tokens each)
+    try {
+      const before = tf.memory().numTensors;
+      const chunkedTokens = await encode({ images });
+      const [chunked] = await decode(chunkedTokens);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.from(chunkedTokens.tokens)).toEqual(Array.from(t.tokens));
+      expect(chunked.data).toEqual(whole[0].data);
+    } finally {
+      vq.maxTokensPerChunk = 32768;
+    }
+  });
+
+  it('refuses up front to decode more pixel values than one decode makes, naming the limit', async () => {
+    const batch = Math.floor(MAX_DECODED_VALUES / (32 * 32 * 3)) + 1;
+    const tokens: TokenGrid = { grid: [4, 4], batch, tokens: new Int32Array(batch * 16), vocabSize: 16 };
+    await expect(decode(tokens)).rejects.toThrow(`decoding ${batch} picture(s) of 32×32 would make ${(batch * 3072).toLocaleString('en')} pixel values, more than the 268,435,456 (1 GiB) one decode makes`);
+    const clips: TokenGrid = { grid: [64, 4, 4], batch: Math.ceil(batch / 64), tokens: new Int32Array(Math.ceil(batch / 64) * 64 * 16), vocabSize: 16 };
+    await expect(decode(clips)).rejects.toThrow(/picture\(s\) of 32×32 would make .* decode fewer samples at a time/);
   });
 });
