@@ -27,9 +27,10 @@ export function findMetricsFile(paths: HostPaths, name: string): string {
   throw new NodeInputError(`'${name}' not found in the metrics weights folders [${dirs.join(', ')}]${name === SHAPES_WEIGHTS ? ' (train it with: npx tsx scripts/train-shapes-classifier.ts)' : ''}`);
 }
 
+/** Size, mtime, inode and ctime: a same-size replacement with its mtime kept still changes it. */
 export function fileFingerprint(file: string): string {
   const s = fs.statSync(file);
-  return `${file}:${s.size}:${s.mtimeMs}`;
+  return `${file}:${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}`;
 }
 
 export async function openExtractor(

@@ -1,10 +1,11 @@
 // LoadNARModel, LoadTokenizer, LoadTextEncoder: a COMBO of the files in weights/<kind>/ folders,
-// fingerprinted by size + mtime, with an error naming the file and its folder when it is missing.
+// fingerprinted by size, mtime, inode and ctime, with an error naming the file and its folder when it is missing.
 import { initBackend } from '../../models/backend';
 import { narConfigFromCheckpoint } from '../../models/checkpoint/layout';
 import { NarModel } from '../../models/nar';
 import { readNarCheckpoint } from '../../models/nar/checkpoint';
 import { loadTextEncoder } from '../../models/text';
+import { stateDictHash } from '../../models/onnx/graphCache';
 import { loadTokenizer } from '../../models/vq/io';
 import { defineNode, NodeInputError, type HostPaths } from '../../server/engine/nodeApi';
 import { fileFingerprint, listModels, modelFingerprint, resolveModel, type ModelKind } from './modelFiles';
@@ -21,7 +22,7 @@ export function loadNarModelFile(file: string): NarModelValue {
   const args = ck.metadata.args;
   const config = ck.config ?? narConfigFromCheckpoint(ck.stateDict, { args: args && typeof args === 'object' ? (args as Record<string, unknown>) : undefined }).config;
   const model = NarModel.fromStateDict(ck.stateDict, config, file);
-  return { model, config, file, fingerprint: fileFingerprint(file), dispose: () => model.dispose() };
+  return { model, config, file, fingerprint: fileFingerprint(file), checkpointHash: stateDictHash(ck.stateDict), dispose: () => model.dispose() };
 }
 
 /** The file `name` in weights/<kind>/, loaded by `load` on the initialised backend; a load failure names the file. */

@@ -1,5 +1,5 @@
 // Model files in the host's weights/<kind>/ folders: what the loader COMBOs list, which file a
-// chosen name is, and a fingerprint (size + mtime) so that a replaced file re-runs its loader.
+// chosen name is, and a fingerprint (size, mtime, inode, ctime) so that a replaced file re-runs its loader.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HostPaths } from '../../server/engine/nodeApi';
@@ -76,10 +76,14 @@ export function resolveModel(paths: HostPaths, kind: ModelKind, name: string): s
   throw new NodeInputError(`${kind} model '${name}' not found: put the file in weights/${kind}/ (${HINTS[kind]}; searched ${where}; see weights/README.md)`);
 }
 
-/** Size + mtime of a file, or of every file of a folder (T5). */
+/**
+ * Size, mtime, inode and ctime of a file, or of every file of a folder (T5). Size and mtime alone
+ * miss a file replaced by another of the same size with its mtime kept (cp -p, rsync -a, archives);
+ * such a replacement gets a new inode or a new ctime, which no copying tool sets back.
+ */
 export function fileFingerprint(file: string): string {
   const st = fs.statSync(file);
-  if (!st.isDirectory()) return `${st.size}:${st.mtimeMs}`;
+  if (!st.isDirectory()) return `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
   return fs
     .readdirSync(file)
     .sort()

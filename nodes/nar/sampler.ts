@@ -1,6 +1,5 @@
 // NARSampler: runs a NAR (or raster-AR) model from a seed position, ring by ring, with guidance,
 // temperature / top-k / top-p, a seeded RNG and a live preview of the growing grid.
-import { createHash } from 'crypto';
 import type { NarConfig, NarStepEngine, SampleCondition } from '../../models/nar';
 import { createNarStepEngine, ENGINE_CHOICES, parseEngineChoice } from '../../models/onnx/engineChoice';
 import { resolveSeed } from '../../models/nar/ordering/neighbor';
@@ -69,8 +68,9 @@ async function chooseEngine(inputs: Inputs, model: ReturnType<typeof asNarModel>
     throw new NodeInputError((e as Error).message);
   }
   if (choice === 'tfjs') return { engine: model.model.createEngine(), kind: 'tfjs' };
-  const checkpointHash = createHash('sha256').update(`${model.file}:${model.fingerprint}`).digest('hex');
-  return createNarStepEngine({ choice, stateDict: model.model.toStateDict(), config: model.config, tfjs: () => model.model.createEngine(), ort: { checkpointHash } });
+  // the graph cache is keyed by the weights' contents: a file replaced by another of the same size and
+  // mtime (cp -p, rsync -a, archives) must not reuse the graph compiled from the old weights
+  return createNarStepEngine({ choice, stateDict: model.model.toStateDict(), config: model.config, tfjs: () => model.model.createEngine(), ort: { checkpointHash: model.checkpointHash } });
 }
 
 function checkTokenizer(config: NarConfig, tok: Tokenizer | undefined): void {

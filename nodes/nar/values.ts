@@ -5,13 +5,18 @@ import type { TextEncoder } from '../../models/text';
 import type { Tokenizer } from '../../models/vq/tokenizer';
 import { NodeInputError } from '../../server/engine/nodeApi';
 
-/** NAR_MODEL: a loaded model plus where it came from (the ORT engine keys its graph cache on it). */
+/** NAR_MODEL: a loaded model plus where it came from. */
 export interface NarModelValue {
   model: NarModel;
   config: NarConfig;
   file: string;
-  /** file identity (size + mtime), stable while the file is unchanged */
+  /** file identity (size, mtime, inode, ctime), stable while the file is unchanged */
   fingerprint: string;
+  /**
+   * sha256 of the weights as loaded (stateDictHash), computed once per load: the ORT graph cache
+   * key. Absent, the sampler hashes the weights it hands to ORT on each run.
+   */
+  checkpointHash?: string;
   /** frees the weights; the executor calls it when the cached output is evicted */
   dispose?(): void;
 }

@@ -70,7 +70,7 @@ describe('loaders', () => {
     expect(info.LoadTextEncoder.input.required.encoder_name[0]).toEqual(['flan-t5-xl', 'shapes-text.safetensors']);
   });
 
-  it('fingerprint by size and mtime: replacing the file changes it', () => {
+  it('fingerprint by size, mtime, inode and ctime: replacing the file changes it', () => {
     const file = path.join(h.paths.models.nar[0], 'sub', 'copy.safetensors');
     const before = LoadNARModel.fingerprint!({ model_name: 'sub/copy.safetensors' }, h.paths);
     expect(LoadNARModel.fingerprint!({ model_name: 'sub/copy.safetensors' }, h.paths)).toBe(before);
