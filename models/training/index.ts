@@ -2,7 +2,7 @@
 // same progress events, and the Shapes setups of the bundled models.
 export * from './types';
 export { trainNar, type TrainNarOptions, type TrainNarResult } from './trainNar';
-export { readTrainingCheckpoint, writeTrainingCheckpoint, type TrainingCheckpoint, type TrainingState } from './checkpointFiles';
+export { pendingWeightsFor, readTrainingCheckpoint, writeTrainingCheckpoint, type CommitStage, type TrainingCheckpoint, type TrainingState } from './checkpointFiles';
 export { CaptionFeatureCache, type CaptionFeatures } from './sources/captionCache';
 export { shapesClassSource, shapesCaptionSource, shapesVideoSource, flattenNested } from './sources/shapesSources';
 export type { ShapesSourceOptions, ShapesTextSourceOptions, ShapesVideoSourceOptions } from './sources/shapesSources';
