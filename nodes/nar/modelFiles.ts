@@ -5,7 +5,12 @@ import * as path from 'path';
 import type { HostPaths } from '../../server/engine/nodeApi';
 import { NodeInputError } from '../../server/engine/nodeApi';
 
-export type ModelKind = 'nar' | 'tokenizer' | 'text_encoder';
+export const MODEL_KINDS = ['nar', 'tokenizer', 'text_encoder'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export function isModelKind(kind: string): kind is ModelKind {
+  return (MODEL_KINDS as readonly string[]).includes(kind);
+}
 
 const EXTENSIONS: Record<ModelKind, RegExp> = {
   nar: /\.(safetensors|pt|pth|bin)$/i,
@@ -114,5 +119,12 @@ export function trainedModelFile(folder: string, name: string): string {
   if (!/^[\w.-]{1,100}$/.test(stem) || stem.startsWith('.')) {
     throw new NodeInputError(`output_name ${JSON.stringify(name)} must be a plain file name (letters, digits, '-', '_', '.')`);
   }
-  return path.join(folder, `${stem}.safetensors`);
+  const file = `${stem}.safetensors`;
+  if (SIDE_FILES.test(file)) {
+    throw new NodeInputError(
+      `output_name ${JSON.stringify(name)} would write ${file}, which is how a training run names the optimizer state beside a model's weights: ` +
+        "model lists leave such files out, so it could never be loaded; choose a name that does not end in '.optim'",
+    );
+  }
+  return path.join(folder, file);
 }

@@ -10,6 +10,7 @@ import { readTrainingCheckpoint } from '../../models/training';
 import { LoadTextEncoder, LoadTokenizer } from '../../nodes/nar/loaders';
 import { TrainNAR } from '../../nodes/nar/training/trainNarNode';
 import { TrainTokenizer } from '../../nodes/nar/training/trainTokenizerNode';
+import { trainedModelFile } from '../../nodes/nar/modelFiles';
 import type { NarModelValue, TokenizerValue } from '../../nodes/nar/values';
 import type { ExecContext, Inputs, Preview } from '../../server/engine/nodeApi';
 import type { ApiWorkflow } from '../../server/engine/workflow/schema';
@@ -136,6 +137,19 @@ describe('TrainNAR', () => {
     await expect(TrainNAR.execute({ ...NAR, tokenizer, kind: 't2i', output_name: 'x' }, context().ctx)).rejects.toThrow(/needs a text encoder/);
     await expect(TrainNAR.execute({ ...NAR, output_name: 'x' }, context().ctx)).rejects.toThrow(/link a tokenizer .* or give 'codes'/);
     await expect(TrainNAR.execute({ ...NAR, tokenizer, output_name: '../escape' }, context().ctx)).rejects.toThrow(/must be a plain file name/);
+  });
+
+  it("refuses an output_name ending in '.optim' (Load NAR Model hides such files as optimizer state), for both trainers", async () => {
+    const listed = () => [...h.paths.models.nar, ...h.paths.models.tokenizer].flatMap((d) => fs.readdirSync(d)).sort();
+    const before = listed();
+    for (const [name, file] of [['x.optim', 'x\\.optim'], ['x.OPTIM.safetensors', 'x\\.OPTIM']]) {
+      const message = new RegExp(`would write ${file}\\.safetensors, which is how a training run names the optimizer state .*choose a name that does not end in '\\.optim'`);
+      await expect(TrainNAR.execute({ ...NAR, tokenizer, output_name: name }, context().ctx)).rejects.toThrow(message);
+      await expect(TrainTokenizer.execute({ ...VQ, output_name: name }, context().ctx)).rejects.toThrow(message);
+    }
+    expect(listed()).toEqual(before);
+    // a name with '.optim' elsewhere is an ordinary model name
+    expect(trainedModelFile('/w', 'x.optim.v2')).toBe(path.join('/w', 'x.optim.v2.safetensors'));
   });
 });
 
