@@ -13,6 +13,7 @@ import * as path from 'path';
 import { readSafetensors, writeSafetensors, type StateDict } from '../checkpoint/safetensors';
 import { narConfigToMetadata, type NarConfig } from '../nar';
 import { optimizerFileFor, readNarCheckpoint } from '../nar/checkpoint';
+import type { LrSettings } from './runSettings';
 import { TrainingError } from './types';
 
 const TRAINING_KEY = 'narflow.training';
@@ -24,6 +25,8 @@ export interface TrainingState {
   batch: number;
   source: string;
   seed: number;
+  /** the warm-up + cosine schedule the run follows, when it was made from these settings (a resume takes it) */
+  lr?: LrSettings;
 }
 
 export interface TrainingCheckpoint {

@@ -9,5 +9,6 @@ export type { ShapesSourceOptions, ShapesTextSourceOptions, ShapesVideoSourceOpt
 export { codeFileSource, type CodeFileSourceOptions } from './sources/codeFileSource';
 export { BUNDLED_SIZE, SHAPES_CAPTION_POSITIONS, SHAPES_KINDS, headsForSeed, parseKind, shapesModelConfig, shapesSource, type ModelSize, type ShapesKind, type ShapesSourceRequest } from './shapesRecipes';
 export { trainShapesModel, type ShapesRunOptions, type ShapesRunResult } from './shapesRun';
+export { checkResumedModel, defaultLr, DEFAULT_RUN, kindOfConfig, newRunSettings, resumedRunSettings, type AskedSettings, type LrSettings, type RunSettings } from './runSettings';
 export { tokenizerProgress } from './tokenizerProgress';
 export { stagedSchedule, stagedSteps, type LrStage } from './stagedSchedule';

@@ -6,6 +6,7 @@ import { disposeParams, paramsFromStateDict } from '../nar/network/weights';
 import type { AdamWOptions } from '../train/adamw';
 import { constantLr, type LrSchedule } from '../train/schedule';
 import { readTrainingCheckpoint, writeTrainingCheckpoint, type TrainingState } from './checkpointFiles';
+import type { LrSettings } from './runSettings';
 import { checkBatchSize, checkSourceFits, TrainingError, type NarDataSource, type ProgressHandler } from './types';
 
 export interface TrainNarOptions extends Pick<AdamWOptions, 'beta1' | 'beta2' | 'weightDecay' | 'maxGradNorm'> {
@@ -25,7 +26,9 @@ export interface TrainNarOptions extends Pick<AdamWOptions, 'beta1' | 'beta2' | 
   checkpointEvery?: number;
   /** checkpoint file (weights; optimizer state goes beside it). No file: nothing is written. */
   outFile?: string;
-  /** a checkpoint written by this loop: its weights, optimizer state and step are restored first */
+  /** the settings `lr` was made from, recorded in the checkpoint for a resume to take */
+  lrSettings?: LrSettings;
+  /** a checkpoint written by this loop: its weights, optimizer state and step are restored first; its run's batch and seed must be these */
   resumeFrom?: string;
   /** stops cleanly after the current step; the last checkpoint is written */
   signal?: AbortSignal;
@@ -57,6 +60,15 @@ function loadWeightsInto(model: NarModel, file: string, ck: ReturnType<typeof re
   }
 }
 
+/** A resumed run continues the run in its checkpoint: another batch or seed would draw other data and dropout. */
+function checkSameRun(file: string, state: TrainingState, batch: number, seed: number): void {
+  if (state.batch === batch && state.seed === seed) return;
+  throw new TrainingError(
+    `resume from ${file}: the run in it was trained with batch ${state.batch} and seed ${state.seed}, not batch ${batch} and seed ${seed}; ` +
+      'a resumed run continues that run exactly, so it keeps them (or start a new run)',
+  );
+}
+
 function checkOptions(o: TrainNarOptions): void {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new TrainingError(`steps must be a non-negative integer, got ${o.steps}`);
   checkBatchSize(o.batch);
@@ -84,7 +96,7 @@ export async function trainNar(o: TrainNarOptions): Promise<TrainNarResult> {
   let savedStep = -1;
   const save = () => {
     if (!o.outFile || savedStep === step) return;
-    const state: TrainingState = { step, steps: o.steps, batch: o.batch, source: source.description, seed };
+    const state: TrainingState = { step, steps: o.steps, batch: o.batch, source: source.description, seed, ...(o.lrSettings ? { lr: o.lrSettings } : {}) };
     checkpoint = writeTrainingCheckpoint(o.outFile, model.toStateDict(), trainer.stateDict(), model.config, state);
     savedStep = step;
   };
@@ -92,6 +104,7 @@ export async function trainNar(o: TrainNarOptions): Promise<TrainNarResult> {
   try {
     if (o.resumeFrom) {
       const ck = readTrainingCheckpoint(o.resumeFrom);
+      checkSameRun(o.resumeFrom, ck.state, o.batch, seed);
       loadWeightsInto(model, o.resumeFrom, ck);
       trainer.loadStateDict(ck.optimizer);
       step = ck.state.step;

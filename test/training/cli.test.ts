@@ -1,6 +1,6 @@
 // `narflow train`: progress lines, a checkpoint, --resume continuing from its step, and Ctrl-C or
 // SIGTERM stopping after the current step with the checkpoint written.
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
 import { readTrainingCheckpoint } from '../../models/training';
@@ -34,6 +34,66 @@ it('trains, prints progress lines, writes a checkpoint, and resumes from it', as
   const second = train([...common, '--steps', '3', '--resume', out, '--out', out]);
   expect(second).not.toMatch(/step 1\/3/);
   expect(second).toMatch(/step 3\/3/);
+  expect(readTrainingCheckpoint(out).state.step).toBe(3);
+});
+
+/** The weights of a checkpoint, tensor by tensor. */
+function weightsOf(file: string): Map<string, number[]> {
+  return new Map([...readTrainingCheckpoint(file).stateDict].map(([k, t]) => [k, Array.from(t.data)]));
+}
+
+/** Starts `narflow train`, sends `signal` once it has printed step `afterStep`, and resolves with its stdout. */
+function trainUntilSignal(args: string[], afterStep: number, signal: NodeJS.Signals = 'SIGINT'): Promise<string> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', ...args], { cwd: root });
+  let stdout = '';
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    if (new RegExp(`step ${afterStep}/`).test(stdout)) child.kill(signal);
+  });
+  return new Promise((resolve) =>
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(stdout);
+    }),
+  );
+}
+
+it('--resume without --steps/--batch/--seed/--lr continues the run with its own settings: it equals the uninterrupted run', async () => {
+  const { dir, common } = await tinyRun();
+  const settings = ['--steps', '24', '--seed', '5', '--lr', '3e-3'];
+  const whole = path.join(dir, 'whole.safetensors');
+  train([...common, ...settings, '--out', whole]);
+  const out = path.join(dir, 'stopped.safetensors');
+  const first = await trainUntilSignal([...common, ...settings, '--checkpoint-every', '0', '--out', out], 3);
+  const stopped = Number(/stopped at step (\d+)/.exec(first)?.[1]);
+  expect(stopped).toBeLessThan(24);
+  // no --kind, --steps, --batch, --seed or --lr: all come from the checkpoint
+  const second = train(['--tokenizer', common[common.indexOf('--tokenizer') + 1], '--device', 'wasm', '--log-every', '1', '--resume', out, '--out', out]);
+  expect(second).toContain(`resuming ${out} at step ${stopped}/24 (batch 2, seed 5, lr 0.003)`);
+  expect(second).toMatch(/finished at step 24 /);
+  expect(readTrainingCheckpoint(out).state).toMatchObject({ step: 24, steps: 24, batch: 2, seed: 5 });
+  expect(weightsOf(out)).toEqual(weightsOf(whole));
+}, 90_000);
+
+it('--resume refuses another kind, size, batch or seed, and warns when --steps changes the schedule', async () => {
+  const { dir, common } = await tinyRun();
+  const out = path.join(dir, 'c2i.safetensors');
+  train([...common, '--steps', '2', '--out', out]);
+  const resume = (args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', ...common, '--resume', out, '--out', out, ...args], { cwd: root, encoding: 'utf8' });
+  const kind = resume(['--kind', 'raster-c2i']);
+  expect(kind.status).toBe(1);
+  expect(kind.stderr).toContain(`resume from ${out}: it holds a c2i model, not raster-c2i`);
+  const size = resume(['--dim', '64']);
+  expect(size.status).toBe(1);
+  expect(size.stderr).toContain('its model has dim 32 (asked for 64)');
+  const batch = resume(['--batch', '4', '--seed', '1']);
+  expect(batch.status).toBe(1);
+  expect(batch.stderr).toContain('the run in it was trained with batch 2 (asked for 4), seed 0 (asked for 1)');
+  expect(readTrainingCheckpoint(out).state.step).toBe(2); // nothing trained
+  const longer = resume(['--steps', '3']);
+  expect(longer.status).toBe(0);
+  expect(longer.stderr).toMatch(/warning: the run in .* was started for 2 steps; going on to 3 instead/);
   expect(readTrainingCheckpoint(out).state.step).toBe(3);
 });
 

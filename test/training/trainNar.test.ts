@@ -51,6 +51,20 @@ it('resume continues from the saved step with the same optimizer state: later st
   resumed.dispose();
 });
 
+it('resuming with another batch or seed than the checkpoint\'s run is refused (it would not continue that run)', async () => {
+  const file = path.join(tempDir(), 'run.safetensors');
+  const first = tinyModel('c2i', fx.source, 5);
+  await run(first, { steps: 2, outFile: file });
+  first.dispose();
+  const again = tinyModel('c2i', fx.source, 5);
+  await expect(run(again, { steps: 4, batch: 2, resumeFrom: file, outFile: file })).rejects.toThrow(
+    /the run in it was trained with batch 4 and seed 3, not batch 2 and seed 3; a resumed run continues that run exactly/,
+  );
+  await expect(run(again, { steps: 4, seed: 4, resumeFrom: file, outFile: file })).rejects.toThrow(/not batch 4 and seed 4/);
+  again.dispose();
+  expect(readTrainingCheckpoint(file).state.step).toBe(2);
+});
+
 it('abort stops after the current step and leaves a loadable checkpoint at that step', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'aborted.safetensors');

@@ -3,11 +3,12 @@
 // (or SIGTERM) after the current step and writes the checkpoint; --resume continues it.
 import { flag, intFlag, numberFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
-import { BUNDLED_SIZE, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
+import { BUNDLED_SIZE, kindOfConfig, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
 import type { PositionKind } from '../../../models/nar';
+import { readNarCheckpoint } from '../../../models/nar/checkpoint';
 import { defaultSeed, resolveSeed } from '../../../models/nar/ordering';
 
-const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] [--batch B] [--out F.safetensors]
+const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i (or --resume F) [--steps N] [--batch B] [--out F.safetensors]
          [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
          [--tokenizer weights/tokenizer/shapes-vq.safetensors] [--text-encoder weights/text_encoder/shapes-text.safetensors]
          [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}] [--positions rope|abs]
@@ -17,7 +18,10 @@ const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i [--steps N] 
   other seed gives the model a head per direction, and samplers set to 'auto' start there.
   --positions: RoPE or learned absolute grid positions (default: rope for images, abs for videos,
   as the published video layout); RoPE needs head_dim (dim / heads) divisible by 2 × the grid's axes.
-  The checkpoint (weights + config) goes to --out, its optimizer state beside it (.optim.safetensors).`;
+  The checkpoint (weights + config) goes to --out, its optimizer state beside it (.optim.safetensors).
+  --resume: continues the run in that checkpoint with its kind, size, steps, batch, seed and learning
+  rate, so a resumed run equals an uninterrupted one; another kind, size, batch, seed or learning rate
+  is refused; another --steps trains on to that count, with a warning (the schedule then differs).`;
 
 function positionsFlag(v: string | undefined): PositionKind | undefined {
   if (v === undefined || v === 'rope' || v === 'abs') return v;
@@ -37,14 +41,20 @@ export const command: CliCommand = {
   },
   async run(args) {
     const kindArg = flag(args, 'kind');
-    if (!kindArg) throw new Error(`missing required option --kind\n${USAGE}`);
-    const kind = parseKind(kindArg);
-    const steps = intFlag(args, 'steps', 1000);
-    const batch = intFlag(args, 'batch', 16);
-    const size = { dim: intFlag(args, 'dim', BUNDLED_SIZE.dim), nLayer: intFlag(args, 'layers', BUNDLED_SIZE.nLayer), nHead: intFlag(args, 'heads', BUNDLED_SIZE.nHead), positions: positionsFlag(flag(args, 'positions')) };
+    const resume = flag(args, 'resume');
+    if (!kindArg && !resume) throw new Error(`missing required option --kind\n${USAGE}`);
+    const kind = kindArg === undefined ? undefined : parseKind(kindArg);
+    const given = (name: string, parse: () => number) => (flag(args, name) === undefined ? undefined : parse());
+    const size = {
+      dim: given('dim', () => intFlag(args, 'dim', 0)),
+      nLayer: given('layers', () => intFlag(args, 'layers', 0)),
+      nHead: given('heads', () => intFlag(args, 'heads', 0)),
+      positions: positionsFlag(flag(args, 'positions')),
+    };
     const logEvery = intFlag(args, 'log-every', 10);
     const checkpointEvery = intFlag(args, 'checkpoint-every', 100, 0);
-    const out = flag(args, 'out') ?? `output/training/shapes-${kind}.safetensors`;
+    const resumedConfig = resume && !kind ? readNarCheckpoint(resume).config : undefined;
+    const out = flag(args, 'out') ?? `output/training/shapes-${kind ?? (resumedConfig ? kindOfConfig(resumedConfig) : 'model')}.safetensors`;
     const backend = await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
     const stop = new AbortController();
     // Ctrl-C, and `timeout` / a scheduler's SIGTERM, stop after the current step with the checkpoint written
@@ -57,24 +67,26 @@ export const command: CliCommand = {
     try {
       const r = await trainShapesModel({
         kind,
-        steps,
-        batch,
-        seed: numberFlag(args, 'seed', 0),
+        steps: given('steps', () => intFlag(args, 'steps', 0)),
+        batch: given('batch', () => intFlag(args, 'batch', 0)),
+        seed: given('seed', () => numberFlag(args, 'seed', 0)),
         seedPosition: flag(args, 'seed-position'),
         out,
-        resume: flag(args, 'resume'),
+        resume,
         codes: flag(args, 'codes'),
         tokenizerFile: flag(args, 'tokenizer') ?? 'weights/tokenizer/shapes-vq.safetensors',
         textEncoderFile: flag(args, 'text-encoder') ?? 'weights/text_encoder/shapes-text.safetensors',
         size,
-        maxLr: numberFlag(args, 'lr', 1e-3),
-        minLr: flag(args, 'min-lr') !== undefined ? numberFlag(args, 'min-lr', 0) : undefined,
-        warmupSteps: flag(args, 'warmup') !== undefined ? numberFlag(args, 'warmup', 0) : undefined,
+        maxLr: given('lr', () => numberFlag(args, 'lr', 0)),
+        minLr: given('min-lr', () => numberFlag(args, 'min-lr', 0)),
+        warmupSteps: given('warmup', () => numberFlag(args, 'warmup', 0)),
         checkpointEvery,
         signal: stop.signal,
+        onNote: (m) => process.stderr.write(`warning: ${m}\n`),
         onStart: (i) =>
           process.stdout.write(
-            `backend ${backend.name}; ${kind}: ${i.parameters} parameters, dim ${i.config.dim}, ${i.config.totalBlocks} blocks, ` +
+            (i.fromStep ? `resuming ${resume} at step ${i.fromStep}/${i.settings.steps} (batch ${i.settings.batch}, seed ${i.settings.seed}, lr ${i.settings.lr.maxLr})\n` : '') +
+            `backend ${backend.name}; ${kindOfConfig(i.config)}: ${i.parameters} parameters, dim ${i.config.dim}, ${i.config.totalBlocks} blocks, ` +
               `grid [${i.config.grid}], vocab ${i.config.vocabSize}, ${i.config.ordering} ordering${i.config.ordering === 'raster' ? '' : ` from seed [${resolveSeed(i.config.grid, defaultSeed(i.config))}] with ${i.config.heads.length} heads`}; data: ${i.source}\n`,
           ),
         onProgress: (p) => {
