@@ -100,7 +100,7 @@ export const EvaluateImages = defineNode({
         onProgress: (done, _n, phase) => ctx.progress(phase === 'generated' ? done : generated.count + done, total, undefined, { phase }),
       });
       ctx.log.info(`evaluation: ${JSON.stringify(report)}`);
-      return { outputs: [report], ui: { table: reportTable(report), text: [JSON.stringify(report)], metrics: report } };
+      return { outputs: [report], ui: { table: reportTable(report), text: [JSON.stringify(report), ...(report.notes ?? [])], metrics: report } };
     } finally {
       await extractor.dispose();
     }

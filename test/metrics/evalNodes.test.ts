@@ -84,6 +84,40 @@ describe('eval node pack', () => {
     await expect(def.execute({ ...defaults(def), images: generateShapesImages(4, 1).images, extractor: 'inception (ONNX)' }, ctx())).rejects.toThrow(/needs inception_onnx/);
   });
 
+  it('FID / FVD of one image or clip: refused up front saying that each side needs at least 2', async () => {
+    const images = node('EvaluateImages');
+    const one = generateShapesImages(1, 1).images;
+    const err = await images.execute({ ...defaults(images), images: one, reference_count: 20 }, ctx()).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      'FID-shapes needs at least 2 generated and 2 reference images (it compares their means and covariances), got 1 generated and 20 reference: give at least 2 images on each side',
+    );
+    const videos = node('EvaluateVideos');
+    await expect(videos.execute({ ...defaults(videos), videos: generateShapesVideos(1, 1).videos, reference_count: 20 }, ctx())).rejects.toThrow(
+      /^FVD-shapes needs at least 2 generated and 2 reference videos .* got 1 generated and 20 reference: give at least 2 videos on each side$/,
+    );
+  });
+
+  it('IS with fewer than 2 images per split and precision/recall with images ≤ k are left out with a note saying why, not silently', async () => {
+    const def = node('EvaluateImages');
+    const res = await def.execute({ ...defaults(def), images: generateShapesImages(3, 2).images, reference_count: 20, is_splits: 10, k: 3 }, ctx());
+    const report = res.outputs[0] as { inceptionScore?: unknown; precision?: unknown; fid?: number; notes: string[] };
+    expect(report.inceptionScore).toBeUndefined();
+    expect(report.precision).toBeUndefined();
+    expect(report.fid).toBeGreaterThan(0);
+    const isNote = 'IS-shapes left out: 3 generated image(s) over is_splits = 10 leaves fewer than 2 images per split (a split of one image always scores exactly 1): give at least 20 images or lower is_splits';
+    const prNote = 'precision / recall left out: k-NN precision/recall need more than k = 3 images on each side, got 20 reference and 3 generated: give more images or lower k';
+    expect(report.notes).toEqual([isNote, prNote]);
+    expect(res.ui!.text!.slice(1)).toEqual([isNote, prNote]);
+    const table = res.ui!.table as { metric: string; value: unknown; note: string }[];
+    expect(table.filter((r) => r.metric === 'not scored').map((r) => r.note)).toEqual([isNote, prNote]);
+    // 15 images over 10 splits would also be one image per split (the remainder is dropped); 20 give two each
+    const fifteen = await def.execute({ ...defaults(def), images: generateShapesImages(15, 2).images, reference: 'none' }, ctx());
+    expect((fifteen.outputs[0] as { notes?: string[] }).notes).toEqual([expect.stringContaining('IS-shapes left out: 15 generated image(s)')]);
+    const twenty = await def.execute({ ...defaults(def), images: generateShapesImages(20, 2).images, reference: 'none' }, ctx());
+    expect((twenty.outputs[0] as { inceptionScore: { splits: number }; notes?: string[] }).inceptionScore.splits).toBe(10);
+    expect((twenty.outputs[0] as { notes?: string[] }).notes).toBeUndefined();
+  });
+
   it('ShapeEval: per-image rows and a summary', async () => {
     const def = node('ShapeEval');
     const gen = generateShapesImages(3, 2);

@@ -1,6 +1,6 @@
 // The fid-features command end to end: fixtures as .f32, and the same features as .npy and
 // .npz (stored and deflated), and pytorch-fid statistics (mu/sigma) in an .npz.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -70,5 +70,33 @@ describe('narflow fid-features', () => {
       message = String((e as { stderr: string }).stderr);
     }
     expect(message).toMatch(/not a whole number of float32 rows of 7 values/);
+  });
+
+  it('refuses NaN or infinite features naming the file and row, and a side of one row saying two are needed (exit 1, nothing on stdout)', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'fid-features', ...args], { encoding: 'utf8' });
+    const rows = (n: number, bad?: { row: number; col: number; value: number }) => {
+      const data = new Float32Array(n * 8).map((_, i) => Math.sin(i));
+      if (bad) data[bad.row * 8 + bad.col] = bad.value;
+      return Buffer.from(data.buffer);
+    };
+    const good = path.join(dir, 'good.f32');
+    fs.writeFileSync(good, rows(5));
+    const nan = path.join(dir, 'nan.f32');
+    fs.writeFileSync(nan, rows(5, { row: 3, col: 2, value: NaN }));
+    const inf = path.join(dir, 'inf.npy');
+    fs.writeFileSync(inf, encodeNpy([5, 8], new Float32Array(rows(5, { row: 0, col: 7, value: -Infinity }).buffer)));
+    const one = path.join(dir, 'one.f32');
+    fs.writeFileSync(one, rows(1));
+    for (const [args, message] of [
+      [['--a', nan, '--b', good, '--dim', '8'], `${nan}: row 3 of 5 (0-based), value 2 of 8 is NaN: features must be finite numbers`],
+      [['--a', inf, '--b', good, '--dim', '8'], `${inf}: row 0 of 5 (0-based), value 7 of 8 is -Infinity`],
+      [['--a', good, '--b', one, '--dim', '8'], `${one}: 1 feature row(s); the Fréchet distance needs at least 2 rows (images) per side`],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(message);
+    }
+    expect(run(['--a', good, '--b', good, '--dim', '8']).status).toBe(0);
   });
 });

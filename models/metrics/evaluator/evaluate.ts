@@ -42,6 +42,29 @@ export interface EvaluationReport {
   recall?: number;
   k?: number;
   shapeEval?: ShapeEvalSummary;
+  /** scores left out because the sets are too small for them, each saying why and what to change */
+  notes?: string[];
+}
+
+/** What a left-out score's note and table row are labelled. */
+type LeftOut = { metric: string; note: string };
+
+/** FID compares two Gaussians: each side needs at least two images for a covariance. */
+export function checkFidCounts(generated: number, reference: number, what = 'images', label = 'FID'): void {
+  if (generated < 2 || reference < 2) {
+    throw new Error(
+      `${label} needs at least 2 generated and 2 reference ${what} (it compares their means and covariances), got ${generated} generated and ${reference} reference: ` +
+        `give at least 2 ${what} on each side`,
+    );
+  }
+}
+
+/** Splits for IS, or why it is left out: a split of one image always scores exactly 1. */
+function isPlan(count: number, splits: number): { splits: number } | { note: string } {
+  if (Math.floor(count / splits) >= 2) return { splits };
+  return {
+    note: `left out: ${count} generated image(s) over is_splits = ${splits} leaves fewer than 2 images per split (a split of one image always scores exactly 1): give at least ${2 * splits} images or lower is_splits`,
+  };
 }
 
 async function extractSource(
@@ -93,15 +116,18 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluationReport> {
     note: domainNote(o.extractor.domain),
     generatedCount: o.generated.count,
   };
+  if (o.reference) checkFidCounts(o.generated.count, o.reference.count, 'images', o.extractor.domain === 'shapes' ? 'FID-shapes' : 'FID');
   const prompts = o.shapeEval === false ? undefined : promptsFor(o);
   const scores: ImageScore[] = [];
   const generated = await extractSource(o.generated, o.extractor, o.batchSize ?? 64, 'generated', o, (images, start) => {
     if (prompts) for (let i = 0; i < images.batch; i++) scores.push(scoreImage(images, i, prompts[start + i]));
   });
   if (prompts) report.shapeEval = summarize(scores);
+  const leftOut: LeftOut[] = [];
   if (generated.logits && o.extractor.classes > 0) {
-    const splits = Math.min(o.isSplits ?? 10, generated.count);
-    report.inceptionScore = inceptionScore(generated.logits, generated.count, o.extractor.classes, splits);
+    const plan = isPlan(generated.count, o.isSplits ?? 10);
+    if ('splits' in plan) report.inceptionScore = inceptionScore(generated.logits, generated.count, o.extractor.classes, plan.splits);
+    else leftOut.push({ metric: isLabel(o.extractor.domain), note: plan.note });
   }
   if (o.reference) {
     const ref = await referenceFeatures({ ...o, reference: o.reference });
@@ -117,9 +143,17 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluationReport> {
       report.precision = pr.precision;
       report.recall = pr.recall;
       report.k = k;
+    } else {
+      const note = `left out: k-NN precision/recall need more than k = ${k} images on each side, got ${ref.extracted.count} reference and ${generated.count} generated: give more images or lower k`;
+      leftOut.push({ metric: 'precision / recall', note });
     }
   }
+  if (leftOut.length) report.notes = leftOut.map((l) => `${l.metric} ${l.note}`);
   return report;
+}
+
+function isLabel(domain: string): string {
+  return domain === 'shapes' ? 'IS-shapes' : 'IS';
 }
 
 /** The report as table rows (metric, value, note) for the node UI and the CLI. */
@@ -127,12 +161,13 @@ export function reportTable(r: EvaluationReport): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   const label = r.domain === 'shapes' ? 'FID-shapes' : r.domain === 'kinetics-i3d' ? 'FVD' : 'FID';
   if (r.fid !== undefined) rows.push({ metric: label, value: r.fid, note: `${r.referenceCount} reference vs ${r.generatedCount} generated; ${r.note}` });
-  if (r.inceptionScore) rows.push({ metric: r.domain === 'shapes' ? 'IS-shapes' : 'IS', value: r.inceptionScore.mean, note: `± ${r.inceptionScore.std.toFixed(4)} over ${r.inceptionScore.splits} splits` });
+  if (r.inceptionScore) rows.push({ metric: isLabel(r.domain), value: r.inceptionScore.mean, note: `± ${r.inceptionScore.std.toFixed(4)} over ${r.inceptionScore.splits} splits` });
   if (r.precision !== undefined) rows.push({ metric: 'precision', value: r.precision, note: `k-NN, k=${r.k}` });
   if (r.recall !== undefined) rows.push({ metric: 'recall', value: r.recall, note: `k-NN, k=${r.k}` });
   if (r.shapeEval) {
     const s = r.shapeEval;
     for (const key of ['overall', 'color', 'shape', 'position', 'count'] as const) rows.push({ metric: `ShapeEval ${key}`, value: s[key], note: `${s.images} images` });
   }
+  for (const n of r.notes ?? []) rows.push({ metric: 'not scored', value: null, note: n });
   return rows;
 }

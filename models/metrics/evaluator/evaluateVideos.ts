@@ -7,6 +7,7 @@ import { generateShapesVideos } from '../../data/shapesVideo';
 import { loadVideoFolder } from '../../data/folders';
 import { frechetDistance } from '../frechet/frechetDistance';
 import { Extracted, VideoFeatureExtractor, concatExtracted, domainNote } from '../extractors/types';
+import { checkFidCounts } from './evaluate';
 import { cacheKey, readCached, statsOf, writeCached } from './referenceCache';
 
 export interface VideoSet {
@@ -53,6 +54,7 @@ export async function evaluateVideos(o: {
   batchSize?: number;
   onProgress?(done: number, total: number, phase: string): void;
 }): Promise<VideoEvaluation> {
+  checkFidCounts(o.generated.batch, o.reference.videos.batch, 'videos', o.extractor.domain === 'shapes' ? 'FVD-shapes' : 'FVD');
   const batch = o.batchSize ?? 8;
   const gen = await extractClips(o.extractor, o.generated, batch, 'generated', o.onProgress);
   const meta = { extractor: o.extractor.name, weights: o.extractorFingerprint, source: o.reference.describe };

@@ -35,7 +35,31 @@ function statsFromArrays(mu: NpyArray, sigma: NpyArray, source: string, dim?: nu
   return { dim: d, count: 0, mean: mu.data, cov: { n: d, data: sigma.data } };
 }
 
+/** Refuses NaN and ±Infinity, naming the file, the row (features) or the array and the entry. */
+function checkFinite(loaded: LoadedFeatures, source: string): LoadedFeatures {
+  const firstBad = (a: ArrayLike<number>) => {
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+    return -1;
+  };
+  if (loaded.kind === 'features') {
+    const { count, dim, data } = loaded.features;
+    const i = firstBad(data);
+    if (i >= 0) throw new Error(`${source}: row ${Math.floor(i / dim)} of ${count} (0-based), value ${i % dim} of ${dim} is ${data[i]}: features must be finite numbers`);
+  } else {
+    const { mean, cov } = loaded.stats;
+    const m = firstBad(mean);
+    if (m >= 0) throw new Error(`${source}: mu[${m}] is ${mean[m]}: statistics must be finite numbers`);
+    const c = firstBad(cov.data);
+    if (c >= 0) throw new Error(`${source}: sigma[${Math.floor(c / cov.n)}, ${c % cov.n}] is ${cov.data[c]}: statistics must be finite numbers`);
+  }
+  return loaded;
+}
+
 export function loadFeaturesOrStats(file: string, dim?: number): LoadedFeatures {
+  return checkFinite(readFeaturesOrStats(file, dim), file);
+}
+
+function readFeaturesOrStats(file: string, dim?: number): LoadedFeatures {
   const ext = path.extname(file).toLowerCase();
   if (!fs.existsSync(file)) throw new Error(`feature file not found: ${file}`);
   if (ext === '.npy') return { kind: 'features', features: arrayAsFeatures(parseNpy(fs.readFileSync(file), file), file, dim) };
@@ -55,5 +79,8 @@ export function loadFeaturesOrStats(file: string, dim?: number): LoadedFeatures 
 /** Statistics of a file: computed from features, or read directly from a stats .npz. */
 export function loadStats(file: string, dim?: number): FeatureStats {
   const loaded = loadFeaturesOrStats(file, dim);
-  return loaded.kind === 'stats' ? loaded.stats : featureStats(loaded.features);
+  if (loaded.kind === 'stats') return loaded.stats;
+  const n = loaded.features.count;
+  if (n < 2) throw new Error(`${file}: ${n} feature row(s); the Fréchet distance needs at least 2 rows (images) per side to estimate a covariance`);
+  return featureStats(loaded.features);
 }

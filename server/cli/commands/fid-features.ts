@@ -22,6 +22,7 @@ export const command: CliCommand = {
     const eps = epsText === undefined ? 1e-6 : Number(epsText);
     if (!(eps >= 0)) throw new Error(`option --eps expects a non-negative number, got '${epsText}'`);
     const result = frechetDistance(loadStats(a, dim), loadStats(b, dim), eps);
+    if (!Number.isFinite(result.fid)) throw new Error(`the Fréchet distance of ${a} and ${b} came out ${result.fid} (features too large for float64?): no FID to print`);
     process.stdout.write(JSON.stringify({ fid: result.fid }) + '\n');
     return 0;
   },
