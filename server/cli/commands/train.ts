@@ -51,6 +51,15 @@ export const command: CliCommand = {
       nHead: given('heads', () => intFlag(args, 'heads', 0)),
       positions: positionsFlag(flag(args, 'positions')),
     };
+    // every flag is read (and refused when bad) before the backend starts
+    const run = {
+      steps: given('steps', () => intFlag(args, 'steps', 0)),
+      batch: given('batch', () => intFlag(args, 'batch', 0)),
+      seed: given('seed', () => numberFlag(args, 'seed', 0)),
+      maxLr: given('lr', () => numberFlag(args, 'lr', 0)),
+      minLr: given('min-lr', () => numberFlag(args, 'min-lr', 0)),
+      warmupSteps: given('warmup', () => numberFlag(args, 'warmup', 0)),
+    };
     const logEvery = intFlag(args, 'log-every', 10);
     const checkpointEvery = intFlag(args, 'checkpoint-every', 100, 0);
     const resumedConfig = resume && !kind ? readNarCheckpoint(resume).config : undefined;
@@ -67,9 +76,7 @@ export const command: CliCommand = {
     try {
       const r = await trainShapesModel({
         kind,
-        steps: given('steps', () => intFlag(args, 'steps', 0)),
-        batch: given('batch', () => intFlag(args, 'batch', 0)),
-        seed: given('seed', () => numberFlag(args, 'seed', 0)),
+        ...run,
         seedPosition: flag(args, 'seed-position'),
         out,
         resume,
@@ -77,9 +84,6 @@ export const command: CliCommand = {
         tokenizerFile: flag(args, 'tokenizer') ?? 'weights/tokenizer/shapes-vq.safetensors',
         textEncoderFile: flag(args, 'text-encoder') ?? 'weights/text_encoder/shapes-text.safetensors',
         size,
-        maxLr: given('lr', () => numberFlag(args, 'lr', 0)),
-        minLr: given('min-lr', () => numberFlag(args, 'min-lr', 0)),
-        warmupSteps: given('warmup', () => numberFlag(args, 'warmup', 0)),
         checkpointEvery,
         signal: stop.signal,
         onNote: (m) => process.stderr.write(`warning: ${m}\n`),
