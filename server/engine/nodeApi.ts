@@ -116,6 +116,12 @@ export interface NodeDefinition {
 export interface NodePack {
   name: string;
   nodes: NodeDefinition[];
+  /**
+   * The model files of a kind (a folder of `weights/`) its loader nodes offer, for GET
+   * /api/models/KIND: loadable files only, training side files left out. Kinds no pack lists
+   * answer every file of their folders.
+   */
+  modelLists?: Record<string, (paths: HostPaths) => string[]>;
 }
 
 export function defineNode(def: NodeDefinition): NodeDefinition {

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LoadNARModel, LoadTextEncoder, LoadTokenizer } from '../../nodes/nar/loaders';
+import { pack as narPack } from '../../nodes/nar';
 import { listModels } from '../../nodes/nar/modelFiles';
 import { api, startTestServer, type TestServer } from '../server/serverHarness';
 import { tempRoot } from './helpers';
@@ -28,7 +29,8 @@ beforeAll(async () => {
     fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
     fs.writeFileSync(path.join(root, f), 'x');
   }
-  s = await startTestServer({ modelRoots: [root] });
+  // the NAR pack tells the server what its loaders offer (NodePack.modelLists)
+  s = await startTestServer({ modelRoots: [root], extraPacks: [narPack] });
 });
 afterAll(async () => {
   await s.close();

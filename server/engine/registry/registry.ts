@@ -1,5 +1,5 @@
 // The node registry: every NodeDefinition the host can run, by type name, with the pack it came from.
-import type { NodeDefinition, NodePack } from '../nodeApi';
+import type { HostPaths, NodeDefinition, NodePack } from '../nodeApi';
 
 export interface RegisteredNode {
   def: NodeDefinition;
@@ -16,6 +16,7 @@ export class RegistryError extends Error {
 export class NodeRegistry {
   private readonly byType = new Map<string, RegisteredNode>();
   private readonly packs: string[] = [];
+  private readonly modelLists = new Map<string, (paths: HostPaths) => string[]>();
 
   /** Adds every node of a pack; a type already registered by another pack is an error. */
   addPack(pack: NodePack): void {
@@ -28,7 +29,13 @@ export class NodeRegistry {
       if (prev) throw new RegistryError(`node type '${def.type}' of pack '${pack.name}' is already defined by pack '${prev.pack}'`);
     }
     for (const def of pack.nodes) this.byType.set(def.type, { def, pack: pack.name });
+    for (const [kind, list] of Object.entries(pack.modelLists ?? {})) if (!this.modelLists.has(kind)) this.modelLists.set(kind, list);
     this.packs.push(pack.name);
+  }
+
+  /** The model files of `kind` as the pack whose loaders read them lists them, or undefined when no pack does. */
+  modelList(kind: string, paths: HostPaths): string[] | undefined {
+    return this.modelLists.get(kind)?.(paths);
   }
 
   get(type: string): NodeDefinition | undefined {

@@ -6,7 +6,6 @@ import type { Host } from '../../host/host';
 import { defaultTemplateName, listModelFiles, listTemplates, readTemplate } from '../../host/templates';
 import { badRequest, notFound } from '../httpError';
 import { own } from '../../engine/workflow/ownProps';
-import { isModelKind, listModels } from '../../../nodes/nar/modelFiles';
 import { asyncRoute } from './asyncRoute';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -44,8 +43,8 @@ export function infoRoutes(host: Host): Router {
     if (!/^[\w-]{1,64}$/.test(kind)) return next(badRequest(`model kind must be letters, digits, '_' or '-', got ${JSON.stringify(kind)}`));
     const dirs = own(paths.models, kind);
     if (!dirs) return next(notFound(`no model kind ${JSON.stringify(kind)}; known kinds: ${Object.keys(paths.models).sort().join(', ') || 'none'}`));
-    // the kinds the NAR loaders read: what their COMBOs offer (loadable files only, no training side files)
-    res.json(isModelKind(kind) ? listModels(paths, kind) : listModelFiles(dirs));
+    // a kind a pack's loaders read: what their COMBOs offer (loadable files only, no training side files)
+    res.json(host.registry.modelList(kind, paths) ?? listModelFiles(dirs));
   });
 
   r.get('/workflow_templates', (_req, res) => void res.json({ templates: listTemplates(host.config.workflowsDir), default: defaultTemplateName(host.config.workflowsDir) ?? null }));
