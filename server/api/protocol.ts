@@ -173,6 +173,27 @@ export type ObjectInfoResponse = Record<string, ObjectInfoEntry>;
  */
 export const UPLOAD_COMBOS = ['image', 'video'] as const;
 
+/** A file an output node's UI result names (`/api/view?filename&subfolder&type` serves it). */
+export interface UiFileRef {
+  filename: string;
+  subfolder?: string;
+  type?: string;
+}
+
+function isUiFileRef(x: unknown): x is UiFileRef {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.filename === 'string' && (r.subfolder === undefined || typeof r.subfolder === 'string') && (r.type === undefined || typeof r.type === 'string');
+}
+
+/**
+ * The file lists of a UI result by key: Save Image's `images`, Save Video's MP4 `videos`, a plugin's
+ * own key — every non-empty array whose entries are all {filename, subfolder?, type?}.
+ */
+export function uiFileLists(ui: UiResult): [string, UiFileRef[]][] {
+  return Object.entries(ui).filter((e): e is [string, UiFileRef[]] => Array.isArray(e[1]) && e[1].length > 0 && e[1].every(isUiFileRef));
+}
+
 /** The choices of a COMBO input (e.g. a file list), required or optional; undefined for any other input. */
 export function comboOptions(entry: ObjectInfoEntry | undefined, name: string): string[] | undefined {
   const spec = entry?.input.required[name] ?? entry?.input.optional?.[name];
@@ -241,7 +262,7 @@ export interface RunWorkflowResponse {
   status: HistoryStatusStr | 'queued' | 'running' | 'deleted';
   /** Why, when status is 'deleted'. */
   message?: string;
-  /** Output nodes' results by node id; images carry the URL that serves them. */
+  /** Output nodes' results by node id; every file they list (images, videos, …) carries the URL that serves it. */
   outputs: Record<string, UiResult & { images?: (NonNullable<UiResult['images']>[number] & { url: string })[] }>;
   /** The failing node, when status is 'error'. */
   error?: { node_id: string; node_type: string; message: string };

@@ -1,23 +1,14 @@
 // The files an output node's UI result names, for the CLI to print (local run) or download
 // (remote run). A node may list files under any key (Save Image: `images`; Save Video as MP4:
 // `videos`; a plugin: its own): every array whose entries are {filename, subfolder?, type?} is one.
+import { uiFileLists, type UiFileRef } from '../api/protocol';
 import type { UiResult } from '../engine/nodeApi';
 
-export interface UiFileRef {
-  filename: string;
-  subfolder?: string;
-  type?: string;
-}
-
-function isFileRef(x: unknown): x is UiFileRef {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  return typeof r.filename === 'string' && (r.subfolder === undefined || typeof r.subfolder === 'string') && (r.type === undefined || typeof r.type === 'string');
-}
+export type { UiFileRef };
 
 /** Every file a UI result lists, key by key in the order the node gave them. */
 export function uiFiles(ui: UiResult): UiFileRef[] {
-  return Object.values(ui).flatMap((v) => (Array.isArray(v) && v.length > 0 && v.every(isFileRef) ? v : []));
+  return uiFileLists(ui).flatMap(([, files]) => files);
 }
 
 /**

@@ -7,6 +7,7 @@ import { readPngText } from '../../models/image/png';
 import type { ApiWorkflow } from '../../server/api/protocol';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import { api, slowPrompt, startTestServer, waitFor, waitForHistory, type TestServer } from './serverHarness';
+import { runResult } from '../../server/http/routes/runRoutes';
 
 jest.setTimeout(60_000);
 
@@ -110,5 +111,27 @@ describe('POST /api/workflows/:name/run', () => {
     expect(slow.status).toBe(202);
     expect(['queued', 'running']).toContain(slow.body.status);
     for (const id of [queued.body.prompt_id, slow.body.prompt_id]) expect((await waitForHistory(srv.url, id)).status.status_str).toBe('success');
+  });
+});
+
+describe('runResult', () => {
+  it('gives every file an output lists a URL, under whatever key (Save Video as MP4 lists videos)', () => {
+    const rec = {
+      prompt: { id: 'p', number: 1, prompt: {}, outputs: ['3'], extra: {}, createdAt: 0 },
+      status: 'success' as const,
+      outputs: {
+        '3': { videos: [{ filename: 'clip_00001_.mp4', subfolder: 'sv', type: 'output' }], text: ['sv/clip_00001_.mp4'] },
+        '4': { images: [{ filename: 'a.png', subfolder: '', type: 'output' as const }], table: [{ fid: 1 }] },
+      },
+      messages: [],
+      finishedAt: 1,
+    };
+    const out = runResult(rec, '/api/view').outputs;
+    expect(out['3']).toEqual({
+      videos: [{ filename: 'clip_00001_.mp4', subfolder: 'sv', type: 'output', url: '/api/view?filename=clip_00001_.mp4&subfolder=sv&type=output' }],
+      text: ['sv/clip_00001_.mp4'],
+    });
+    expect(out['4'].images![0].url).toBe('/api/view?filename=a.png&subfolder=&type=output');
+    expect(out['4'].table).toEqual([{ fid: 1 }]);
   });
 });

@@ -3,7 +3,7 @@
 // its outputs and their URLs. One request instead of queue + socket + history + view.
 import { randomUUID } from 'crypto';
 import { Router } from 'express';
-import { historyFailure, PROMPT_END_EVENTS, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
+import { historyFailure, PROMPT_END_EVENTS, uiFileLists, type RunWorkflowRequest, type RunWorkflowResponse } from '../../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../../engine/workflow/convert';
 import { setOwn } from '../../engine/workflow/ownProps';
 import { applyOverrides, splitTarget, type Override } from '../../engine/workflow/overrides';
@@ -42,9 +42,12 @@ function parseRequest(body: unknown): { overrides: Override[]; wait: boolean; ti
 export function runResult(rec: HistoryRecord, viewPath: string): RunWorkflowResponse {
   const entry = historyEntryOf(rec);
   const outputs: RunWorkflowResponse['outputs'] = {};
-  for (const [node, { images, ...rest }] of Object.entries(entry.outputs)) {
-    const withUrls = images?.map((i) => ({ ...i, url: `${viewPath}?${new URLSearchParams({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' })}` }));
-    setOwn(outputs, node, withUrls ? { ...rest, images: withUrls } : rest);
+  for (const [node, ui] of Object.entries(entry.outputs)) {
+    const withUrls = { ...ui };
+    for (const [key, files] of uiFileLists(ui)) {
+      withUrls[key] = files.map((f) => ({ ...f, url: `${viewPath}?${new URLSearchParams({ filename: f.filename, subfolder: f.subfolder ?? '', type: f.type ?? 'output' })}` }));
+    }
+    setOwn(outputs, node, withUrls as RunWorkflowResponse['outputs'][string]);
   }
   const failure = historyFailure(entry);
   return { prompt_id: rec.prompt.id, status: rec.status, outputs, ...(failure ? { error: failure } : {}) };
