@@ -88,6 +88,23 @@ describe('TrainNAR', () => {
     (again.outputs[0] as NarModelValue).model.dispose();
   });
 
+  it('a resume keeps the run in the checkpoint: a changed lr, batch, seed or kind is refused; more steps train on, and say so', async () => {
+    const first = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-c', steps: 2, checkpoint_every: 0, preview_every: 0 }, context().ctx);
+    (first.outputs[0] as NarModelValue).model.dispose();
+    const file = path.join(h.paths.models.nar[0], 'run-c.safetensors');
+    expect(readTrainingCheckpoint(file).state.lr).toEqual({ maxLr: 0.003, minLr: 0.003 / 10, warmupSteps: 1 }); // recorded for a CLI resume
+    for (const [name, changed] of [['lr', { lr: 0.01 }], ['batch', { batch: 3 }], ['seed', { seed: 2 }], ['kind', { kind: 'raster-c2i' }]] as const) {
+      await expect(TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-c', steps: 2, preview_every: 0, ...changed }, context().ctx)).rejects.toThrow(
+        new RegExp(`${name === 'kind' ? 'holds a c2i model' : name}.*set the widgets back, or choose if_exists 'overwrite'`),
+      );
+    }
+    const { ctx, events } = context();
+    const more = await TrainNAR.execute({ ...NAR, tokenizer, output_name: 'run-c', steps: 4, checkpoint_every: 0, preview_every: 0 }, ctx);
+    expect(events.map((e) => e.value)).toEqual([3, 4]);
+    expect(more.ui!.text!.join('\n')).toMatch(/started for 2 steps; going on to 4 instead/);
+    (more.outputs[0] as NarModelValue).model.dispose();
+  });
+
   it('interrupting the prompt in the executor stops the trainer and keeps its checkpoint', async () => {
     const abort = new AbortController();
     const prompt = {

@@ -8,7 +8,21 @@ import { NarModel, type NarConfig, type SeedSpec } from '../../../models/nar';
 import { parseSeedSpec } from '../../../models/nar/ordering/neighbor';
 import { readNarCheckpoint } from '../../../models/nar/checkpoint';
 import { warmupCosine } from '../../../models/train/schedule';
-import { BUNDLED_SIZE, SHAPES_KINDS, shapesModelConfig, shapesSource, trainNar, type ShapesKind, type TrainProgress } from '../../../models/training';
+import {
+  BUNDLED_SIZE,
+  checkResumedModel,
+  newRunSettings,
+  readTrainingCheckpoint,
+  resumedRunSettings,
+  SHAPES_KINDS,
+  shapesModelConfig,
+  shapesSource,
+  trainNar,
+  TrainingError,
+  type RunSettings,
+  type ShapesKind,
+  type TrainProgress,
+} from '../../../models/training';
 import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
 import { fileFingerprint, outputFolder, trainedModelFile } from '../modelFiles';
 import { asTextEncoder, asTokenizer, type NarModelValue } from '../values';
@@ -49,18 +63,32 @@ async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
   } catch (e) {
     throw new NodeInputError(`cannot build a ${kind} model of dim ${size.dim}, ${size.nLayer} layers, ${size.nHead} heads: ${(e as Error).message}`);
   }
+  const asked = { steps, batch: Number(inputs.batch ?? 16), seed, maxLr: Number(inputs.lr ?? 1e-3) };
+  let settings: RunSettings;
+  let notes: string[] = [];
+  try {
+    if (resumed) {
+      checkResumedModel(file, resumed, kind, {});
+      ({ settings, notes } = resumedRunSettings(file, readTrainingCheckpoint(file).state, asked));
+    } else settings = newRunSettings(asked);
+  } catch (e) {
+    source.dispose();
+    if (!(e instanceof TrainingError)) throw e;
+    // a resumed run continues the run in the checkpoint: the node's widgets must say the same
+    throw new NodeInputError(`${e.message.replace(/: leave .*$/, '')}: set the widgets back, or choose if_exists 'overwrite' (or another output_name) to start a new run`);
+  }
   const model = NarModel.random(config, seed);
   const every = Number(inputs.preview_every ?? 0);
-  const lr = Number(inputs.lr ?? 1e-3);
   let ok = false;
   try {
     const result = await trainNar({
       model,
       source,
-      steps,
-      batch: Number(inputs.batch ?? 16),
-      lr: warmupCosine({ maxLr: lr, minLr: lr / 10, warmupSteps: Math.min(100, Math.ceil(steps / 20)), totalSteps: steps }),
-      seed,
+      steps: settings.steps,
+      batch: settings.batch,
+      lr: warmupCosine({ ...settings.lr, totalSteps: settings.steps }),
+      lrSettings: settings.lr,
+      seed: settings.seed,
       weightDecay: 0.05,
       maxGradNorm: 1,
       checkpointEvery: Number(inputs.checkpoint_every ?? 50),
@@ -76,7 +104,7 @@ async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
     });
     const last = result.losses.length ? result.losses[result.losses.length - 1].toFixed(4) : 'n/a';
     const text = [`${result.status === 'done' ? 'finished' : 'stopped'} at step ${result.step}/${steps}, last loss ${last}, ${result.seconds.toFixed(1)} s`, `checkpoint: ${file}`];
-    if (resumed) text.push('resumed from that checkpoint: its model size wins over dim / layers / heads');
+    if (resumed) text.push('resumed from that checkpoint: its model size wins over dim / layers / heads', ...notes);
     const value: NarModelValue = { model, config, file, fingerprint: fileFingerprint(file), dispose: () => model.dispose() };
     ok = true;
     return { outputs: [value], ui: { text } };
