@@ -75,6 +75,11 @@ function checkOptions(o: TrainNarOptions): void {
   const every = o.checkpointEvery ?? 0;
   if (!Number.isInteger(every) || every < 0) throw new TrainingError(`checkpointEvery must be a non-negative integer, got ${every}`);
   checkSourceFits(o.model.config, o.source);
+  if (o.outFile && /\.optim\.safetensors$/i.test(o.outFile)) {
+    throw new TrainingError(
+      `${o.outFile} is how a checkpoint's optimizer state is named (beside its weights): model lists leave such files out, so it could never be loaded; choose a name that does not end in '.optim.safetensors'`,
+    );
+  }
 }
 
 export async function trainNar(o: TrainNarOptions): Promise<TrainNarResult> {

@@ -65,6 +65,14 @@ it('resuming with another batch or seed than the checkpoint\'s run is refused (i
   expect(readTrainingCheckpoint(file).state.step).toBe(2);
 });
 
+it('refuses to write weights under an optimizer-state name (x.optim.safetensors), which model lists hide', async () => {
+  const dir = tempDir();
+  const model = tinyModel('c2i', fx.source, 5);
+  await expect(run(model, { steps: 1, outFile: path.join(dir, 'x.optim.safetensors') })).rejects.toThrow(/optimizer state is named.*could never be loaded/);
+  model.dispose();
+  expect(fs.readdirSync(dir)).toEqual([]);
+});
+
 it('abort stops after the current step and leaves a loadable checkpoint at that step', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'aborted.safetensors');
