@@ -132,8 +132,15 @@ describe('HTTP API on a listening server', () => {
     expect(info.LoadImage.input.required.image[0]).not.toContain('uploaded.png');
     const up = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', encodePng(imageBatch(1, 2, 2))) });
     expect(await up.json()).toEqual({ name: 'uploaded.png', subfolder: '', type: 'input' });
+    // the same bytes again reuse the file (as ComfyUI does); other bytes under that name get a new one
     const again = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', encodePng(imageBatch(1, 2, 2))) });
-    expect((await again.json()).name).toBe('uploaded (1).png');
+    expect((await again.json()).name).toBe('uploaded.png');
+    const other = encodePng(imageBatch(1, 3, 3));
+    const renamed = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', other) });
+    expect((await renamed.json()).name).toBe('uploaded (1).png');
+    const otherAgain = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('uploaded.png', other) });
+    expect((await otherAgain.json()).name).toBe('uploaded (1).png');
+    expect(fs.readdirSync(path.join(s.dataDir, 'input')).filter((f) => f.startsWith('uploaded')).sort()).toEqual(['uploaded (1).png', 'uploaded.png']);
     expect((await api(s.url, '/api/object_info/LoadImage')).body.LoadImage.input.required.image[0]).toContain('uploaded.png');
     const run = await api(s.url, '/api/prompt', {
       body: { prompt: { '1': { class_type: 'LoadImage', inputs: { image: 'uploaded.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } } },
@@ -144,6 +151,10 @@ describe('HTTP API on a listening server', () => {
   it('refuses uploads that are not images or are over the size limit', async () => {
     const notImage = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('fake.png', Buffer.from('hello world')) });
     expect(notImage.status).toBe(415);
+    const png = encodePng(imageBatch(1, 8, 8));
+    const cut = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('cut.png', png.subarray(0, png.length - 20)) });
+    expect(cut.status).toBe(400);
+    expect((await cut.json()).error.message).toMatch(/"cut.png" is cut short: a PNG without its IEND chunk/);
     expect((await notImage.json()).error.message).toMatch(/not a PNG, JPEG, WebP or GIF/);
     const huge = await fetch(`${s.url}/api/upload/image`, { method: 'POST', body: pngUpload('big.png', Buffer.alloc(33 * 1024 * 1024)) });
     expect(huge.status).toBe(413);

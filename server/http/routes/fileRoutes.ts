@@ -20,12 +20,36 @@ function queryString(v: unknown, name: string, dflt: string): string {
 }
 
 /** A free name in dir: "name.png", else "name (1).png", "name (2).png", ... */
-function freeName(dir: string, filename: string): string {
+/**
+ * The name an upload is stored under: the file of that name (or of a renamed copy, "name (1).png",
+ * …) that already holds the same bytes, as ComfyUI reuses one — dropping the same picture twice
+ * selects the same file — else the first free name. `existing`: nothing needs writing.
+ */
+function uploadName(dir: string, filename: string, data: Buffer): { name: string; existing: boolean } {
   const ext = path.extname(filename);
   const stem = filename.slice(0, filename.length - ext.length);
-  let candidate = filename;
-  for (let i = 1; fs.existsSync(path.join(dir, candidate)); i++) candidate = `${stem} (${i})${ext}`;
-  return candidate;
+  for (let i = 0; ; i++) {
+    const candidate = i === 0 ? filename : `${stem} (${i})${ext}`;
+    const file = path.join(dir, candidate);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return { name: candidate, existing: false };
+    }
+    if (size === data.length && fs.readFileSync(file).equals(data)) return { name: candidate, existing: true };
+  }
+}
+
+/**
+ * Why a picture's bytes are cut short, or undefined: a PNG without its IEND chunk, a WebP shorter
+ * than its RIFF header says. (JPEG and GIF are left to the decoders: phones append data after a
+ * JPEG's end marker, and a GIF's trailer byte may stand anywhere near its end.)
+ */
+function truncation(kind: string, data: Buffer): string | undefined {
+  if (kind === 'png' && data.lastIndexOf('IEND', undefined, 'latin1') < 8) return 'a PNG without its IEND chunk';
+  if (kind === 'webp' && data.readUInt32LE(4) + 8 > data.length) return `a WebP of ${data.length} bytes whose header says ${data.readUInt32LE(4) + 8}`;
+  return undefined;
 }
 
 export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
@@ -71,10 +95,12 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
       }
       const kind = imageKind(image.data);
       if (!kind) throw new HttpError(415, 'bad_request', `file ${JSON.stringify(filename)} is not a PNG, JPEG, WebP or GIF image (bad magic bytes)`);
+      const cut = truncation(kind, image.data);
+      if (cut) throw badRequest(`file ${JSON.stringify(filename)} is cut short: ${cut} (was the upload or the file itself interrupted?)`);
       const dir = path.dirname(resolveInside(paths.input, subfolder, filename));
       fs.mkdirSync(dir, { recursive: true });
-      const name = field('overwrite') === 'true' ? filename : freeName(dir, filename);
-      fs.writeFileSync(resolveInside(paths.input, subfolder, name), image.data);
+      const { name, existing } = field('overwrite') === 'true' ? { name: filename, existing: false } : uploadName(dir, filename, image.data);
+      if (!existing) fs.writeFileSync(resolveInside(paths.input, subfolder, name), image.data);
       const out: UploadResponse = { name, subfolder, type: 'input' };
       res.json(out);
     }),
