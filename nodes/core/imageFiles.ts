@@ -40,14 +40,18 @@ export function fileInside(root: string, name: string, what = 'image'): string {
   return full;
 }
 
-/** An input image and its mask (1 where the PNG is transparent); a missing or unreadable file is a NodeInputError. */
-export function readInputImage(file: string): { image: ImageBatch; mask: MaskBatch } {
-  if (!fs.existsSync(file)) throw new NodeInputError(`image file ${file} does not exist`);
-  if (/\.webp$/i.test(file)) throw new NodeInputError(`cannot decode ${path.basename(file)}: only PNG and JPEG inputs are supported (WebP is stored but not decoded)`);
+/**
+ * An input image and its mask (1 where the PNG is transparent); a missing or unreadable file is a
+ * NodeInputError naming it as `shown` (its name in the input folder: messages reach every client
+ * and the history, which need not learn where the server keeps its files).
+ */
+export function readInputImage(file: string, shown = path.basename(file)): { image: ImageBatch; mask: MaskBatch } {
+  if (!fs.existsSync(file)) throw new NodeInputError(`image file ${shown} does not exist in the input folder`);
+  if (/\.webp$/i.test(file)) throw new NodeInputError(`cannot decode ${shown}: only PNG and JPEG inputs are supported (WebP is stored but not decoded)`);
   try {
     return readImageWithMask(file);
   } catch (e) {
-    throw new NodeInputError((e as Error).message);
+    throw new NodeInputError((e as Error).message.split(file).join(shown));
   }
 }
 

@@ -23,7 +23,7 @@ export const LoadImage = defineNode({
     return `${st.mtimeMs}:${st.size}`;
   },
   async execute(inputs, ctx) {
-    const { image, mask } = readInputImage(fileInside(ctx.paths.input, String(inputs.image)));
+    const { image, mask } = readInputImage(fileInside(ctx.paths.input, String(inputs.image)), String(inputs.image));
     return { outputs: [image, mask] };
   },
 });

@@ -49,7 +49,7 @@ export function openAnimation(bytes: Buffer, source: string): Animation {
 function inputVideoFile(paths: HostPaths, name: string): string {
   const file = fileInside(paths.input, name, 'video');
   if (!VIDEO_FILE.test(file)) throw new NodeInputError(`video ${JSON.stringify(name)}: expected a .gif, .png or .apng file`);
-  if (!fs.existsSync(file)) throw new NodeInputError(`video file ${file} does not exist`);
+  if (!fs.existsSync(file)) throw new NodeInputError(`video file ${name} does not exist in the input folder`);
   return file;
 }
 

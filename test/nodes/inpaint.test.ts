@@ -111,6 +111,15 @@ describe('Load Image MASK', () => {
     const [, jpegMask] = (await LoadImage.execute({ image: 'photo.jpg' }, run)).outputs as [ImageBatch, MaskBatch];
     expect(Array.from(jpegMask.data)).toEqual(new Array(8).fill(0));
     await expect(LoadImage.execute({ image: 'missing.png' }, run)).rejects.toThrow(/image file .*missing\.png does not exist/);
+    // errors name the file as the input folder knows it, not where the server keeps that folder
+    const whole = fs.readFileSync(path.join(h.paths.input, 'erased.png'));
+    fs.mkdirSync(path.join(h.paths.input, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(h.paths.input, 'sub', 'cut.png'), whole.subarray(0, whole.length - 30));
+    const errors = await Promise.all(['sub/cut.png', 'sub/missing.png'].map((image) => LoadImage.execute({ image }, run).then(() => '', (e: Error) => e.message)));
+    for (const [i, name] of ['sub/cut.png', 'sub/missing.png'].entries()) {
+      expect(errors[i]).toContain(name);
+      expect(errors[i]).not.toContain(h.paths.input);
+    }
   });
 });
 
