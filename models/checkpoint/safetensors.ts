@@ -12,6 +12,15 @@ export interface HostTensor {
 
 export type StateDict = Map<string, HostTensor>;
 
+/** The first NaN or infinite value of a state dict (tensor, flat index, value), or undefined when all are finite. */
+export function firstNonFinite(tensors: StateDict): { name: string; index: number; value: number } | undefined {
+  for (const [name, t] of tensors) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return { name, index: i, value: d[i] };
+  }
+  return undefined;
+}
+
 export interface SafetensorsFile {
   tensors: StateDict;
   metadata: Record<string, string>;

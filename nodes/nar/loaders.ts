@@ -3,6 +3,7 @@
 import { initBackend } from '../../models/backend';
 import { narConfigFromCheckpoint } from '../../models/checkpoint/layout';
 import { NarModel } from '../../models/nar';
+import { firstNonFinite } from '../../models/checkpoint/safetensors';
 import { readNarCheckpoint } from '../../models/nar/checkpoint';
 import { loadTextEncoder } from '../../models/text';
 import { stateDictHash } from '../../models/onnx/graphCache';
@@ -19,6 +20,9 @@ export function loadNarModelFile(file: string): NarModelValue {
   } catch (e) {
     throw new NodeInputError(`cannot read NAR model ${file}: ${(e as Error).message}`);
   }
+  // a run that diverged can save NaN weights: such a model samples one token everywhere, silently
+  const bad = firstNonFinite(ck.stateDict);
+  if (bad) throw new NodeInputError(`NAR model ${file}: tensor ${bad.name} holds ${bad.value} (at flat index ${bad.index}); a model with non-finite weights cannot sample (was it saved after its training diverged?)`);
   const args = ck.metadata.args;
   const config = ck.config ?? narConfigFromCheckpoint(ck.stateDict, { args: args && typeof args === 'object' ? (args as Record<string, unknown>) : undefined }).config;
   const model = NarModel.fromStateDict(ck.stateDict, config, file);

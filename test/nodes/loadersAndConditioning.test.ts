@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/backend';
+import { readSafetensors, writeSafetensors } from '../../models/checkpoint/safetensors';
 import { classOf } from '../../models/data/shapesSpec';
 import { videoClassOf } from '../../models/data/shapesVideo';
 import { ALL_IMAGE, ALL_VIDEO, BY_ID, ClassLabel, TextEncode } from '../../nodes/nar/conditioning';
@@ -46,6 +47,16 @@ describe('loaders', () => {
     await expect(LoadNARModel.execute({ model_name: '../tokenizer/shapes-vq.safetensors' }, ctx)).rejects.toThrow(/must be a path inside a weights\/nar\/ folder/);
     const t = (await LoadTextEncoder.execute({ encoder_name: 'shapes-text.safetensors' }, ctx)).outputs[0] as TextEncoderValue;
     expect(t.encoder.captionDim).toBe(TINY_TEXT.dim);
+  });
+
+  it('refuse a model whose weights hold NaN or infinity, naming the tensor', async () => {
+    const src = readSafetensors(path.join(h.paths.models.nar[0], BUNDLED_NAR.c2i));
+    const [name, t] = [...src.tensors].find(([n]) => n.includes('attention'))!;
+    t.data[7] = Number.NaN;
+    writeSafetensors(path.join(h.paths.models.nar[0], 'sub', 'diverged.safetensors'), src.tensors, src.metadata);
+    const before = tf.memory().numTensors;
+    await expect(LoadNARModel.execute({ model_name: 'sub/diverged.safetensors' }, ctx)).rejects.toThrow(new RegExp(`tensor ${name.replace(/\./g, '\\.')} holds NaN \\(at flat index 7\\)`));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('loaded values free their tensors through dispose(), as the executor calls it on eviction', async () => {
