@@ -57,8 +57,9 @@ export function parseClassIds(text: string): number[] {
   const parts = text.split(/[\s,]+/).filter(Boolean);
   if (!parts.length) throw new NodeInputError('class_ids is empty: give one or more class ids, e.g. "0" or "0, 5, 17"');
   return parts.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 0) throw new NodeInputError(`class_ids: '${p}' is not a non-negative integer (expected ids like "0, 5, 17")`);
+    // decimal digits only: Number() would also take '0x3', '1e2' or '0b1'
+    const n = /^\d+$/.test(p) ? Number(p) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw new NodeInputError(`class_ids: '${p}' is not a non-negative integer (expected ids like "0, 5, 17")`);
     return n;
   });
 }

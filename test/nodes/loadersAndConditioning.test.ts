@@ -131,6 +131,7 @@ describe('ClassLabel and TextEncode', () => {
     expect((await label(ALL_VIDEO)).labels).toHaveLength(12);
     expect((await label(BY_ID, ' 3, 7 12 ')).classIds).toEqual([3, 7, 12]);
     await expect(label(BY_ID, '3, x')).rejects.toThrow(/'x' is not a non-negative integer/);
+    for (const odd of ['0x3', '1e1', '0b1', '-2', '2.0']) await expect(label(BY_ID, odd)).rejects.toThrow(`'${odd}' is not a non-negative integer`);
     await expect(label('pink circle')).rejects.toThrow(/not a class choice/);
   });
 
