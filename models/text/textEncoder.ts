@@ -22,6 +22,8 @@ export interface TextEncoder {
   /** Short human-readable description (backend and source). */
   readonly description: string;
   encode(prompts: string[]): Promise<TextEncoding>;
+  /** Tokens `prompt` makes before it is cut to `maxTokens` (its end token included). */
+  tokenCount(prompt: string): number;
   dispose(): void;
 }
 

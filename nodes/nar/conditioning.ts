@@ -31,7 +31,10 @@ export const TextEncode = defineNode({
     const prompts = splitPrompts(String(inputs.prompt ?? ''));
     const enc = await encoder.encode(prompts);
     const cond: Conditioning = { kind: 'text', prompts, features: enc.features, mask: enc.mask, tokens: encoder.maxTokens, captionDim: encoder.captionDim };
-    return { outputs: [cond] };
+    // the model reads at most maxTokens positions: say so when a caption is cut, rather than silently
+    const cut = prompts.map((p, i) => [i, encoder.tokenCount(p)] as const).filter(([, n]) => n > encoder.maxTokens);
+    const text = cut.map(([i, n]) => `caption ${i + 1} makes ${n} tokens; the model reads the first ${encoder.maxTokens} (the rest is cut)`);
+    return { outputs: [cond], ...(text.length ? { ui: { text } } : {}) };
   },
 });
 

@@ -147,6 +147,12 @@ describe('ClassLabel and TextEncode', () => {
       expect(first).toBeGreaterThan(100);
       expect(m.slice(first).every((v) => v === 1)).toBe(true);
     }
+    // a caption longer than the model reads is cut, and the node says so (none said before)
+    const long = `a red circle ${'and a blue square '.repeat(30)}`;
+    const r = await TextEncode.execute({ text_encoder: enc, prompt: `a red circle\n${long}` }, ctx);
+    expect(r.ui?.text).toEqual([`caption 2 makes ${(enc as TextEncoderValue).encoder.tokenCount(long)} tokens; the model reads the first 120 (the rest is cut)`]);
+    expect((enc as TextEncoderValue).encoder.tokenCount(long)).toBeGreaterThan(120);
+    expect((await TextEncode.execute({ text_encoder: enc, prompt: 'a red circle' }, ctx)).ui).toBeUndefined();
     await expect(TextEncode.execute({ text_encoder: enc, prompt: ' \n ' }, ctx)).rejects.toThrow(/prompt is empty/);
     await expect(TextEncode.execute({ text_encoder: undefined, prompt: 'x' }, ctx)).rejects.toThrow(/needs a TEXT_ENCODER link/);
   });

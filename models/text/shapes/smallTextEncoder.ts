@@ -47,6 +47,10 @@ export class SmallTextEncoder implements TextEncoder {
     return prompts.map((p) => this.tokenizer.encode(p, this.maxTokens));
   }
 
+  tokenCount(prompt: string): number {
+    return this.tokenizer.encode(prompt).length;
+  }
+
   async encode(prompts: string[]): Promise<TextEncoding> {
     checkPrompts(prompts);
     const params = this.params;

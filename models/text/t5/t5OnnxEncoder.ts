@@ -63,6 +63,10 @@ export class T5OnnxEncoder implements TextEncoder {
     return prompts.map((p) => this.tokenizer.encode(p, this.maxTokens));
   }
 
+  tokenCount(prompt: string): number {
+    return this.tokenizer.encode(prompt).length;
+  }
+
   async encode(prompts: string[]): Promise<TextEncoding> {
     checkPrompts(prompts);
     const ids = this.tokenize(prompts);
