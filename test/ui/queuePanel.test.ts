@@ -197,6 +197,11 @@ describeBrowser('queue and history panel in Chromium', () => {
     expect(await page.isVisible('#queue-panel')).toBe(true);
     await waitForPanel(page, (_q, h) => h.length === 4, 'the history after a reload');
     await page.click('#queue-panel button[data-action="clear-history"]');
+    // one click only asks
+    expect(await page.textContent('#queue-panel button[data-action="clear-history"]')).toBe('Clear all 4?');
+    await page.waitForTimeout(300);
+    expect(await s.host.queue.history()).toHaveLength(4);
+    await page.click('#queue-panel button[data-action="clear-history"]');
     await waitForPanel(page, (_q, h) => h.length === 0, 'an empty history');
     expect(await s.host.queue.history()).toHaveLength(0);
     await page.click('#queue-panel-button');

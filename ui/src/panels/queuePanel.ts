@@ -235,6 +235,17 @@ export class QueuePanel {
           await this.d.client.editQueue({ clear: true });
           break;
         case 'clear-history':
+          // the history is the record of what ran: the first click asks, a second one within 4 s clears
+          if (!button.classList.contains('armed')) {
+            const label = button.textContent;
+            button.classList.add('armed');
+            button.textContent = `Clear all ${this.rows.history.length}?`;
+            window.setTimeout(() => {
+              button.classList.remove('armed');
+              button.textContent = label;
+            }, 4000);
+            return;
+          }
           await this.d.client.deleteHistory({ clear: true });
           break;
         case 'stop':
