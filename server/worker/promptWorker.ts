@@ -14,7 +14,7 @@ import { readHeartbeats } from '../queue/redis/heartbeats';
 import { receiveInputs } from '../queue/redis/inputFiles';
 import { bullConnection, checkWorkerName, RedisNames, redisClient } from '../queue/redis/names';
 import { OutputUploader, prefixFileRefs } from '../queue/redis/outputFiles';
-import { lostRunMessages, lostRuns, PromptJobData, PromptJobResult, RunNote } from '../queue/redis/promptJob';
+import { earlierRunMessages, lostRuns, PromptJobData, PromptJobResult, RunNote } from '../queue/redis/promptJob';
 import { betterWorker } from './affinity';
 import { DEFAULT_MAX_PREVIEW_CHARS, EventPublisher } from './eventPublisher';
 import { modelNeeds, ModelTracker } from './modelKeys';
@@ -132,9 +132,9 @@ export class PromptWorker {
     const runs: RunNote[] = [...data.runs, { worker: this.name, startedAt: Date.now() }];
     await job.updateData({ ...data, runs });
     if (data.inputs) await receiveInputs(this.redis, this.opts.names, data.inputs, this.opts.paths.input, this.opts.log);
-    const result = await this.run(data.item, lost);
+    const result = await this.run(data.item, lost, data.runs);
     if (result === 'shutdown') {
-      runs[runs.length - 1] = { ...runs[runs.length - 1], outcome: 'shutdown' };
+      runs[runs.length - 1] = { ...runs[runs.length - 1], outcome: 'shutdown', endedAt: Date.now() };
       await job.updateData({ ...data, runs });
       await job.moveToWait(token);
       throw new WaitingError();
@@ -158,11 +158,11 @@ export class PromptWorker {
     return true;
   }
 
-  private async run(item: QueuedPrompt, lost: RunNote[]): Promise<PromptJobResult | 'shutdown'> {
+  private async run(item: QueuedPrompt, lost: RunNote[], earlier: RunNote[]): Promise<PromptJobResult | 'shutdown'> {
     const abort = new AbortController();
     this.running = { id: item.id, abort };
     await this.heartbeat.set('busy', item.id);
-    const messages: HistoryMessage[] = lostRunMessages(item.id, lost);
+    const messages: HistoryMessage[] = earlierRunMessages(item.id, earlier, Date.now());
     const outputs: Record<string, UiResult> = {};
     const startedAt = Date.now();
     const emit = (raw: ExecutionEvent) => {
@@ -196,6 +196,6 @@ export class PromptWorker {
     const ev: ExecutionEvent = { type: 'execution_error', data: { prompt_id: id, node_id: '', node_type: '', exception_message: message, timestamp: Date.now() } };
     this.publisher.emit(ev);
     this.opts.log.error(`prompt ${id}: ${message}`);
-    return { status: 'error', outputs: {}, messages: [...lostRunMessages(id, lost), [ev.type, ev.data]], startedAt: Date.now(), finishedAt: Date.now(), worker: this.name };
+    return { status: 'error', outputs: {}, messages: [...earlierRunMessages(id, data.runs, Date.now()), [ev.type, ev.data]], startedAt: Date.now(), finishedAt: Date.now(), worker: this.name };
   }
 }

@@ -1,7 +1,7 @@
 // One server, three `narflow worker` processes, one real Redis, all on loopback: prompts spread
 // over the workers, events reach a client that did not submit, outputs are served by the server,
 // priorities hold across workers, cancel reaches the worker, models steer prompts, and a worker
-// killed with SIGKILL mid-prompt loses nothing.
+// killed with SIGKILL (or stopped with SIGTERM) mid-prompt loses nothing.
 import { decodePng, encodePng } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
 import { api, connect, RecordingSocket, slowPrompt, subscribe, waitFor, waitForHistory } from '../server/serverHarness';
@@ -169,5 +169,28 @@ describeWithRedis('a Redis farm of one server and three worker processes', () =>
     expect(Object.keys(hist).filter((id) => [long, ...others].includes(id)).length).toBe(7);
     const q = (await api(farm.url, '/api/queue')).body;
     expect([q.queue_running.length, q.queue_pending.length]).toEqual([0, 0]);
+  });
+
+  it('a worker stopped with SIGTERM mid-prompt puts it back; it completes on another, and history says where it was stopped', async () => {
+    const long = await submit({ prompt: slowPrompt(60, 25, '#5e5e00') });
+    await waitFor(() => eventsOf(long).some(([n]) => n === 'progress'), 'the long prompt running');
+    const stopped = eventsOf(long).find(([n]) => n === 'execution_start')![1].worker as string;
+    const handle = workers.get(stopped)!;
+    const stoppedAt = Date.now();
+    handle.child.kill('SIGTERM');
+    await handle.exited;
+    workers.delete(stopped);
+    const entry = await history(long);
+    expect(entry.status.status_str).toBe('success');
+    const msgs = entry.status.messages as [string, any][];
+    // before: nothing of the stopped run was in history
+    const put = msgs.find(([n, d]) => n === 'execution_interrupted' && d.reason === 'worker_stopped')![1];
+    expect(put).toMatchObject({ worker: stopped, retried: true });
+    expect(put.attempt).toBeUndefined(); // a clean stop is not an attempt
+    expect(put.timestamp).toBeGreaterThanOrEqual(stoppedAt - 50);
+    const last = msgs.filter(([n]) => n === 'execution_start').pop()![1];
+    expect(last.worker).not.toBe(stopped);
+    expect(last.attempt).toBe(1);
+    expect(count(long, 'execution_success')).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ import { readHeartbeats, WorkerHeartbeat, writeHeartbeat } from '../../server/qu
 import { parseWireEvent } from '../../server/queue/redis/eventRelay';
 import { bullConnection, redisClient, redisNames } from '../../server/queue/redis/names';
 import { fileRefs, OutputReceiver, OutputUploader, prefixFileRefs } from '../../server/queue/redis/outputFiles';
-import { bullPriority, lostRuns, MAX_BULL_PRIORITY, PromptJobData } from '../../server/queue/redis/promptJob';
+import { bullPriority, earlierRunMessages, lostRuns, MAX_BULL_PRIORITY, PromptJobData } from '../../server/queue/redis/promptJob';
 import { betterWorker } from '../../server/worker/affinity';
 import { limitPreview } from '../../server/worker/eventPublisher';
 import { isModelLoader, modelNeeds } from '../../server/worker/modelKeys';
@@ -92,6 +92,16 @@ describe('Redis queue units', () => {
 
   it('counts only runs whose worker never finished as lost', () => {
     expect(lostRuns([{ worker: 'a', startedAt: 1 }, { worker: 'b', startedAt: 2, outcome: 'shutdown' }])).toEqual([{ worker: 'a', startedAt: 1 }]);
+  });
+
+  it('earlier runs go to history: lost ones as attempts (seen lost when taken up again), stopped ones when they stopped', () => {
+    const msgs = earlierRunMessages('p', [{ worker: 'a', startedAt: 1 }, { worker: 'b', startedAt: 5, outcome: 'shutdown', endedAt: 9 }, { worker: 'c', startedAt: 12 }], 20);
+    expect(msgs.filter(([n]) => n === 'execution_interrupted').map(([, d]) => [d.worker, d.reason, d.attempt, d.timestamp])).toEqual([
+      ['a', 'worker_lost', 1, 20],
+      ['b', 'worker_stopped', undefined, 9],
+      ['c', 'worker_lost', 2, 20],
+    ]);
+    expect(msgs.filter(([n]) => n === 'execution_start').map(([, d]) => d.timestamp)).toEqual([1, 5, 12]);
   });
 });
 

@@ -10,6 +10,8 @@ export interface RunNote {
   startedAt: number;
   /** 'shutdown': the worker stopped cleanly and put the prompt back (does not count as an attempt). */
   outcome?: 'shutdown';
+  /** When a stopping worker put the prompt back. */
+  endedAt?: number;
 }
 
 export interface PromptJobData {
@@ -61,16 +63,23 @@ export function lostRuns(runs: RunNote[]): RunNote[] {
   return runs.filter((r) => r.outcome === undefined);
 }
 
-/** History messages saying that a run was lost with its worker and the prompt was retried. */
-export function lostRunMessages(promptId: string, lost: RunNote[]): HistoryMessage[] {
+/**
+ * History messages for the earlier runs of a prompt, each started and then interrupted: lost with
+ * its worker ('worker_lost', an attempt; known at `now`, when the prompt was taken up again), or
+ * put back by a worker that was stopping ('worker_stopped', not an attempt; at the time it stopped).
+ */
+export function earlierRunMessages(promptId: string, runs: RunNote[], now: number): HistoryMessage[] {
   const out: HistoryMessage[] = [];
-  lost.forEach((r, i) => {
-    out.push(['execution_start', { prompt_id: promptId, timestamp: r.startedAt, worker: r.worker, attempt: i + 1 }]);
+  let attempt = 0;
+  for (const r of runs) {
+    const lost = r.outcome === undefined;
+    const counted = lost ? { attempt: ++attempt } : {};
+    out.push(['execution_start', { prompt_id: promptId, timestamp: r.startedAt, worker: r.worker, ...counted }]);
     out.push([
       'execution_interrupted',
-      { prompt_id: promptId, node_id: null, timestamp: r.startedAt, worker: r.worker, attempt: i + 1, reason: 'worker_lost', retried: true },
+      { prompt_id: promptId, node_id: null, timestamp: r.endedAt ?? now, worker: r.worker, ...counted, reason: lost ? 'worker_lost' : 'worker_stopped', retried: true },
     ]);
-  });
+  }
   return out;
 }
 
@@ -89,7 +98,7 @@ export function recordOfJob(job: JobView, state: 'completed' | 'failed'): Histor
     status: 'error',
     outputs: {},
     messages: [
-      ...lostRunMessages(item.id, lostRuns(job.data.runs ?? [])),
+      ...earlierRunMessages(item.id, job.data.runs ?? [], finishedAt),
       ['execution_error', { prompt_id: item.id, node_id: '', node_type: '', exception_message: message, timestamp: finishedAt }],
     ],
     startedAt: job.processedOn,
