@@ -55,8 +55,9 @@ describeWithRedis('the Redis queue across a server restart', () => {
     }
     const longEntry = await waitForHistory(second.url, long);
     expect(longEntry.status.status_str).toBe('interrupted');
-    // The clean stop of r1 is not a lost attempt: the run on r2 is attempt 1.
-    expect(longEntry.status.messages.filter(([n]: [string]) => n === 'execution_start').map(([, d]: [string, any]) => [d.worker, d.attempt])).toEqual([['r2', 1]]);
+    // The clean stop of r1 shows in history but is not a lost attempt: the run on r2 is attempt 1.
+    expect(longEntry.status.messages.filter(([n]: [string]) => n === 'execution_start').map(([, d]: [string, any]) => [d.worker, d.attempt])).toEqual([['r1', undefined], ['r2', 1]]);
+    expect(longEntry.status.messages.find(([n, d]: [string, any]) => n === 'execution_interrupted' && d.worker === 'r1')[1]).toMatchObject({ reason: 'worker_stopped', retried: true });
     const started = (id: string) => (hist2[id].started_at as number);
     const hist2 = (await api(second.url, '/api/history')).body;
     expect([c, long, a, b].map(started)).toEqual([...[c, long, a, b].map(started)].sort((x, y) => x - y));
