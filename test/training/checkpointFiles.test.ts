@@ -5,20 +5,12 @@ import * as path from 'path';
 import { readSafetensors } from '../../models/checkpoint/safetensors';
 import type { NarModel } from '../../models/nar';
 import { optimizerFileFor } from '../../models/nar/checkpoint';
-import { warmupCosine } from '../../models/train/schedule';
-import { pendingWeightsFor, readTrainingCheckpoint, trainNar, writeTrainingCheckpoint, type CommitStage, type TrainNarOptions } from '../../models/training';
-import { tempDir, tinyModel, useTinyClassSource } from './helpers';
+import { pendingWeightsFor, readTrainingCheckpoint, writeTrainingCheckpoint, type CommitStage, type TrainNarOptions } from '../../models/training';
+import { tempDir, tinyModel, trainTiny, useTinyClassSource, weightsOf } from './helpers';
 
 const fx = useTinyClassSource();
-const schedule = warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 });
 
-async function run(model: NarModel, o: Partial<TrainNarOptions>) {
-  return trainNar({ model, source: fx.source, steps: 4, batch: 4, lr: schedule, seed: 3, maxGradNorm: 1, ...o });
-}
-
-function weightsOf(model: NarModel): Map<string, number[]> {
-  return new Map([...model.toStateDict()].map(([k, t]) => [k, Array.from(t.data)]));
-}
+const run = (model: NarModel, o: Partial<TrainNarOptions>) => trainTiny(model, fx.source, o);
 
 function stepOf(file: string): number {
   return JSON.parse(readSafetensors(file).metadata['narflow.training'] as string).step;

@@ -9,7 +9,8 @@ import { SmallTextEncoder, shapesVocabulary } from '../../models/text';
 import { initialWeights } from '../../models/text/shapes/smallEncoderModel';
 import { PatchVq } from '../../models/vq/patchVq';
 import { initBackend } from '../../models/backend';
-import { BUNDLED_SIZE, shapesClassSource, shapesModelConfig, type NarDataSource, type ShapesKind } from '../../models/training';
+import { warmupCosine } from '../../models/train/schedule';
+import { BUNDLED_SIZE, shapesClassSource, shapesModelConfig, trainNar, type NarDataSource, type ShapesKind, type TrainNarOptions } from '../../models/training';
 
 export function tinyTokenizer(seed = 3): PatchVq {
   return PatchVq.init({ patchSize: 8, codebookSize: 16, codeDim: 8, encoderHidden: 16, decoderHidden: 16, commitBeta: 0.25 }, new Rng(seed));
@@ -41,4 +42,17 @@ export function tinyModel(kind: ShapesKind, source: NarDataSource, seed = 1): Na
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-training-'));
+}
+
+/** The schedule of the tiny runs (warm-up 3 steps, cosine over 40). */
+export const TINY_SCHEDULE = warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 });
+
+/** A tiny training run: 4 steps of 4, seed 3, gradient norm 1, unless `o` says otherwise. */
+export function trainTiny(model: NarModel, source: NarDataSource, o: Partial<TrainNarOptions> = {}) {
+  return trainNar({ model, source, steps: 4, batch: 4, lr: TINY_SCHEDULE, seed: 3, maxGradNorm: 1, ...o });
+}
+
+/** A model's weights, tensor by tensor, as plain arrays (to compare runs exactly). */
+export function weightsOf(model: NarModel): Map<string, number[]> {
+  return new Map([...model.toStateDict()].map(([k, t]) => [k, Array.from(t.data)]));
 }

@@ -5,19 +5,13 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadNar, type NarModel } from '../../models/nar';
 import { warmupCosine } from '../../models/train/schedule';
-import { readTrainingCheckpoint, stagedSchedule, trainNar, type TrainNarOptions } from '../../models/training';
-import { tempDir, tinyModel, useTinyClassSource } from './helpers';
+import { readTrainingCheckpoint, stagedSchedule, type TrainNarOptions } from '../../models/training';
+import { tempDir, TINY_SCHEDULE, tinyModel, trainTiny, useTinyClassSource, weightsOf } from './helpers';
 
 const fx = useTinyClassSource();
-const schedule = warmupCosine({ maxLr: 3e-3, minLr: 3e-4, warmupSteps: 3, totalSteps: 40 });
+const schedule = TINY_SCHEDULE;
 
-async function run(model: NarModel, o: Partial<TrainNarOptions>) {
-  return trainNar({ model, source: fx.source, steps: 4, batch: 4, lr: schedule, seed: 3, maxGradNorm: 1, ...o });
-}
-
-function weightsOf(model: NarModel): Map<string, number[]> {
-  return new Map([...model.toStateDict()].map(([k, t]) => [k, Array.from(t.data)]));
-}
+const run = (model: NarModel, o: Partial<TrainNarOptions>) => trainTiny(model, fx.source, o);
 
 it.each(['c2i', 'raster-c2i'] as const)('%s: a few training steps lower the loss on Shapes codes', async (kind) => {
   const model = tinyModel(kind, fx.source, 2);
