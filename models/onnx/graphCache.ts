@@ -3,6 +3,7 @@
 // (`<dir>/<key>/model.onnx` + `model.onnx.data`), later uses only load the files.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { StateDict } from '../checkpoint/safetensors';
 import type { GraphBuilder } from './builder';
@@ -30,6 +31,8 @@ export interface CachedGraph {
   file: string;
   /** true when this call built and wrote the graph; false when it was already on disk */
   compiled: boolean;
+  /** set when the folder asked for could not be written and another was used */
+  cacheNote?: string;
 }
 
 /**
@@ -40,8 +43,17 @@ export function compileOrLoad(dir: string, key: string, build: () => GraphBuilde
   const folder = path.join(dir, key);
   const file = path.join(folder, 'model.onnx');
   if (fs.existsSync(file) && fs.existsSync(`${file}.data`)) return { file, compiled: false };
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(dir, `.tmp-${key}-`));
+  let tmp: string;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    tmp = fs.mkdtempSync(path.join(dir, `.tmp-${key}-`));
+  } catch (e) {
+    // a cache folder that cannot be written (a read-only install, the default relative to a working
+    // directory that is not ours): the graphs go to the system's temp folder instead of failing
+    const fallback = path.join(os.tmpdir(), 'narflow-onnx-cache');
+    if (path.resolve(dir) === path.resolve(fallback)) throw e;
+    return { ...compileOrLoad(fallback, key, build, metadata), cacheNote: `cannot write ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); compiled graphs cached in ${fallback}` };
+  }
   try {
     build().writeFiles(path.join(tmp, 'model.onnx'), { metadata: { ...metadata, cacheKey: key } });
     fs.rmSync(folder, { recursive: true, force: true });
