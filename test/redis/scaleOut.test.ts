@@ -191,6 +191,9 @@ describeWithRedis('a Redis farm of one server and three worker processes', () =>
     const last = msgs.filter(([n]) => n === 'execution_start').pop()![1];
     expect(last.worker).not.toBe(stopped);
     expect(last.attempt).toBe(1);
+    // the watcher hears the end a moment after history has it; and only once
+    await waitFor(() => count(long, 'execution_success') === 1, 'the success event');
+    await new Promise((r) => setTimeout(r, 300));
     expect(count(long, 'execution_success')).toBe(1);
   });
 });

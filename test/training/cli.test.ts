@@ -46,10 +46,15 @@ function weightsOf(file: string): Map<string, number[]> {
 function trainUntilSignal(args: string[], afterStep: number, signal: NodeJS.Signals = 'SIGINT'): Promise<string> {
   const child = spawn(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', ...args], { cwd: root });
   let stdout = '';
+  let sent = false;
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   child.stdout.on('data', (d) => {
     stdout += d;
-    if (new RegExp(`step ${afterStep}/`).test(stdout)) child.kill(signal);
+    // once: a second Ctrl-C ends the process at once, as it should (nothing would be printed then)
+    if (!sent && new RegExp(`step ${afterStep}/`).test(stdout)) {
+      sent = true;
+      child.kill(signal);
+    }
   });
   return new Promise((resolve) =>
     child.on('close', () => {
