@@ -204,28 +204,35 @@ export function setInstanceWidget(wf: EditorWorkflow, nodeId: string, name: stri
   const slot = inputs.find((i) => i.name === name);
   const inner = (id: string) => `${nodeId}${EXECUTION_ID_SEPARATOR}${id}`;
   const innerIds = def.nodes.map((n) => inner(String(n.id))).join(', ');
+  const shown = inputs.filter((i) => i.widget);
   if (!slot?.widget) {
     throw new Error(
       `node ${nodeId} is an instance of subgraph '${def.name ?? def.id}', which shows ${
-        inputs.some((i) => i.widget) ? `the widgets ${inputs.filter((i) => i.widget).map((i) => `'${i.name}'`).join(', ')}` : 'no widgets'
+        shown.length ? `the widgets ${shown.map((i) => `'${i.name}'`).join(', ')}` : 'no widgets'
       }, not '${name}'; set a node inside it by its id (${innerIds})`,
     );
   }
   if (slot.link != null) throw new Error(`input '${name}' of subgraph instance ${nodeId} is linked, so its widget is not used`);
-  const withWidget = inputs.filter((i) => i.widget);
   const values = node.widgets_values;
   if (values !== undefined && !Array.isArray(values)) values[slot.widget.name] = value;
   else {
     const list = [...(values ?? [])];
-    while (list.length < withWidget.length) list.push(null);
-    list[withWidget.indexOf(slot)] = value;
+    while (list.length < shown.length) list.push(null);
+    list[promotedIndex(node, slot)] = value;
     node.widgets_values = list;
   }
   return copy;
 }
 
+type Slot = NonNullable<EditorNode['inputs']>[number];
+
+/** Where an instance's widgets_values (a list) holds the widget of its input `slot`: widgets come in input order. */
+function promotedIndex(node: EditorNode, slot: Slot): number {
+  return (node.inputs ?? []).filter((i) => i.widget).indexOf(slot);
+}
+
 /** The instance's slot for subgraph input k (by name; by position in files that renamed nothing). */
-function instanceSlot(inst: Instance, k: number): NonNullable<EditorNode['inputs']>[number] | undefined {
+function instanceSlot(inst: Instance, k: number): Slot | undefined {
   const name = inst.def.inputs[k]?.name;
   const inputs = inst.node.inputs ?? [];
   return inputs.find((i) => i.name === name) ?? inputs[k];
@@ -240,7 +247,5 @@ function promotedValue(inst: Instance, k: number): unknown {
   const values = inst.node.widgets_values;
   if (!slot?.widget || values === undefined) return undefined;
   if (!Array.isArray(values)) return values[slot.widget.name] ?? values[slot.name];
-  const inputs = inst.node.inputs ?? [];
-  const index = inputs.slice(0, inputs.indexOf(slot)).filter((i) => i.widget).length;
-  return values[index];
+  return values[promotedIndex(inst.node, slot)];
 }

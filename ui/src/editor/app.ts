@@ -44,6 +44,16 @@ export const MASK_FOLDER = 'masks';
 /** PNG text key of a masked copy: the input file it was made from (URI-encoded). */
 export const MASK_SOURCE_KEY = 'narflow-mask-source';
 
+/** The picture a masked copy was made from, as its PNG text says (undefined: none, or not a PNG: a JPEG or WebP is its own source). */
+async function maskSourceOf(picture: Blob): Promise<string | undefined> {
+  try {
+    const text = await readPngText(new Uint8Array(await picture.arrayBuffer()));
+    return text[MASK_SOURCE_KEY] ? decodeURIComponent(text[MASK_SOURCE_KEY]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The most prompts one press of Queue adds. */
 export const MAX_BATCH = 64;
 
@@ -213,14 +223,22 @@ export class App {
       return;
     }
     try {
+      // each file is fetched once: its bytes give the PNG text and, as an object URL, the editor's picture
+      const picture = await this.inputFile(value);
       // a masked copy names the picture it was made from, whose colours it lost under the mask
-      const source = (await this.maskSource(value)) ?? value;
-      let sourceUrl: string | undefined;
+      const source = (await maskSourceOf(picture)) ?? value;
+      let original: Blob | undefined;
       if (source !== value) {
-        if ((await fetch(this.inputUrl(source), { method: 'HEAD' })).ok) sourceUrl = this.inputUrl(source);
-        else this.d.toast.show(`${source}, the picture ${value} was masked from, is gone from the input folder: what was masked before stays black`, 'error', 8000);
+        original = await this.inputFile(source).catch(() => undefined);
+        if (!original) this.d.toast.show(`${source}, the picture ${value} was masked from, is gone from the input folder: what was masked before stays black`, 'error', 8000);
       }
-      const blob = await this.d.maskEditor.open(this.inputUrl(value), value, sourceUrl);
+      const [url, sourceUrl] = [picture, original].map((b) => b && URL.createObjectURL(b));
+      let blob: Blob | null;
+      try {
+        blob = await this.d.maskEditor.open(url!, value, sourceUrl);
+      } finally {
+        for (const u of [url, sourceUrl]) if (u) URL.revokeObjectURL(u);
+      }
       if (!blob) return;
       const bytes = withPngText(new Uint8Array(await blob.arrayBuffer()), MASK_SOURCE_KEY, encodeURIComponent(source));
       const file = new File([bytes], maskFileName(value), { type: 'image/png' });
@@ -231,15 +249,11 @@ export class App {
     }
   }
 
-  /** The picture a masked copy in the input folder was made from, as its PNG text says (undefined: none). */
-  private async maskSource(value: string): Promise<string | undefined> {
-    try {
-      const res = await fetch(this.inputUrl(value));
-      const text = await readPngText(new Uint8Array(await res.arrayBuffer()));
-      return text[MASK_SOURCE_KEY] ? decodeURIComponent(text[MASK_SOURCE_KEY]) : undefined;
-    } catch {
-      return undefined; // not a PNG (a JPEG or WebP picture is its own source)
-    }
+  /** A file of the input folder, as the server serves it. */
+  private async inputFile(value: string): Promise<Blob> {
+    const res = await fetch(this.inputUrl(value));
+    if (!res.ok) throw new Error(`cannot read ${value} from the input folder: the server answered ${res.status}`);
+    return res.blob();
   }
 
   /** The view URL of a file of the input folder ("dir/name.png"). */

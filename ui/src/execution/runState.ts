@@ -63,6 +63,8 @@ export class RunState {
   currentPrompt: string | null = null;
   lastMessage = '';
 
+  /** Execution ids of subgraph instances some state was kept inside of. */
+  private readonly instances = new Set<string>();
   /** When each node's state last gained something to show (a counter): picks what a subgraph instance shows. */
   private readonly touched = new Map<string, number>();
   private touches = 0;
@@ -86,6 +88,9 @@ export class RunState {
     if (!s) {
       s = emptyState();
       this.nodes.set(id, s);
+      // "7:2:4" ran inside instances "7" and "7:2"
+      const parts = id.split(':');
+      for (let i = 1; i < parts.length; i++) this.instances.add(parts.slice(0, i).join(':'));
     }
     return s;
   }
@@ -101,6 +106,7 @@ export class RunState {
    */
   summary(id: string): NodeRunState | undefined {
     const own = this.nodes.get(id);
+    if (!this.instances.has(id)) return own; // every node, every frame: no scan for plain nodes
     const prefix = `${id}:`;
     const inner = [...this.nodes.entries()].filter(([k]) => k.startsWith(prefix));
     if (!inner.length) return own;
@@ -133,6 +139,7 @@ export class RunState {
   reset(): void {
     this.nodes.clear();
     this.touched.clear();
+    this.instances.clear();
     this.phase = 'idle';
     this.currentPrompt = null;
     this.lastMessage = '';
