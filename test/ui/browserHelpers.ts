@@ -176,8 +176,11 @@ export function runPhase(page: Page): Promise<string> {
 export async function queueAndWait(page: Page, timeout = 120_000): Promise<string> {
   const before = await page.evaluate(() => {
     const rs = (window as any).narflow.runState;
-    return { prompt: rs.currentPrompt as string | null, message: rs.lastMessage as string };
+    const count = (document.querySelector('#batch-count') as HTMLInputElement | null)?.value ?? '1';
+    return { prompt: rs.currentPrompt as string | null, message: rs.lastMessage as string, count };
   });
+  // with a batch count above 1 the first prompt's end is not the end: the next one's start clears its marks
+  if (Number(before.count) > 1) throw new Error(`queueAndWait queues one prompt; the batch count is ${before.count}`);
   await page.click('#queue-button');
   await page.waitForFunction(
     (prev) => {

@@ -109,6 +109,8 @@ describeBrowser('the default workflow in the editor', () => {
       return fs.readFileSync(path.join(s.dataDir, 'output', img.subfolder ?? '', img.filename)).toString('base64');
     });
     expect(new Set(files).size).toBe(3); // three seeds, three different images
+    await page.fill('#batch-count', '1'); // the next tests queue one prompt at a time
+    await page.press('#batch-count', 'Tab');
     expect(s.pageErrors).toEqual([]);
     if (process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE) await page.screenshot({ path: process.env.NARFLOW_EDITOR_SCREENSHOT_QUEUE });
   });
