@@ -101,4 +101,26 @@ describeBrowser('queueing selected output nodes in Chromium', () => {
     expect(entries).toEqual(['Queue selected output nodes']);
     expect(s.pageErrors).toEqual([]);
   });
+  it('a right-click on a node straight after a workflow is opened, before the next frame, opens that node\'s menu', async () => {
+    // litegraph finds the node under the pointer among the nodes its last frame drew: a click before
+    // the first frame of a newly opened graph hit nothing (the canvas menu opened instead) — a test
+    // under load lost this race in CI
+    const entries: string[] = await s.page.evaluate(() => {
+      const { app, editor } = (window as any).narflow;
+      const wf = editor.serialize();
+      app.loadWorkflow({ ...wf, nodes: wf.nodes.map((n: any) => ({ ...n, pos: [n.pos[0] + 500, n.pos[1]] })) }, 'moved');
+      const node = editor.graph.getNodeById(6);
+      const [cx, cy] = editor.canvas.convertOffsetToCanvas([node.pos[0] + 40, node.pos[1] - 12], [0, 0]);
+      const rect = editor.canvas.canvas.getBoundingClientRect();
+      const at = { clientX: rect.left + cx, clientY: rect.top + cy, pointerId: 1, isPrimary: true, bubbles: true, cancelable: true, pointerType: 'mouse' };
+      editor.canvas.canvas.dispatchEvent(new PointerEvent('pointerdown', { ...at, button: 2, buttons: 2 }));
+      editor.canvas.canvas.dispatchEvent(new PointerEvent('pointerup', { ...at, button: 2, buttons: 0 }));
+      const menu = document.querySelector('.litecontextmenu');
+      const shown = Array.from(menu?.querySelectorAll('.litemenu-entry') ?? []).map((e) => e.textContent ?? '');
+      menu?.remove();
+      return shown;
+    });
+    expect(entries).toContain('Queue selected output nodes');
+    expect(s.pageErrors).toEqual([]);
+  });
 });

@@ -206,13 +206,26 @@ export class CanvasEditor {
       this.canvas.ds.scale = view.scale;
       this.canvas.ds.offset[0] = view.offset[0];
       this.canvas.ds.offset[1] = view.offset[1];
-    } else this.fitView();
-    this.canvas.setDirty(true, true);
+    } else this.placeView(this.shown.nodes);
+    this.drawNow();
   }
 
   /** Zooms and pans so every node (or every one of `only`) is visible. */
   fitView(only?: LGraphNode[]): void {
-    const nodes = only?.length ? only : this.shown.nodes;
+    this.placeView(only?.length ? only : this.shown.nodes);
+    this.drawNow();
+  }
+
+  /**
+   * Draws a frame at once rather than at the next animation frame: litegraph finds the node under
+   * the pointer among those its last frame drew, so a click on a graph just shown would otherwise
+   * hit the nodes of the one shown before (or nothing).
+   */
+  private drawNow(): void {
+    this.canvas.draw(true, true);
+  }
+
+  private placeView(nodes: LGraphNode[]): void {
     if (!nodes.length) {
       this.canvas.ds.scale = 1;
       this.canvas.ds.offset[0] = 0;
@@ -231,7 +244,6 @@ export class CanvasEditor {
     this.canvas.ds.scale = scale;
     this.canvas.ds.offset[0] = -x0 + pad + (this.el.width / scale - (x1 - x0 + 2 * pad)) / 2;
     this.canvas.ds.offset[1] = -y0 + pad + (this.el.height / scale - (y1 - y0 + 2 * pad)) / 2;
-    this.canvas.setDirty(true, true);
   }
 
   /** Pans (keeping the zoom) so `node` is in the middle of the view, unless it is in view already. */
