@@ -124,6 +124,18 @@ describe('run state from events', () => {
     expect(rs.phase).toBe('error');
     expect(changes).toBeGreaterThan(5);
   });
+  it('keeps the scores an evaluation node reports, and drops them when it fails or shows something else', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptQueued('p1');
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 'p1', node: '9', output: { text: ['{"fid":1.5}'], table: [{ metric: 'FID', value: 1.5, note: '' }] } } }));
+    expect(rs.node('9').scores?.rows).toEqual([{ label: 'FID', value: '1.500' }]);
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 'p1', node: '9', output: { text: ['no reference given'] } } }));
+    expect(rs.node('9').scores).toBeNull();
+    rs.handle(ev({ type: 'executed', data: { prompt_id: 'p1', node: '9', output: { metrics: { fid: 2 } } } }));
+    expect(rs.node('9').scores?.rows).toEqual([{ label: 'fid', value: '2' }]);
+    rs.handle(ev({ type: 'execution_error', data: { prompt_id: 'p1', node_id: '9', node_type: 'EvaluateImages', exception_message: 'boom', timestamp: 1 } }));
+    expect(rs.node('9').scores).toBeNull();
+  });
   it('replays events that arrived before the queue answer named their prompt', () => {
     const rs = new RunState(() => undefined);
     rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'fast', timestamp: 0 } }));
@@ -282,7 +294,7 @@ describe('node drawing', () => {
   const node = (over: Record<string, unknown> = {}) =>
     ({ size: [200, 100], mode: 0, widgets: [], inputs: [], outputs: [], title_buttons: [], setSize() {}, setDirtyCanvas() {}, ...over }) as never;
   const ran = (over: Partial<NodeRunState> = {}): NodeRunState => ({
-    running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: 545, stopped: false, ...over,
+    running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], scores: null, preview: null, previewLabel: null, metrics: [], extra: null, ranMs: 545, stopped: false, ...over,
   });
 
   it('the run time sits at the right of the title, left of a title button; a mode name or an error badge takes its place', () => {
@@ -316,6 +328,29 @@ describe('node drawing', () => {
     const box = calls.find((c) => c.name === 'fillRect')!;
     const image = calls.find((c) => c.name === 'drawImage')!;
     expect(box.args[1] + box.args[3]).toBeLessThanOrEqual(image.args[2]); // caption bottom ≤ picture top
+  });
+
+  it('scores are drawn as label and right-aligned value inside the node, not as their JSON text', () => {
+    const r = recordingContext();
+    const scores = { rows: [{ label: 'FID-shapes', value: '87.68' }, { label: 'ShapeEval colour', value: '0.2917' }], notes: ['features of the built-in Shapes classifier, not comparable with ImageNet FID'] };
+    drawNodeState(r.ctx, node(), ran({ scores, texts: ['{"fid":87.67679934,"color":0.2916666666666667}'] }), dc);
+    const shown = r.texts.map((t) => t.text);
+    expect(shown).toEqual(expect.arrayContaining(['87.68', 'FID-shapes', '0.2917', 'ShapeEval colour']));
+    expect(shown.some((t) => t.includes('{'))).toBe(false);
+    const value = r.texts.find((t) => t.text === '87.68')!;
+    expect(value.x + '87.68'.length * 6).toBe(200 - 8); // right edge of the content
+    // the note is wrapped to the node's width
+    expect(shown.filter((t) => t.includes('Shapes') || t.includes('ImageNet')).length).toBeGreaterThan(1);
+    for (const t of r.texts.filter((x) => x.text !== '545 ms')) expect(t.x + t.text.length * 6).toBeLessThanOrEqual(200 - 8); // the run time is drawn right-aligned
+  });
+
+  it('a text with no spaces (a JSON line) is broken to the node width instead of running past it', () => {
+    const r = recordingContext();
+    drawNodeState(r.ctx, node(), ran({ texts: ['{"images":144,"color":0.2916666666666667,"shape":0.4652777777777778}'] }), dc);
+    const lines = r.texts.filter((t) => t.text !== '545 ms');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.map((t) => t.text).join('')).toBe('{"images":144,"color":0.2916666666666667,"shape":0.4652777777777778}');
+    for (const t of lines) expect(t.x + t.text.length * 6).toBeLessThanOrEqual(200 - 8);
   });
 
   it('the veil of a muted node covers the pictures it shows', () => {

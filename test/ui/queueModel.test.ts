@@ -91,6 +91,11 @@ describe('history rows', () => {
     expect(rows[3]).toMatchObject({ status: 'interrupted', durationMs: null, error: null });
   });
 
+  it('shows an evaluation node\'s scores as one readable line, not its JSON text', () => {
+    const outputs = { '9': { text: ['{"fid":87.67679934}'], table: [{ metric: 'FID-shapes', value: 87.67679934, note: 'x'.repeat(80) }, { metric: 'precision', value: 0.5, note: 'k-NN, k=3' }] }, '11': { text: ['finished'] } };
+    expect(historyRows({ e: entry('e', { outputs }) })[0].texts).toEqual(['FID-shapes 87.68 · precision 0.5000  k-NN, k=3', 'finished']);
+  });
+
   it('says "failed" for an error with no failure message', () => {
     expect(historyRows({ x: entry('x', { status_str: 'error' }) })[0].error).toBe('failed');
   });

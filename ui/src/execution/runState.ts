@@ -1,6 +1,7 @@
 // What the editor knows about each node's last run, fed by socket.io events and rejected prompts,
 // read by the node drawing code. Keyed by node id as the API form writes it (a string).
 import { EXECUTION_EVENTS, type ExecutionEvent, type ExecutionEventName, type HistoryEntry, type NodeErrors, type UiResult } from '../../../server/api/protocol';
+import { scoresOf, type Scores } from './scores';
 
 export interface ImageRef {
   filename: string;
@@ -25,6 +26,8 @@ export interface NodeRunState {
   errorInputs: string[];
   images: ImageRef[];
   texts: string[];
+  /** Scores the node reported (a `table` of metrics or a `metrics` object), shown instead of its JSON text. */
+  scores: Scores | null;
   /** Latest `progress` preview (a data URL), e.g. the sampler's growing grid. */
   preview: string | null;
   /** The preview's caption (e.g. "ring 5/16"). */
@@ -39,7 +42,7 @@ export interface NodeRunState {
 }
 
 function emptyState(): NodeRunState {
-  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], preview: null, previewLabel: null, metrics: [], extra: null, ranMs: null, stopped: false };
+  return { running: false, cached: false, progress: null, error: null, errorInputs: [], images: [], texts: [], scores: null, preview: null, previewLabel: null, metrics: [], extra: null, ranMs: null, stopped: false };
 }
 
 const MAX_METRIC_POINTS = 2000;
@@ -113,7 +116,7 @@ export class RunState {
     const states = inner.map(([, s]) => s);
     const running = states.find((s) => s.running);
     const shown = [...inner]
-      .filter(([, s]) => s.images.length || s.texts.length || s.preview)
+      .filter(([, s]) => s.images.length || s.texts.length || s.scores || s.preview)
       .sort(([a], [b]) => (this.touched.get(b) ?? 0) - (this.touched.get(a) ?? 0))[0]?.[1];
     const errors = inner.filter(([, s]) => s.error).map(([k, s]) => `${k.slice(prefix.length)}: ${s.error}`);
     const times = states.map((s) => s.ranMs).filter((t): t is number => t !== null);
@@ -126,6 +129,7 @@ export class RunState {
       error: [base.error, ...errors].filter(Boolean).join('\n') || null,
       images: shown?.images ?? [],
       texts: shown?.texts ?? [],
+      scores: shown?.scores ?? null,
       preview: running?.preview ?? shown?.preview ?? null,
       previewLabel: running?.preview ? running.previewLabel : (shown?.previewLabel ?? null),
       metrics: running?.metrics.length ? running.metrics : (states.find((s) => s.metrics.length)?.metrics ?? []),
@@ -253,7 +257,7 @@ export class RunState {
         s.running = false;
         s.error = event.data.exception_message;
         // what it showed came from an earlier run: beside this run's error it would mislead
-        Object.assign(s, { images: [], texts: [], preview: null, previewLabel: null });
+        Object.assign(s, { images: [], texts: [], scores: null, preview: null, previewLabel: null });
         this.finish(event.data.prompt_id, 'error', `${event.data.node_type} failed: ${event.data.exception_message}`);
         return;
       }
@@ -296,6 +300,7 @@ export class RunState {
       s.preview = null;
     }
     if (Array.isArray(output.text)) s.texts = output.text.map(String);
+    if (Array.isArray(output.text) || output.table !== undefined || output.metrics !== undefined) s.scores = scoresOf(output);
   }
 
   private finish(promptId: string, phase: RunPhase, message: string): void {

@@ -3,6 +3,7 @@
 // time the node took; and a veil over muted and bypassed nodes.
 import { LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
 import type { NodeRunState } from '../execution/runState';
+import type { Scores } from '../execution/scores';
 import { formatDuration } from '../format';
 import { drawLossPlot } from '../plot/lossPlot';
 import type { Drawable, ImageCache } from './imageCache';
@@ -76,7 +77,7 @@ export function wrapText(ctx: CanvasRenderingContext2D, text: string, width: num
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (const word of para.split(/\s+/)) {
+    for (const word of para.split(/\s+/).flatMap((w) => splitLongWord(ctx, w, width))) {
       const next = line ? `${line} ${word}` : word;
       if (ctx.measureText(next).width > width && line) {
         lines.push(line);
@@ -86,6 +87,67 @@ export function wrapText(ctx: CanvasRenderingContext2D, text: string, width: num
     lines.push(line);
   }
   return lines;
+}
+
+/** A word wider than `width` (a JSON line, a path) in pieces that fit, so no text runs past the node. */
+function splitLongWord(ctx: CanvasRenderingContext2D, word: string, width: number): string[] {
+  if (ctx.measureText(word).width <= width) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  for (const ch of word) {
+    if (piece && ctx.measureText(piece + ch).width > width) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += ch;
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
+}
+
+/** `text` cut with "…" to fit `width`. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let t = text;
+  while (t.length > 1 && ctx.measureText(`${t}…`).width > width) t = t.slice(0, -1);
+  return `${t}…`;
+}
+
+const SCORE_ROW = 15;
+const MAX_SCORE_ROWS = 12;
+const MAX_NOTE_LINES = 6;
+
+/** A node's scores as "label … value" rows, the longer notes wrapped under them; returns the height used. */
+function drawScores(ctx: CanvasRenderingContext2D, scores: Scores, x: number, y: number, w: number): number {
+  ctx.save();
+  const rows = scores.rows.slice(0, MAX_SCORE_ROWS);
+  ctx.textBaseline = 'alphabetic';
+  rows.forEach((r, i) => {
+    const base = y + 11 + i * SCORE_ROW;
+    ctx.font = '11px monospace';
+    const value = fitText(ctx, r.value, w * 0.6);
+    const vw = ctx.measureText(value).width;
+    ctx.fillStyle = COLORS.text;
+    ctx.fillText(value, x + w - vw, base);
+    ctx.font = '11px sans-serif';
+    ctx.fillStyle = '#8b949e';
+    ctx.fillText(fitText(ctx, r.label, w - vw - 8), x, base);
+  });
+  let h = rows.length * SCORE_ROW;
+  if (scores.rows.length > rows.length) {
+    ctx.fillStyle = '#8b949e';
+    ctx.fillText(`+${scores.rows.length - rows.length} more (in the JSON output)`, x, y + h + 11);
+    h += SCORE_ROW;
+  }
+  if (scores.notes.length) {
+    ctx.font = '10px sans-serif';
+    ctx.fillStyle = '#8b949e';
+    const lines = wrapText(ctx, scores.notes.join('\n'), w).slice(0, MAX_NOTE_LINES);
+    lines.forEach((l, i) => ctx.fillText(l, x, y + h + 14 + i * 12));
+    h += 6 + lines.length * 12;
+  }
+  ctx.restore();
+  return h;
 }
 
 function drawError(ctx: CanvasRenderingContext2D, node: LGraphNode, message: string): void {
@@ -318,7 +380,10 @@ function drawState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeR
     const rects = drawImages(ctx, imgs, 8, y, w, node.size[1] - y - 8);
     drawSeedPicker(ctx, node, state.preview ? state.extra : null, rects[0]);
   } else seedPickers.delete(node);
-  if (state.texts.length && !imgs.length) {
+  if (state.scores && !imgs.length) {
+    const h = drawScores(ctx, state.scores, 8, y, w);
+    ensureHeight(node, y + h + 8);
+  } else if (state.texts.length && !imgs.length) {
     ctx.save();
     ctx.fillStyle = COLORS.text;
     ctx.font = '11px monospace';

@@ -1,6 +1,7 @@
 // What the queue and history panel shows, computed from the server's /api/queue and /api/history
 // answers (pure: no DOM). History comes oldest first from the server; the panel lists newest first.
 import { historyFailure, PROMPT_END_EVENTS, type EditorWorkflow, type HistoryEntry, type HistoryResponse, type HistoryStatusStr, type QueueItem, type QueueResponse } from '../../../server/api/protocol';
+import { scoresLine, scoresOf } from '../execution/scores';
 
 export interface ImageRef {
   filename: string;
@@ -100,7 +101,9 @@ export function historyRow(id: string, entry: HistoryEntry): HistoryRow {
   for (const node of Object.keys(entry.outputs).sort(byNodeId)) {
     const out = entry.outputs[node];
     if (Array.isArray(out.images)) for (const i of out.images) images.push({ filename: i.filename, subfolder: i.subfolder ?? '', type: i.type ?? 'output' });
-    if (Array.isArray(out.text)) texts.push(...out.text.map(String));
+    const scores = scoresOf(out);
+    if (scores) texts.push(scoresLine(scores));
+    else if (Array.isArray(out.text)) texts.push(...out.text.map(String));
   }
   return {
     id,
