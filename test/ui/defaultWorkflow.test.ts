@@ -164,6 +164,20 @@ describeBrowser('the default workflow in the editor', () => {
     expect(refused.error).toMatch(/seed_position '3,3' cannot be sampled by this model/);
     expect(s.pageErrors).toEqual([]);
   });
+  it('every shipped template, fitted to the window, is drawn with its titles and widgets, not as litegraph\'s low-quality boxes', async () => {
+    const views: { name: string; scale: number; lowQuality: boolean }[] = await s.page.evaluate(async () => {
+      const { app, client, editor } = (window as any).narflow;
+      const out = [];
+      for (const name of (await client.listTemplates()).templates) {
+        await app.loadTemplate(name);
+        out.push({ name, scale: editor.canvas.ds.scale, lowQuality: editor.canvas.low_quality });
+      }
+      return out;
+    });
+    expect(views.length).toBeGreaterThanOrEqual(8);
+    expect(views.filter((v) => v.lowQuality)).toEqual([]);
+    expect(Math.min(...views.map((v) => v.scale))).toBeLessThan(0.6); // litegraph's own threshold would have boxed these
+  });
   it('opens the inpaint template from the Templates menu and runs it: the mask-linked samplers keep the picture and both grids show', async () => {
     const { page } = s;
     await page.waitForFunction(() => Array.from((document.getElementById('templates') as HTMLSelectElement).options).some((o) => o.value === 'inpaint'));

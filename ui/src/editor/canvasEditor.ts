@@ -71,6 +71,8 @@ export class CanvasEditor {
     this.canvas = new LGraphCanvas(this.el, this.graph);
     registerSubgraphTypes(this.graph, { enter: (node) => this.enter(node), drawForeground: (node, ctx) => this.events.drawNode?.(node, ctx) });
     applyTheme(this.canvas);
+    // litegraph draws bare boxes below 0.6: the larger shipped templates fit the window at about 0.4
+    this.canvas.low_quality_zoom_threshold = 0.35;
     this.bindDrop();
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
