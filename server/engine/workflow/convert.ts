@@ -19,6 +19,17 @@ import { widgetSlots } from './widgets';
 /** Editor-only node types that never run: reroutes pass links through, notes are comments. */
 export const REROUTE_TYPES = new Set(['Reroute']);
 export const NOTE_TYPES = new Set(['Note', 'MarkdownNote']);
+/**
+ * ComfyUI's editor-only Primitive node: its widget (widgets_values[0]) sets the widget input of every
+ * node its output is linked to (frontend widgetInputs.ts); it never runs.
+ */
+export const PRIMITIVE_TYPES = new Set(['PrimitiveNode']);
+
+/** The name of a legacy ComfyUI group node from its type ("workflow>Name", "workflow/Name" before frontend 1.2.63). */
+export function legacyGroupNodeName(type: string): string | undefined {
+  const m = /^workflow[>/](.+)$/s.exec(type);
+  return m ? m[1] : undefined;
+}
 
 export interface ConversionProblem {
   nodeId: string;
@@ -98,6 +109,28 @@ function widgetArray(node: EditorNode): unknown[] | Record<string, unknown> {
   return node.widgets_values ?? [];
 }
 
+/** The value a Primitive node gives the widgets it is linked to (a host's value for it first), or undefined when it has none. */
+function primitiveValue(node: EditorNode, given: Record<string, unknown> | undefined): unknown {
+  if (given && Object.prototype.hasOwnProperty.call(given, 'value')) return given.value;
+  const values = node.widgets_values;
+  return Array.isArray(values) ? values[0] : values?.value;
+}
+
+function groupNodeProblem(node: EditorNode, name: string, wf: EditorWorkflow): ConversionProblem {
+  const groupNodes = wf.extra?.groupNodes;
+  const stored = typeof groupNodes === 'object' && groupNodes !== null && Object.prototype.hasOwnProperty.call(groupNodes, name);
+  const inner = stored ? (groupNodes as Record<string, { nodes?: { type?: unknown }[] }>)[name]?.nodes : undefined;
+  const holds = Array.isArray(inner) && inner.length ? ` (it holds ${inner.map((n) => String(n?.type)).join(', ')})` : '';
+  return {
+    nodeId: String(node.id),
+    classType: node.type,
+    type: 'unknown_node_type',
+    message:
+      `node ${node.id} is a legacy ComfyUI group node '${name}'${holds}${stored ? ', defined in extra.groupNodes' : ', and extra.groupNodes does not define it'}; ` +
+      `narflow does not run group nodes: open the workflow in ComfyUI, convert the group node to a subgraph (or to nodes) and save it again`,
+  };
+}
+
 /**
  * Converts an editor-form workflow to the API form. Muted nodes, notes and reroutes are left out;
  * bypassed nodes pass their first input of the same type through. Unknown node types keep their
@@ -116,9 +149,15 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
   for (const node of flat.nodes) {
     const id = String(node.id);
     if (node.mode === NODE_MODE.never || node.mode === NODE_MODE.bypass) continue;
-    if (REROUTE_TYPES.has(node.type) || NOTE_TYPES.has(node.type)) continue;
-    const inputs: Record<string, ApiInputValue> = {};
+    if (REROUTE_TYPES.has(node.type) || NOTE_TYPES.has(node.type) || PRIMITIVE_TYPES.has(node.type)) continue;
     const entry = own(info, node.type);
+    const group = entry ? undefined : legacyGroupNodeName(node.type);
+    if (group !== undefined) {
+      problems.push(groupNodeProblem(node, group, wf));
+      continue;
+    }
+    const inputs: Record<string, ApiInputValue> = {};
+    const widgetNames = entry ? new Set(widgetSlots(entry).map((w) => w.name)) : undefined;
     if (entry) {
       const values = widgetArray(node);
       for (const w of widgetSlots(entry)) {
@@ -126,10 +165,20 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
         if (v !== undefined) setOwn(inputs, w.name, v as ApiInputValue);
       }
     }
-    for (const [name, v] of Object.entries(flat.constants.get(id) ?? {})) setOwn(inputs, name, v as ApiInputValue);
+    // values a subgraph instance gives widgets inside it (only widgets: a host may name a control value)
+    for (const [name, v] of Object.entries(flat.constants.get(id) ?? {})) if (!widgetNames || widgetNames.has(name)) setOwn(inputs, name, v as ApiInputValue);
     for (const slot of node.inputs ?? []) {
       if (slot.link == null) continue;
-      const origin = resolveOrigin(g, slot.link);
+      let origin = resolveOrigin(g, slot.link);
+      const from = Array.isArray(origin) ? g.nodes.get(origin[0]) : undefined;
+      if (from && PRIMITIVE_TYPES.has(from.type)) {
+        const value = primitiveValue(from, flat.constants.get(origin[0]));
+        if (value !== undefined && value !== null) {
+          setOwn(inputs, slot.name, value as ApiInputValue);
+          continue;
+        }
+        origin = 'dropped'; // an unconnected Primitive holds no value: the widget keeps its own
+      }
       if (origin === 'dropped') {
         if (!slot.widget) delete inputs[slot.name];
         continue;

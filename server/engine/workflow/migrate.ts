@@ -53,10 +53,8 @@ export function migrateEditorWorkflow(input: unknown): unknown {
   if (!isObj(input)) return input;
   const wf = JSON.parse(JSON.stringify(input)) as Json;
   // litegraph schema version 1 keeps links as objects; convert to the 0.4 tuple form.
-  if (Array.isArray(wf.links) && wf.links.some(isObj)) {
-    wf.links = wf.links.map(linkToTuple);
-    if (typeof wf.version === 'number' && wf.version >= 1) wf.version = EDITOR_WORKFLOW_VERSION;
-  }
+  const schema1 = typeof wf.version === 'number' && wf.version >= 1;
+  if ((Array.isArray(wf.links) && wf.links.some(isObj)) || schema1) fromSchema1(wf);
   let version = typeof wf.version === 'number' ? wf.version : 0.3;
   for (const m of MIGRATIONS) {
     if (version < m.below) {
@@ -69,6 +67,29 @@ export function migrateEditorWorkflow(input: unknown): unknown {
   wf.version = Math.max(version, EDITOR_WORKFLOW_VERSION);
   if (wf.links === undefined) wf.links = [];
   return wf;
+}
+
+/**
+ * litegraph's schema 1 (version 1: link objects, `reroutes` and `state` at the top) → the 0.4 form
+ * ComfyUI also writes: link tuples, the native reroutes in `extra.reroutes` and the reroute each link
+ * passes through in `extra.linkExtensions` (as litegraph's LGraph.serialize), so they survive a save.
+ */
+function fromSchema1(wf: Json): void {
+  const links = Array.isArray(wf.links) ? wf.links : [];
+  const extensions = links.filter((l): l is Json => isObj(l) && typeof l.parentId === 'number').map((l) => ({ id: l.id, parentId: l.parentId }));
+  wf.links = links.map(linkToTuple);
+  const extra: Json = isObj(wf.extra) ? wf.extra : {};
+  if (Array.isArray(wf.reroutes)) {
+    if (wf.reroutes.length && !Array.isArray(extra.reroutes)) extra.reroutes = wf.reroutes;
+    delete wf.reroutes;
+  }
+  if (extensions.length && !Array.isArray(extra.linkExtensions)) extra.linkExtensions = extensions;
+  if (Object.keys(extra).length || isObj(wf.extra)) wf.extra = extra;
+  if (isObj(wf.state)) {
+    if (typeof wf.last_node_id !== 'number' && typeof wf.state.lastNodeId === 'number') wf.last_node_id = wf.state.lastNodeId;
+    if (typeof wf.last_link_id !== 'number' && typeof wf.state.lastLinkId === 'number') wf.last_link_id = wf.state.lastLinkId;
+  }
+  if (typeof wf.version === 'number' && wf.version >= 1) wf.version = EDITOR_WORKFLOW_VERSION;
 }
 
 export function migrationSteps(): { below: number; describe: string }[] {

@@ -44,7 +44,14 @@ interface Instance {
   node: EditorNode;
   def: EditorSubgraph;
   inner: ScopeResult;
+  /** Values the instance (or a host around it) gives its subgraph inputs, by input name. */
+  inputValues: Map<string, unknown>;
+  /** Whether widgets_values lists the widgets of the inputs in input order (no proxyWidgets). */
+  positional: boolean;
 }
+
+/** Values a host gives widgets of the nodes in a scope: node id → widget name → value. */
+type WidgetValues = Map<string, Map<string, unknown>>;
 
 interface Context {
   defs: Map<string, EditorSubgraph>;
@@ -85,11 +92,11 @@ export function flattenSubgraphs(wf: EditorWorkflow): FlatWorkflow {
     nextLinkId: Math.max(0, wf.last_link_id ?? 0, ...wf.links.map((l) => l[0])) + 1,
   };
   if (!hasSubgraphInstances(wf)) return { nodes: wf.nodes, links: wf.links, constants: ctx.constants, problems: [] };
-  const root = flattenScope(wf.nodes, wf.links, '', [], ctx);
+  const root = flattenScope(wf.nodes, wf.links, '', [], ctx, new Map());
   return { nodes: root.nodes, links: root.links, constants: ctx.constants, problems: ctx.problems };
 }
 
-function flattenScope(nodes: EditorNode[], links: EditorLink[], prefix: string, stack: string[], ctx: Context): ScopeResult {
+function flattenScope(nodes: EditorNode[], links: EditorLink[], prefix: string, stack: string[], ctx: Context, given: WidgetValues): ScopeResult {
   const flatId = (id: string | number): string => `${prefix}${id}`;
   // the root keeps its link ids (problems name them); inner links get fresh ones
   const linkIds = new Map<number, number>(links.map((l) => [l[0], prefix ? ctx.nextLinkId++ : l[0]]));
@@ -113,9 +120,16 @@ function flattenScope(nodes: EditorNode[], links: EditorLink[], prefix: string, 
         });
         continue;
       }
-      const inner = flattenScope(def.nodes, def.links.map(asTuple), `${flatId(node.id)}${EXECUTION_ID_SEPARATOR}`, [...stack, def.id], ctx);
-      instances.set(String(node.id), { node, def, inner });
+      const promoted = promotedValues(node, def, given.get(String(node.id)));
+      const inner = flattenScope(def.nodes, def.links.map(asTuple), `${flatId(node.id)}${EXECUTION_ID_SEPARATOR}`, [...stack, def.id], ctx, promoted.inner);
+      instances.set(String(node.id), { node, def, inner, inputValues: promoted.inputs, positional: promoted.positional });
       continue;
+    }
+    const values = given.get(String(node.id));
+    if (values?.size) {
+      const key = flatId(node.id);
+      const named = [...values].map(([k, v]) => [splitHostKey(k)[0], v] as const);
+      ctx.constants.set(key, { ...ctx.constants.get(key), ...Object.fromEntries(named) });
     }
     const copy: EditorNode = {
       ...node,
@@ -176,7 +190,8 @@ function flattenScope(nodes: EditorNode[], links: EditorLink[], prefix: string, 
         continue;
       }
       const target = innerNodes.get(String(l[3]));
-      const value = promotedValue(inst, l[2]);
+      const inputName = inst.def.inputs[l[2]]?.name ?? '';
+      const value = inst.inputValues.has(inputName) ? inst.inputValues.get(inputName) : inst.positional ? promotedValue(inst, l[2]) : undefined;
       const input = target?.inputs?.find((i) => i.link === l[0]);
       if (value !== undefined && target && input?.widget) {
         const key = String(target.id);
@@ -204,6 +219,26 @@ export function setInstanceWidget(wf: EditorWorkflow, nodeId: string, name: stri
   const slot = inputs.find((i) => i.name === name);
   const inner = (id: string) => `${nodeId}${EXECUTION_ID_SEPARATOR}${id}`;
   const innerIds = def.nodes.map((n) => inner(String(n.id))).join(', ');
+  const proxies = proxyWidgetEntries(node);
+  if (proxies) {
+    // ComfyUI's proxyWidgets: widgets_values follows that list; a subgraph input ("-1") before an inner widget of the same name
+    const matches = proxies.map((p, i) => [p, i] as const).filter(([[, n]]) => n === name);
+    const pick = matches.find(([[id]]) => id === SUBGRAPH_INPUT_REF) ?? (matches.length === 1 ? matches[0] : undefined);
+    if (!pick) {
+      const names = [...new Set(proxies.map(([, n]) => n).filter(Boolean))];
+      throw new Error(
+        matches.length > 1
+          ? `node ${nodeId} shows more than one widget '${name}' (of nodes ${matches.map(([[id]]) => inner(id)).join(', ')}); set the one you mean by its id`
+          : `node ${nodeId} is an instance of subgraph '${def.name ?? def.id}', which shows ${names.length ? `the widgets ${names.map((n) => `'${n}'`).join(', ')}` : 'no widgets'}, not '${name}'; set a node inside it by its id (${innerIds})`,
+      );
+    }
+    if (slot?.link != null && pick[0][0] === SUBGRAPH_INPUT_REF) throw new Error(`input '${name}' of subgraph instance ${nodeId} is linked, so its widget is not used`);
+    const list = Array.isArray(node.widgets_values) ? [...node.widgets_values] : [];
+    while (list.length <= pick[1]) list.push(null);
+    list[pick[1]] = value;
+    node.widgets_values = list;
+    return copy;
+  }
   const shown = inputs.filter((i) => i.widget);
   if (!slot?.widget) {
     throw new Error(
@@ -231,11 +266,18 @@ function promotedIndex(node: EditorNode, slot: Slot): number {
   return (node.inputs ?? []).filter((i) => i.widget).indexOf(slot);
 }
 
-/** The instance's slot for subgraph input k (by name; by position in files that renamed nothing). */
+/**
+ * The instance's slot for subgraph input k: by name, or by position when the instance has a slot for
+ * every input (a file that renamed one). ComfyUI's instances may list only some of the inputs (those
+ * linked or shown), so a position alone does not say which input a slot is.
+ */
 function instanceSlot(inst: Instance, k: number): Slot | undefined {
   const name = inst.def.inputs[k]?.name;
   const inputs = inst.node.inputs ?? [];
-  return inputs.find((i) => i.name === name) ?? inputs[k];
+  const byName = inputs.find((i) => i.name === name);
+  if (byName || inputs.length !== inst.def.inputs.length) return byName;
+  const slot = inputs[k];
+  return slot && !inst.def.inputs.some((i) => i.name === slot.name) ? slot : undefined;
 }
 
 /**
@@ -248,4 +290,87 @@ function promotedValue(inst: Instance, k: number): unknown {
   if (!slot?.widget || values === undefined) return undefined;
   if (!Array.isArray(values)) return values[slot.widget.name] ?? values[slot.name];
   return values[promotedIndex(inst.node, slot)];
+}
+
+/** One entry of an instance's `properties.proxyWidgets`: inner node id ("-1": the subgraph's own input), widget name, and optionally the innermost node id. */
+export type ProxyWidgetEntry = [string, string, string?];
+
+/**
+ * The widgets a subgraph instance shows by ComfyUI's `properties.proxyWidgets` (frontends from late
+ * 2025: a list of [inner node id, widget name], or that list as a JSON string; "-1" names one of the
+ * subgraph's inputs). Its widgets_values then lists their values in that order. Undefined when the
+ * instance has none (widgets_values then follows the inputs shown as widgets).
+ */
+export function proxyWidgetEntries(node: EditorNode): ProxyWidgetEntry[] | undefined {
+  let raw = node.properties?.proxyWidgets;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(raw)) return undefined;
+  const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  const entries: ProxyWidgetEntry[] = [];
+  for (const e of raw) {
+    const id = Array.isArray(e) ? idOf(e[0]) : undefined;
+    const name = Array.isArray(e) && typeof e[1] === 'string' ? e[1] : undefined;
+    // entries that are not pairs keep their place (widgets_values is positional)
+    entries.push(id !== undefined && name !== undefined ? [id, name, Array.isArray(e) ? idOf(e[2]) : undefined] : ['', '']);
+  }
+  return entries.length ? entries : undefined;
+}
+
+/** The value an instance's widgets_values holds for proxy widget i (null there is an unsaved widget, such as a preview). */
+function proxyValue(node: EditorNode, i: number): unknown {
+  const values = node.widgets_values;
+  return Array.isArray(values) && i < values.length && values[i] !== null ? values[i] : undefined;
+}
+
+const SUBGRAPH_INPUT_REF = String(-1);
+/** ComfyUI's first proxy widgets were named "innerId: widget" on the instance, and hosts around it refer to them so. */
+const PREFIXED_WIDGET = /^\s*(-?\d+)\s*:\s*(.+)$/s;
+
+function addValue(to: WidgetValues, nodeId: string, name: string, value: unknown): void {
+  let m = to.get(nodeId);
+  if (!m) to.set(nodeId, (m = new Map()));
+  m.set(name, value);
+}
+
+/**
+ * What an instance gives the inside of its subgraph: values for its inputs by name, and values for
+ * widgets of inner nodes (from its proxyWidgets, and from a host around it, whose values win).
+ */
+function promotedValues(node: EditorNode, def: EditorSubgraph, fromHost: Map<string, unknown> | undefined): { inputs: Map<string, unknown>; inner: WidgetValues; positional: boolean } {
+  const inputs = new Map<string, unknown>();
+  const inner: WidgetValues = new Map();
+  const own = proxyWidgetEntries(node);
+  const innerIds = new Set(def.nodes.map((n) => String(n.id)));
+  const inputNames = new Set(def.inputs.map((i) => i.name));
+  const put = (id: string, name: string, value: unknown) => {
+    if (id === SUBGRAPH_INPUT_REF) inputs.set(splitHostKey(name)[0], value);
+    else if (innerIds.has(id)) addValue(inner, id, name, value);
+  };
+  own?.forEach(([id, name, deepest], i) => {
+    const value = proxyValue(node, i);
+    if (value !== undefined && name) put(id, deepest === undefined ? name : `${name}${HOST_KEY_SEPARATOR}${deepest}`, value);
+  });
+  for (const [key, value] of fromHost ?? []) {
+    const [name, deepest] = splitHostKey(key);
+    const prefixed = PREFIXED_WIDGET.exec(name);
+    const mine = own?.find(([, n]) => n === name);
+    if (inputNames.has(name)) put(SUBGRAPH_INPUT_REF, name, value);
+    else if (deepest !== undefined && innerIds.has(deepest)) put(deepest, name, value);
+    else if (prefixed) put(prefixed[1], prefixed[2], value);
+    else if (mine) put(mine[0], name, value);
+  }
+  return { inputs, inner, positional: own === undefined };
+}
+
+/** A host's value for a nested instance's widget is keyed "name" or "name\u0000innermost node id". */
+const HOST_KEY_SEPARATOR = '\u0000';
+function splitHostKey(key: string): [string, string | undefined] {
+  const at = key.indexOf(HOST_KEY_SEPARATOR);
+  return at < 0 ? [key, undefined] : [key.slice(0, at), key.slice(at + 1)];
 }
