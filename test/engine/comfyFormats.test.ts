@@ -110,6 +110,16 @@ describe('subgraph instances with properties.proxyWidgets', () => {
     expect(validatePrompt(prompt, h.registry, h.paths).ok).toBe(true);
   });
 
+  it("an instance listing only some of the subgraph's inputs: a slot is matched by name, never by position", () => {
+    // as ComfyUI's Flux.2 Klein template: the instance's one slot is the definition's last input
+    const wf = fixture('subgraph-proxy-widgets.json');
+    const host = wf.nodes.find((n) => n.id === 5)!;
+    host.inputs![0].link = 5;
+    wf.nodes.find((n) => n.id === 3)!.outputs![0].links!.push(5);
+    wf.links.push([5, 3, 0, 5, 0, 'INT']);
+    expect(editorToApi(wf, info).prompt['5:10'].inputs).toMatchObject({ width: 7, height: ['3', 0] });
+  });
+
   it('a host around a nested instance reaches its widgets by input name, by a legacy "id: name", or by the innermost id', () => {
     const wf = fixture('subgraph-proxy-widgets.json');
     const inner = wf.definitions!.subgraphs![0];
