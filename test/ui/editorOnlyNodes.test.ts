@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
-import { describeWithChromium, dropFromPalette, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dropFromPalette, openEditor, queueAndWait, runPhase, setWidget, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/editorOnlyNodes.test.ts');
 jest.setTimeout(120_000);
@@ -96,13 +96,13 @@ describeBrowser('editor-only nodes in Chromium', () => {
     const { page } = s;
     const id = await dropFromPalette(page, 'Note', 300, 560);
     await setWidget(page, id, 'text', 'remember: cfg 2 for the class models');
-    await page.click('#queue-button');
-    // the second prompt of this session has run (the phase still says how the first ended)
-    for (let i = 0; i < 600 && (await s.host.queue.history()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    // the editor hears the end of this second prompt (not the first's, whose phase is still shown);
+    // the server writes history just after the end event: look for it for a moment
+    expect(await queueAndWait(page)).toBe('success');
+    for (let i = 0; i < 100 && (await s.host.queue.history()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     const runs = await s.host.queue.history();
     expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
     expect(Object.values(runs[1].prompt.prompt).map((n) => n.class_type)).not.toContain('Note');
-    expect(await runPhase(page)).toBe('success');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     const text = await page.evaluate((nid) => (window as any).narflow.editor.graph.getNodeById(nid)?.widgets?.[0]?.value, id);
