@@ -167,7 +167,9 @@ describe('legacy group nodes', () => {
             "node 1 is a legacy ComfyUI group node 'Inverted gradient' (it holds ColorGradient, ImageInvert), defined in extra.groupNodes; narflow does not run group nodes: open the workflow in ComfyUI, convert the group node to a subgraph (or to nodes) and save it again",
         },
       ]);
-      expect(prompt['1']).toBeUndefined();
+      // kept, so that the Save Image it feeds is not told its input links to a missing node
+      expect(prompt['1']).toEqual({ class_type: type, inputs: {} });
+      expect(validatePrompt(prompt, h.registry, h.paths).nodeErrors['2']).toBeUndefined();
     }
   });
 

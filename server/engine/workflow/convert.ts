@@ -153,7 +153,9 @@ export function editorToApi(input: unknown, info: ObjectInfoResponse): Conversio
     const entry = own(info, node.type);
     const group = entry ? undefined : legacyGroupNodeName(node.type);
     if (group !== undefined) {
+      // kept (without inputs) so that what it feeds names it, not a missing node
       problems.push(groupNodeProblem(node, group, wf));
+      setOwn(prompt, id, { class_type: node.type, inputs: {} });
       continue;
     }
     const inputs: Record<string, ApiInputValue> = {};
