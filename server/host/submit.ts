@@ -1,7 +1,7 @@
 // Turns a POST /api/prompt body (API form, editor form, or both) into a validated queue request,
 // or an error response listing every problem per node. Shared by HTTP and the CLI.
 import type { NodeErrors, PromptErrorResponse, PromptRequest } from '../api/protocol';
-import { validatePrompt } from '../engine/graph/validate';
+import { summarise, validatePrompt } from '../engine/graph/validate';
 import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
 import { apiToEditor } from '../engine/workflow/apiToEditor';
 import { own, setOwn } from '../engine/workflow/ownProps';
@@ -55,7 +55,11 @@ export function preparePrompt(host: Pick<Host, 'registry' | 'config' | 'objectIn
     errorsOf(nodeErrors, id, e.class_type).errors.push(...e.errors);
   }
   if (!v.ok || Object.keys(nodeErrors).length) {
-    const error = v.error ?? { type: 'prompt_outputs_failed_validation' as const, message: 'prompt failed validation' };
+    let error = v.error ?? { type: 'prompt_outputs_failed_validation' as const, message: 'prompt failed validation' };
+    // the summary names the problems the conversion found too (a group node, a dangling link), not only validation's
+    if (error.type === 'prompt_outputs_failed_validation') {
+      error = { ...error, message: `prompt failed validation: ${Object.keys(nodeErrors).length} node(s) with errors`, details: summarise(nodeErrors) };
+    }
     return { ok: false, error: { error, node_errors: nodeErrors } };
   }
   let workflow: EditorWorkflow;
