@@ -132,6 +132,13 @@ describeBrowser('queue and history panel in Chromium', () => {
     const { page } = s;
     await page.fill('#batch-count', '1');
     await page.press('#batch-count', 'Tab');
+    // the first prompt must still run when the third is queued (three clicks, each waited for in the
+    // panel): a slow node that runs until stopped, not the 3 s that a loaded machine can outlast
+    const slowMs = (ms: number) =>
+      page.evaluate((v) => {
+        (window as any).narflow.editor.graph.getNodeById(3).widgets.find((w: any) => w.name === 'ms').value = v;
+      }, ms);
+    await slowMs(60000);
     await page.click('#queue-button');
     const first = (await waitForPanel(page, (q) => q.length === 1 && q[0].badge === 'running', 'a running prompt')).queue[0].id;
     await page.click('#queue-button');
@@ -150,6 +157,7 @@ describeBrowser('queue and history panel in Chromium', () => {
     const { history } = await waitForPanel(page, (q, h) => q.length === 0 && h[0]?.id === first, 'the stopped prompt in history');
     expect(history[0].badge).toBe('interrupted');
     expect(history[0].classes).toContain('interrupted');
+    await slowMs(3000);
   });
 
   it('shows prompts queued by another client with their progress, and a failure with its message', async () => {
@@ -159,13 +167,17 @@ describeBrowser('queue and history panel in Chromium', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { prompt_id: string }).prompt_id;
     };
-    const slow = await post({ '7': { class_type: 'SlowSeed', inputs: { seed: 11, ms: 1000 }, _meta: { title: 'Elsewhere' } } });
+    // it runs until stopped once its row has shown (a prompt of 1 s could end before the panel,
+    // refreshing on the status broadcast, shows it running on a loaded machine)
+    const slow = await post({ '7': { class_type: 'SlowSeed', inputs: { seed: 11, ms: 60000 }, _meta: { title: 'Elsewhere' } } });
     await page.waitForFunction(
-      (id) => /^7 Elsewhere · \d+\/20$/.test(document.querySelector(`#queue-panel .qp-item.running[data-prompt-id="${id}"] .qp-node`)?.textContent ?? ''),
+      (id) => /^7 Elsewhere · \d+\/1200$/.test(document.querySelector(`#queue-panel .qp-item.running[data-prompt-id="${id}"] .qp-node`)?.textContent ?? ''),
       slow,
       { timeout: 20000 },
     );
-    await waitForPanel(page, (_q, h) => h[0]?.id === slow, 'the other client’s slow prompt finished');
+    const stop = await fetch(`${s.server.url}/api/interrupt`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt_id: slow }) });
+    expect(stop.status).toBe(200);
+    await waitForPanel(page, (_q, h) => h[0]?.id === slow, 'the other client’s slow prompt ended');
     const bad = { ...prompt, '1': { class_type: 'ColorGradient', inputs: { ...prompt['1'].inputs, color_a: 'not-a-colour' } } };
     const id = await post(bad);
     const { history } = await waitForPanel(page, (_q, h) => h[0]?.id === id, 'the other client’s prompt');
