@@ -59,17 +59,23 @@ describeBrowser('auto-queue in Chromium', () => {
     await until(2);
     expect(await prompts()).toBe(2);
 
-    // a slow run; two edits while it runs give one more prompt after it
-    await setWidget(page, 2, 'delay_ms', '1500');
+    // a slow run; edits while it runs give one more prompt after it. It runs until stopped once the
+    // edits are made: a run of fixed length could end between two edits on a loaded machine, and the
+    // second edit would then queue a prompt of its own
+    await setWidget(page, 2, 'delay_ms', '60000');
     await page.waitForFunction(() => (window as any).narflow.runState.unfinishedPrompts().length === 1);
     expect(await prompts()).toBe(3);
     await setWidget(page, 1, 'height', '12');
     await setWidget(page, 1, 'noise', '0.2');
+    await setWidget(page, 2, 'delay_ms', '1');
+    expect(await prompts()).toBe(3);
+    expect(await s.host.queue.interrupt()).toBe(true);
     await until(4);
     await quiet(800);
     expect(await prompts()).toBe(4);
     const last = (await s.host.queue.history()).at(-1)!;
-    expect(last.prompt.prompt['1'].inputs).toMatchObject({ height: 12, noise: 0.2 }); // it ran the graph as it was after both edits
+    expect(last.prompt.prompt['1'].inputs).toMatchObject({ height: 12, noise: 0.2 }); // it ran the graph as it was after the edits
+    expect(last.prompt.prompt['2'].inputs.delay_ms).toBe(1);
 
     const box = (await page.locator('#graph-canvas').boundingBox())!;
     await mouseDrag(page, [box.x + box.width - 60, box.y + box.height - 60], [box.x + box.width - 160, box.y + box.height - 120]);
