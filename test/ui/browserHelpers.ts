@@ -125,6 +125,35 @@ export async function dragLink(page: Page, from: [number, string], to: [number, 
   await mouseDrag(page, await slotPoint(page, from[0], 'output', from[1]), await slotPoint(page, to[0], 'input', to[1]));
 }
 
+/**
+ * Does `open` (a click or key that opens the file picker of the file input `input`) and picks
+ * `file` in it, as the user would. The native picker is not opened: the input's click is caught
+ * and counted, then the file is given to the input. (Waiting for Chromium's file-chooser event
+ * instead is known to flake on a loaded machine: the event goes missing.)
+ */
+export async function pickFileFrom(page: Page, input: string, open: () => Promise<unknown>, file: string): Promise<void> {
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel) as (HTMLInputElement & { __pickerCaught?: boolean }) | null;
+    if (!el) throw new Error(`no file input ${sel}`);
+    if (!el.__pickerCaught) {
+      el.__pickerCaught = true;
+      el.addEventListener('click', (e) => {
+        e.preventDefault(); // no native dialog
+        el.dataset.pickerOpened = String(Number(el.dataset.pickerOpened ?? '0') + 1);
+      });
+    }
+    el.dataset.pickerOpened = '0';
+  }, input);
+  await open();
+  await page
+    .waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.pickerOpened === '1', input, { timeout: 10_000 })
+    .catch(async () => {
+      const n = await page.evaluate((sel) => (document.querySelector(sel) as HTMLElement).dataset.pickerOpened, input);
+      throw new Error(`the file picker of ${input} was opened ${n} times, not once`);
+    });
+  await page.setInputFiles(input, file);
+}
+
 /** Clicks a number/text widget's middle and types a value into litegraph's prompt dialog. */
 export async function setWidget(page: Page, nodeId: number, name: string, value: string): Promise<void> {
   const [x, y] = await widgetPoint(page, nodeId, name);

@@ -4,7 +4,7 @@
 // Skips with a printed reason when Chromium is not installed (CI installs it).
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeWithChromium, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, runPhase, setWidget, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dragLink, widgetPoint, dropFromPalette, graphSummary, openEditor, pickFileFrom, runPhase, setWidget, type EditorSession } from './browserHelpers';
 import { EDITOR_ONLY_SPECS } from '../../ui/src/graph/editorOnlyNodes';
 import { editorToApi } from '../../server/engine/workflow/convert';
 
@@ -71,8 +71,17 @@ describeBrowser('editor in Chromium', () => {
     const { page } = s;
     const seedBefore = (await graphSummary(page)).nodes.find((n) => n.id === ids.gradient)?.widgets[6];
     await page.click('#queue-button');
-    await page.waitForFunction((id) => (window as any).narflow.runState.peek(String(id))?.progress?.value >= 1, ids.counter, { timeout: 30000 });
-    const running = await page.evaluate((id) => (window as any).narflow.runState.peek(String(id)), ids.counter);
+    // the counter's state as the first progress shows, read in the same task (a later read could
+    // come after the counter's last step on a loaded machine)
+    const shown = await page.waitForFunction(
+      (id) => {
+        const st = (window as any).narflow.runState.peek(String(id));
+        return st?.progress?.value >= 1 ? { running: st.running, preview: st.preview } : false;
+      },
+      ids.counter,
+      { timeout: 30000 },
+    );
+    const running = (await shown.jsonValue()) as { running: boolean; preview: string | null };
     expect(running.running).toBe(true);
     expect(running.preview).toMatch(/^data:image\/png;base64,/);
     await page.waitForFunction(() => (window as any).narflow.runState.phase === 'success', null, { timeout: 60000 });
@@ -158,8 +167,7 @@ describeBrowser('editor in Chromium', () => {
     await download.saveAs(file);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).nodes).toHaveLength(4);
     await page.click('#new-button');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
-    await chooser.setFiles(file);
+    await pickFileFrom(page, '#open-file-input', () => page.click('#open-file'), file);
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
     expect(await graphSummary(page)).toEqual(before);
     // Ctrl+Shift+S saves the API form: the prompt the server would run; it opens again as a graph
@@ -171,15 +179,13 @@ describeBrowser('editor in Chromium', () => {
     const api = JSON.parse(fs.readFileSync(apiFile, 'utf8'));
     expect(api).toEqual(editorToApi(JSON.parse(fs.readFileSync(file, 'utf8')), s.host.objectInfo()).prompt);
     await page.click('#new-button');
-    const [apiChooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
-    await apiChooser.setFiles(apiFile);
+    await pickFileFrom(page, '#open-file-input', () => page.click('#open-file'), apiFile);
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
     // the same prompt again (the seed's after-queue setting is the editor's own, not in the API form)
     const again = await page.evaluate(() => (window as any).narflow.editor.serialize());
     expect(editorToApi(again, s.host.objectInfo()).prompt).toEqual(api);
     await page.click('#new-button');
-    const [back] = await Promise.all([page.waitForEvent('filechooser'), page.click('#open-file')]);
-    await back.setFiles(file);
+    await pickFileFrom(page, '#open-file-input', () => page.click('#open-file'), file);
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.length === 4);
     expect(await graphSummary(page)).toEqual(before);
   });
@@ -239,14 +245,8 @@ describeBrowser('editor in Chromium', () => {
     const { page } = s;
     const png = fs.readdirSync(path.join(s.dataDir, 'output')).find((f) => f.endsWith('.png')) as string;
     const loader = await dropFromPalette(page, 'LoadImage', 200, 600);
-    // a click can land while the canvas is still settling after the drop: try a few times
-    let chooser: import('playwright-core').FileChooser | undefined;
-    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
-      const [x, y] = await widgetPoint(page, loader, 'upload');
-      [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 8000 }).catch(() => undefined), page.mouse.click(x, y)]);
-    }
-    if (!chooser) throw new Error('clicking the upload button opened no file chooser in 3 tries');
-    await chooser.setFiles(path.join(s.dataDir, 'output', png));
+    const [x, y] = await widgetPoint(page, loader, 'upload');
+    await pickFileFrom(page, '#upload-input', () => page.mouse.click(x, y), path.join(s.dataDir, 'output', png));
     await page.waitForFunction(([id, name]) => (window as any).narflow.editor.graph.getNodeById(id).widgets[0].value === name, [loader, png] as const);
     expect(fs.existsSync(path.join(s.dataDir, 'input', png))).toBe(true);
     const node = (await graphSummary(page)).nodes.find((n) => n.id === loader);

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
-import { describeWithChromium, dragLink, dropFromPalette, graphSummary, openEditor, setWidget, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dragLink, dropFromPalette, graphSummary, openEditor, pickFileFrom, setWidget, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/undo.test.ts');
 jest.setTimeout(180_000);
@@ -92,19 +92,8 @@ describeBrowser('undo, redo and the kept graph in Chromium', () => {
     await download.saveAs(file);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).nodes.map((n: { type: string }) => n.type).sort()).toEqual(['ColorGradient', 'SaveImage']);
     await page.focus('#workflow-name');
-    // Ctrl+O opens the file picker: its input is clicked. (Chromium's file-chooser event is known to
-    // go missing on a loaded machine, so the click is watched here and the file given to the input.)
-    await page.evaluate(() => {
-      const input = document.getElementById('open-file-input') as HTMLInputElement;
-      (window as any).__pickerOpened = 0;
-      input.addEventListener('click', (e) => {
-        (window as any).__pickerOpened++;
-        e.preventDefault(); // no native dialog
-      });
-    });
-    await page.keyboard.press('Control+o');
-    expect(await page.evaluate(() => (window as any).__pickerOpened)).toBe(1);
-    await page.setInputFiles('#open-file-input', file);
+    // Ctrl+O from a field opens the file picker (its input is clicked)
+    await pickFileFrom(page, '#open-file-input', () => page.keyboard.press('Control+o'), file);
     await page.waitForFunction(() => /Opened shortcut\.json/.test(document.getElementById('toast')?.textContent ?? ''));
     expect((await graphSummary(page)).links).toEqual(before.links);
     await page.fill('#workflow-name', 'kept-graph');

@@ -10,7 +10,7 @@ import { decodeGif } from '../../nodes/nar/video/gifDecoder';
 import { encodeApng } from '../../nodes/nar/video/apngEncoder';
 import { encodeGif } from '../../nodes/nar/video/gifEncoder';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
-import { describeWithChromium, dropFile, openEditor, widgetPoint, type EditorSession } from './browserHelpers';
+import { describeWithChromium, dropFile, openEditor, pickFileFrom, widgetPoint, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/videoEditor.test.ts');
 jest.setTimeout(180_000);
@@ -50,15 +50,10 @@ describeBrowser('image-to-video with Load Video and the bundled video model', ()
 
   it('uploads a GIF into Load Video, queues, and saves four clips that start from its first frame', async () => {
     const { page } = s;
-    let chooser: import('playwright-core').FileChooser | undefined;
-    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
-      const [x, y] = await widgetPoint(page, 1, 'upload');
-      [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 8000 }).catch(() => undefined), page.mouse.click(x, y)]);
-    }
-    if (!chooser) throw new Error("clicking Load Video's upload button opened no file chooser in 3 tries");
-    // the picker offers animations here (Load Image's offers pictures)
+    const [x, y] = await widgetPoint(page, 1, 'upload');
+    await pickFileFrom(page, '#upload-input', () => page.mouse.click(x, y), path.join(s.dataDir, 'clip.gif'));
+    // the picker offered animations here (Load Image's offers pictures)
     expect(await page.evaluate(() => (document.getElementById('upload-input') as HTMLInputElement).accept)).toMatch(/image\/gif/);
-    await chooser.setFiles(path.join(s.dataDir, 'clip.gif'));
     await page.waitForFunction(() => (window as any).narflow.editor.graph.getNodeById(1).widgets.find((w: any) => w.name === 'video').value === 'clip.gif');
     expect(fs.existsSync(path.join(s.dataDir, 'input', 'clip.gif'))).toBe(true);
     // Load Video shows its clip, playing: the clip's yellow square is drawn in the node, at more than one place over time
