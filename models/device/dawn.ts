@@ -5,6 +5,7 @@
 // (the NVIDIA driver's ICD on a GPU server; Mesa's lavapipe as a software stand-in; Dawn refuses
 // the lavapipe of Mesa 22.x, which lacks shaderSampledImageArrayDynamicIndexing, and accepts
 // Mesa 25's). See docs/gpu.md.
+import { spawn } from 'child_process';
 import * as path from 'path';
 import type { AdapterSummary } from './types';
 import { nodeLoad } from './nodeLoad';
@@ -70,9 +71,15 @@ export function describeAdapter(a: AdapterSummary): string {
  * package, the Vulkan loader or driver). `flags` are Dawn's instance toggles (e.g.
  * 'backend=vulkan'); none are needed normally.
  */
-export async function requestDawnAdapter(flags: string[] = []): Promise<DawnAdapter | Error> {
+export async function requestDawnAdapter(flags: string[] = [], opts: { probe?: boolean } = {}): Promise<DawnAdapter | Error> {
   const dawn = loadDawn();
   if (dawn instanceof Error) return dawn;
+  if (opts.probe !== false) {
+    // asked in a child first: where there is no usable adapter this process loads no driver at all
+    const probe = await probeDawnAdapter(flags);
+    if (probe.error) return new Error(probe.error);
+    if (!probe.found) return new Error(NO_ADAPTER);
+  }
   let gpu: GPU;
   try {
     gpu = dawn.create(flags);
@@ -80,10 +87,76 @@ export async function requestDawnAdapter(flags: string[] = []): Promise<DawnAdap
     return new Error(`Dawn could not create a WebGPU instance: ${(e as Error).message}`);
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) {
-    return new Error('Dawn found no WebGPU adapter (needs the Vulkan loader libvulkan1 and a Vulkan driver: the NVIDIA driver, or Mesa ≥ 23 lavapipe)');
-  }
+  if (!adapter) return new Error(NO_ADAPTER);
   return { gpu, adapter, summary: summariseAdapter(adapter), globals: dawn.globals };
+}
+
+const NO_ADAPTER = 'Dawn found no WebGPU adapter (needs the Vulkan loader libvulkan1 and a Vulkan driver: the NVIDIA driver, or Mesa ≥ 23 lavapipe)';
+
+export interface DawnProbe {
+  /** Dawn answered with an adapter */
+  found: boolean;
+  /** the probe itself failed (the module did not load, the child crashed or hung) */
+  error?: string;
+  /** what the driver stack printed while probing (kept out of this process's output) */
+  log: string;
+}
+
+/** Where the `webgpu` package's entry is, for a child process to import. */
+function dawnEntry(): string {
+  try {
+    return require.resolve('webgpu');
+  } catch {
+    const dir = path.dirname(require.resolve('webgpu/package.json'));
+    const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
+    return path.join(dir, 'dist', platform, 'dawn.node');
+  }
+}
+
+const PROBE_SCRIPT = `
+const [entry, flags] = JSON.parse(process.argv[1]);
+const answer = (o) => { process.stdout.write(JSON.stringify(o)); process.exit(0); };
+(async () => {
+  const m = entry.endsWith('.node') ? require(entry) : await import(require('url').pathToFileURL(entry).href);
+  const dawn = typeof m.create === 'function' ? m : m.default;
+  const adapter = await dawn.create(flags).requestAdapter({ powerPreference: 'high-performance' });
+  answer({ found: !!adapter });
+})().catch((e) => answer({ error: String((e && e.message) || e).split('\\n')[0] }));
+`;
+
+/**
+ * Asks a child Node process whether Dawn finds an adapter. What the driver stack prints while it
+ * probes (Mesa's "XDG_RUNTIME_DIR is invalid", Dawn's warnings about adapters it refuses) stays in
+ * the child's output instead of every narflow command's, and a driver that crashes or hangs takes
+ * the child down, not the server. `entry` replaces the `webgpu` package (tests).
+ */
+export function probeDawnAdapter(flags: string[] = [], o: { entry?: string; timeoutMs?: number } = {}): Promise<DawnProbe> {
+  const entry = o.entry ?? dawnEntry();
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, JSON.stringify([entry, flags])], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let out = '';
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-8192)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ found: false, error: `the WebGPU adapter probe could not start: ${e.message}`, log });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      try {
+        const r = JSON.parse(out) as { found?: boolean; error?: string };
+        if (r.error) return resolve({ found: false, error: `Dawn could not look for a WebGPU adapter: ${r.error}`, log });
+        return resolve({ found: !!r.found, log });
+      } catch {
+        const how = signal === 'SIGKILL' ? `did not answer in ${timeoutMs / 1000} s` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const last = log.trim().split('\n').pop();
+        return resolve({ found: false, error: `the WebGPU adapter probe ${how} (a broken GPU driver?)${last ? `: ${last}` : ''}`, log });
+      }
+    });
+  });
 }
 
 /**
