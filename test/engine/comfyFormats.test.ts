@@ -9,6 +9,8 @@ import { validatePrompt } from '../../server/engine/graph/validate';
 import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { editorToApi, parseEditorWorkflow } from '../../server/engine/workflow/convert';
 import { applyOverrides } from '../../server/engine/workflow/overrides';
+import { editorForm } from '../../server/engine/workflow/editorForm';
+import { nativePromotion } from '../../server/engine/workflow/promotion';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
 import { harness } from './engineHarness';
 
@@ -152,6 +154,46 @@ describe('subgraph instances with properties.proxyWidgets', () => {
   });
 });
 
+describe("subgraph instances brought to litegraph's form for the editor (nativePromotion)", () => {
+  it('a slot per input in order, proxyWidgets consumed into input widgets (one new input for an inner widget); the API form is the same', () => {
+    const wf = fixture('subgraph-proxy-widgets.json');
+    const native = nativePromotion(wf, info);
+    const def = native.definitions!.subgraphs![0];
+    expect(def.inputs.map((i) => i.name)).toEqual(['width', 'height', 'seed']);
+    expect(def.links).toContainEqual({ id: 5, origin_id: -10, origin_slot: 2, target_id: 10, target_slot: 2, type: 'INT' });
+    const node = (id: number) => native.nodes.find((n) => n.id === id)!;
+    expect(def.nodes[0].inputs!.map((i) => [i.name, i.link])).toEqual([['width', 1], ['height', 2], ['seed', 5]]);
+    for (const id of [5, 6, 7]) {
+      expect(node(id).properties!.proxyWidgets).toBeUndefined();
+      expect(node(id).inputs!.map((i) => [i.name, i.widget?.name])).toEqual([['width', 'width'], ['height', 'height'], ['seed', 'seed']]);
+    }
+    expect(node(5).widgets_values).toEqual([7, 5, 42]);
+    expect(node(6).widgets_values).toEqual([9, 4, 77]);
+    expect(node(7).widgets_values).toEqual([1000, 3, 5]); // seed: the inner value
+    expect(node(7).inputs![0].link).toBe(4);
+    expect(editorToApi(native, info)).toEqual(editorToApi(wf, info));
+    expect(nativePromotion(native, info)).toEqual(native);
+  });
+
+  it('links into an instance that lists only some inputs follow their slot by name', () => {
+    const wf = fixture('subgraph-proxy-widgets.json');
+    const host = wf.nodes.find((n) => n.id === 5)!;
+    host.inputs![0].link = 5; // its only slot, 'height', is the definition's second input
+    wf.nodes.find((n) => n.id === 3)!.outputs![0].links!.push(5);
+    wf.links.push([5, 3, 0, 5, 0, 'INT']);
+    const native = nativePromotion(wf, info);
+    expect(native.links.find((l) => l[0] === 5)).toEqual([5, 3, 0, 5, 1, 'INT']);
+    expect(native.nodes.find((n) => n.id === 5)!.inputs![1]).toMatchObject({ name: 'height', link: 5 });
+    expect(editorToApi(native, info)).toEqual(editorToApi(wf, info));
+  });
+
+  it('a workflow whose instances already have a slot per input comes back equal', () => {
+    const wf = nativePromotion(fixture('subgraph-proxy-widgets.json'), info);
+    expect(nativePromotion(wf, info)).toEqual(wf);
+    expect(nativePromotion(fixture('native-reroutes-v04.json'), info)).toEqual(fixture('native-reroutes-v04.json'));
+  });
+});
+
 describe('legacy group nodes', () => {
   it('are refused with a problem naming the group node, what it holds and what to do', () => {
     for (const type of ['workflow>Inverted gradient', 'workflow/Inverted gradient']) {
@@ -188,4 +230,13 @@ it('widgets_values as an object (VHS-style) is read by widget name; keys that ar
     '1': { class_type: 'ColorGradient', inputs: GRADIENT },
     '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'object' } },
   });
+});
+
+it('for the editor, widgets_values as an object becomes the list litegraph assigns in widget order (a seed with its control value)', () => {
+  const wf = fixture('widgets-object.json');
+  const shown = editorForm(wf, info);
+  expect(shown.nodes[0].widgets_values).toEqual([8, 6, '#000000', '#ffffff', 'vertical', 0, 3, 'fixed']);
+  expect(shown.nodes[1].widgets_values).toEqual(['object']);
+  expect(editorToApi(shown, info)).toEqual(editorToApi(wf, info));
+  expect(editorForm(shown, info)).toEqual(shown);
 });

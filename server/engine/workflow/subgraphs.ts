@@ -323,12 +323,12 @@ export function proxyWidgetEntries(node: EditorNode): ProxyWidgetEntry[] | undef
 }
 
 /** The value an instance's widgets_values holds for proxy widget i (null there is an unsaved widget, such as a preview). */
-function proxyValue(node: EditorNode, i: number): unknown {
+export function proxyValue(node: EditorNode, i: number): unknown {
   const values = node.widgets_values;
   return Array.isArray(values) && i < values.length && values[i] !== null ? values[i] : undefined;
 }
 
-const SUBGRAPH_INPUT_REF = String(-1);
+export const SUBGRAPH_INPUT_REF = String(-1);
 /** ComfyUI's first proxy widgets were named "innerId: widget" on the instance, and hosts around it refer to them so. */
 const PREFIXED_WIDGET = /^\s*(-?\d+)\s*:\s*(.+)$/s;
 

@@ -1,0 +1,182 @@
+// Subgraph instances as ComfyUI's newer frontends save them, brought to the form litegraph's
+// SubgraphNode (the editor's) reads: a widget on an instance is the widget of one of its subgraph
+// inputs, widgets_values lists those in input order, and the instance has a slot for every input,
+// in the definition's order. ComfyUI writes instances that list only some of their inputs, and
+// (late 2025 to spring 2026) `properties.proxyWidgets`: [inner node id, widget] pairs whose values
+// widgets_values holds in that order, "-1" naming a subgraph input. The conversion to the API form
+// reads both forms (subgraphs.ts); this is for the editor, which would otherwise show the slots
+// shifted and drop the values of inner widgets promoted without an input. As ComfyUI's own repair
+// (ADR 0009), an inner widget promoted without an input gets a new subgraph input linked to it. Pure.
+import type { ObjectInfoResponse } from '../../api/protocol';
+import { own } from './ownProps';
+import type { EditorNode, EditorSubgraph, EditorWorkflow } from './schema';
+import { proxyValue, proxyWidgetEntries, SUBGRAPH_INPUT_ID, SUBGRAPH_INPUT_REF, subgraphDefinitions } from './subgraphs';
+import { inputSpec, inputTypeName, widgetSlots } from './widgets';
+
+type AnyLink = EditorWorkflow['links'][number] | EditorSubgraph['links'][number];
+type LinkObject = { id: number; origin_id: number | string; origin_slot: number; target_id: number | string; target_slot: number; type?: unknown };
+type Slot = NonNullable<EditorNode['inputs']>[number];
+
+function asObject(l: AnyLink): { id: number; origin: string; originSlot: number; target: string; targetSlot: number } {
+  if (Array.isArray(l)) return { id: l[0], origin: String(l[1]), originSlot: l[2], target: String(l[3]), targetSlot: l[4] };
+  const o = l as LinkObject;
+  return { id: o.id, origin: String(o.origin_id), originSlot: o.origin_slot, target: String(o.target_id), targetSlot: o.target_slot };
+}
+
+function setTargetSlot(l: AnyLink, slot: number): void {
+  if (Array.isArray(l)) l[4] = slot;
+  else (l as LinkObject).target_slot = slot;
+}
+
+/** name, name_1, name_2 …: the first not in `taken` (ComfyUI's naming of a new subgraph input). */
+function uniqueName(name: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name;
+  for (let i = 1; ; i++) if (!taken.has(`${name}_${i}`)) return `${name}_${i}`;
+}
+
+/** The inner node input (index) that subgraph input k feeds a widget through, if any. */
+function fedWidget(def: EditorSubgraph, k: number): { node: EditorNode; slot: number } | undefined {
+  for (const l of def.links) {
+    const o = asObject(l);
+    if (Number(o.origin) !== SUBGRAPH_INPUT_ID || o.originSlot !== k) continue;
+    const node = def.nodes.find((n) => String(n.id) === o.target);
+    if (node?.inputs?.[o.targetSlot]?.widget) return { node, slot: o.targetSlot };
+  }
+  return undefined;
+}
+
+/** The value an inner node holds for its widget input `slot` (undefined when its type or the value is unknown). */
+function innerValue(node: EditorNode, slot: Slot, info: ObjectInfoResponse): unknown {
+  const values = node.widgets_values;
+  const name = slot.widget?.name ?? slot.name;
+  if (values && !Array.isArray(values)) return own(values, name);
+  const entry = own(info, node.type);
+  const w = entry && widgetSlots(entry).find((s) => s.name === name);
+  return w && values ? values[w.index] : undefined;
+}
+
+class Promoter {
+  private readonly defs: Map<string, EditorSubgraph>;
+
+  constructor(private readonly wf: EditorWorkflow, private readonly info: ObjectInfoResponse) {
+    this.defs = subgraphDefinitions(wf);
+  }
+
+  /** The name of the subgraph input that shows inner node `id`'s widget `name` (made when there is none), or undefined. */
+  private inputFor(def: EditorSubgraph, id: string, name: string): string | undefined {
+    const info = this.info;
+    if (id === SUBGRAPH_INPUT_REF) return def.inputs.some((i) => i.name === name) ? name : undefined;
+    const inner = def.nodes.find((n) => String(n.id) === id);
+    // nested instances and Primitive nodes are left to the conversion, which reads the entry itself
+    if (!inner || this.defs.has(inner.type) || inner.type === 'PrimitiveNode') return undefined;
+    let slotIndex = (inner.inputs ?? []).findIndex((i) => i.widget?.name === name);
+    if (slotIndex < 0) {
+      // ComfyUI lists a widget's socket only once linked: add it, when the node type has that widget
+      const entry = own(info, inner.type);
+      const spec = entry && widgetSlots(entry).some((w) => w.name === name) ? inputSpec(entry, name) : undefined;
+      if (!spec) return undefined; // no such widget, or one without a socket (a control value, a preview)
+      inner.inputs = [...(inner.inputs ?? []), { name, type: inputTypeName(spec), widget: { name }, link: null }];
+      slotIndex = inner.inputs.length - 1;
+    }
+    const slot = inner.inputs![slotIndex];
+    if (slot.link != null) {
+      const link = def.links.map(asObject).find((l) => l.id === slot.link);
+      return link && Number(link.origin) === SUBGRAPH_INPUT_ID ? def.inputs[link.originSlot]?.name : undefined;
+    }
+    const linkId = Math.max(0, ...def.links.map((l) => asObject(l).id), Number((def as { state?: { lastLinkId?: unknown } }).state?.lastLinkId) || 0) + 1;
+    const inputName = uniqueName(name, new Set(def.inputs.map((i) => i.name)));
+    def.inputs.push({ id: `${def.id}:${id}:${name}`, name: inputName, type: slot.type, linkIds: [linkId], ...(slot.label ? { label: slot.label } : {}) });
+    const objects = def.links.length === 0 || !Array.isArray(def.links[0]);
+    const origin = [linkId, SUBGRAPH_INPUT_ID, def.inputs.length - 1, inner.id, slotIndex, slot.type] as const;
+    def.links.push(
+      objects
+        ? ({ id: origin[0], origin_id: origin[1], origin_slot: origin[2], target_id: origin[3], target_slot: origin[4], type: origin[5] } as EditorSubgraph['links'][number])
+        : ([...origin] as EditorSubgraph['links'][number]),
+    );
+    const state = (def as { state?: { lastLinkId?: number } }).state;
+    if (state && typeof state === 'object') state.lastLinkId = linkId;
+    slot.link = linkId;
+    return inputName;
+  }
+
+  /** Host values of an instance's proxyWidgets by subgraph input name; the property is consumed. */
+  consumeProxies(node: EditorNode, def: EditorSubgraph): Map<string, unknown> | undefined {
+    const entries = proxyWidgetEntries(node);
+    if (!entries) return undefined;
+    const values = new Map<string, unknown>();
+    entries.forEach(([id, name], i) => {
+      const input = name ? this.inputFor(def, id, name) : undefined;
+      const value = proxyValue(node, i);
+      if (input !== undefined && value !== undefined && !values.has(input)) values.set(input, value);
+    });
+    delete node.properties!.proxyWidgets;
+    return values;
+  }
+
+  /** Gives the instance a slot per subgraph input in the definition's order, links and widget values following. */
+  reslot(node: EditorNode, def: EditorSubgraph, links: AnyLink[], values: Map<string, unknown> | undefined): void {
+    const old = node.inputs ?? [];
+    const names = def.inputs.map((i) => i.name);
+    const shows = def.inputs.map((_, k) => fedWidget(def, k));
+    // a slot per input, in order: litegraph reads it as it is (and so do the files narflow saved)
+    if (!values && old.length === names.length && old.every((s, k) => s.name === names[k])) return;
+    const wv = node.widgets_values;
+    const before = new Map<string, unknown>();
+    if (!values && Array.isArray(wv)) old.filter((s) => s.widget).forEach((s, k) => k < wv.length && !before.has(s.name) && before.set(s.name, wv[k]));
+    if (!values && wv && !Array.isArray(wv)) for (const s of old) if (s.widget && own(wv, s.widget.name) !== undefined) before.set(s.name, own(wv, s.widget.name));
+    const inputs: Slot[] = def.inputs.map((d, k) => {
+      const kept = old.find((s) => s.name === d.name);
+      const slot: Slot = kept ? { ...kept } : { name: d.name, type: d.type, link: null, ...(d.label ? { label: d.label } : {}) };
+      if (shows[k]) slot.widget = { ...slot.widget, name: d.name };
+      else delete slot.widget;
+      return slot;
+    });
+    for (const l of links) {
+      const o = asObject(l);
+      if (o.target !== String(node.id)) continue;
+      const at = names.indexOf(old[o.targetSlot]?.name ?? '');
+      if (at >= 0) setTargetSlot(l, at);
+    }
+    const list: unknown[] = [];
+    inputs.forEach((slot, k) => {
+      const fed = shows[k];
+      if (!fed) return;
+      const v = values?.has(slot.name) ? values.get(slot.name) : before.has(slot.name) ? before.get(slot.name) : innerValue(fed.node, fed.node.inputs![fed.slot], this.info);
+      list.push(v === undefined ? null : v);
+    });
+    node.inputs = inputs;
+    node.widgets_values = list;
+  }
+
+  run(): EditorWorkflow {
+    const scopes: { nodes: EditorNode[]; links: AnyLink[] }[] = [{ nodes: this.wf.nodes, links: this.wf.links }];
+    for (const d of this.defs.values()) scopes.push({ nodes: d.nodes, links: d.links });
+    const hostValues = new Map<EditorNode, Map<string, unknown>>();
+    for (const { nodes } of scopes) {
+      for (const node of nodes) {
+        const def = this.defs.get(node.type);
+        const values = def && this.consumeProxies(node, def);
+        if (values) hostValues.set(node, values);
+      }
+    }
+    for (const { nodes, links } of scopes) {
+      for (const node of nodes) {
+        const def = this.defs.get(node.type);
+        if (def) this.reslot(node, def, links, hostValues.get(node));
+      }
+    }
+    return this.wf;
+  }
+}
+
+/**
+ * A copy of `wf` whose subgraph instances are in litegraph's form (see the top of this file); a
+ * workflow already in that form comes back equal. The API form made from either is the same,
+ * except for host values of widgets inside nested instances or Primitive nodes, which the copy
+ * leaves to the inner values.
+ */
+export function nativePromotion(wf: EditorWorkflow, info: ObjectInfoResponse): EditorWorkflow {
+  const copy = JSON.parse(JSON.stringify(wf)) as EditorWorkflow;
+  if (!copy.definitions?.subgraphs?.length) return copy;
+  return new Promoter(copy, info).run();
+}
