@@ -18,6 +18,7 @@ import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
 import { SubgraphBreadcrumb } from './panels/subgraphBreadcrumb';
 import { bindToolbar } from './panels/toolbar';
+import { editorForm } from '../../server/engine/workflow/editorForm';
 
 /** A server token given once as `?token=` is kept for this tab. */
 function readToken(): string | null {
@@ -54,7 +55,8 @@ async function start(): Promise<void> {
   // a node inside an opened subgraph runs as "instance:…:node"; an instance shows what ran inside it
   const drawState = (node: LGraphNode, ctx: CanvasRenderingContext2D): void =>
     drawNodeState(ctx, node, runState.summary(editor.executionId(node)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture });
-  const specs = registerNodeTypes(await client.objectInfo(), {
+  const info = await client.objectInfo();
+  const specs = registerNodeTypes(info, {
     drawForeground: (node, ctx) => drawState(node, ctx),
     uploadInto: (node, combo) => void app.uploadInto(node, combo),
     editMask: (node, combo) => void app.editMask(node, combo),
@@ -68,6 +70,7 @@ async function start(): Promise<void> {
     onFileDrop: (file, pos) => void app.openFile(file, pos),
     onGraphShown: (path) => breadcrumb.show(path),
     drawNode: drawState,
+    prepare: (wf) => editorForm(wf, info),
   });
   const queuePanel = new QueuePanel(element('queue-panel'), element('queue-panel-button') as HTMLButtonElement, {
     client,

@@ -19,7 +19,16 @@ export interface CanvasEditorEvents {
    * inside it did), or the placeholder of a type this server lacks (what Queue said of it).
    */
   drawNode?(node: LGraphNode, ctx: CanvasRenderingContext2D): void;
+  /** Brings a workflow about to be shown to the form litegraph reads (ComfyUI's newer subgraph instances). */
+  prepare?(workflow: EditorWorkflow): EditorWorkflow;
 }
+
+/**
+ * The top-level fields litegraph reads and writes itself (`state` and `reroutes` of its schema 1
+ * become `last_*_id` and `extra.reroutes`); any other field of a loaded workflow (ComfyUI's
+ * `models`, another tool's) is kept for the next save.
+ */
+const LITEGRAPH_FIELDS = new Set(['id', 'revision', 'last_node_id', 'last_link_id', 'nodes', 'links', 'floatingLinks', 'groups', 'definitions', 'config', 'extra', 'version', 'state', 'reroutes']);
 
 /** One step into a subgraph: the instance opened (its id in the graph it sits in) and its definition. */
 export interface SubgraphStep {
@@ -186,8 +195,11 @@ export class CanvasEditor {
   }
 
   serialize(): EditorWorkflow {
-    return JSON.parse(JSON.stringify(this.graph.serialize())) as EditorWorkflow;
+    return JSON.parse(JSON.stringify({ ...this.kept, ...this.graph.serialize() })) as EditorWorkflow;
   }
+
+  /** Fields of the workflow last loaded that litegraph does not write (see LITEGRAPH_FIELDS). */
+  private kept: Record<string, unknown> = {};
 
   /**
    * Shows `workflow`; the view fits its nodes unless `keepView` (an undo step keeps where the user
@@ -200,7 +212,9 @@ export class CanvasEditor {
     if (this.canvas.graph !== this.graph) this.canvas.setGraph(this.graph);
     this.steps = [];
     this.graph.clear();
-    this.graph.configure(workflow as unknown as Parameters<LGraph['configure']>[0]);
+    const shown = this.events.prepare?.(workflow) ?? workflow;
+    this.kept = Object.fromEntries(Object.entries(shown).filter(([k]) => !LITEGRAPH_FIELDS.has(k)));
+    this.graph.configure(shown as unknown as Parameters<LGraph['configure']>[0]);
     // litegraph keeps a node of an unknown type as a bare placeholder (has_errors): it draws our state too
     for (const node of this.allNodes()) if (node.has_errors) node.onDrawForeground = (ctx) => this.events.drawNode?.(node, ctx);
     this.reopen(within);
