@@ -1,7 +1,7 @@
 // A dropped socket.io connection in a real Chromium against the real server: the editor follows
 // its running prompt on the new connection, and a prompt that ended while the connection was down
 // is filled in from history when it comes back. Skips with a printed reason without Chromium.
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import { describeWithChromium, openEditor, runPhase, type EditorSession } from './browserHelpers';
 
@@ -59,6 +59,38 @@ describeBrowser('a dropped connection in Chromium', () => {
     await page.waitForFunction(() => (window as any).narflow.runState.phase !== 'running', null, { timeout: 20000 });
     expect(await runPhase(page)).toBe('success');
     expect(await shownText(page)).toEqual(['seed 4']);
+    expect(await page.evaluate(() => (window as any).narflow.runState.unfinishedPrompts())).toEqual([]);
+    expect(s.pageErrors).toEqual([]);
+  });
+
+  it('follows a prompt queued before the page first connected, which ended before it did', async () => {
+    // Queue pressed before the socket's first connection (a page just opened, a slow network): the
+    // POST names no socket, so the server subscribes none; the end must come from history once the
+    // page's own subscription has reached the server (it was read at once, before the end, and never again)
+    const { page } = s;
+    let held: WebSocketRoute | null = null;
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      held = ws; // not connected to the server until the test says so
+    });
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction(() => !(window as any).narflow.socket.connected && (window as any).narflow.runState.unfinishedPrompts().length === 0);
+    expect(held).not.toBeNull();
+    await page.evaluate(() => {
+      const node = (window as any).narflow.editor.graph.getNodeById(1);
+      node.widgets.find((w: any) => w.name === 'seed').value = 5;
+      node.widgets.find((w: any) => w.name === 'ms').value = 500;
+    });
+    await page.click('#queue-button');
+    await page.waitForFunction(() => (window as any).narflow.runState.unfinishedPrompts().length === 1);
+    const id: string = await page.evaluate(() => (window as any).narflow.runState.currentPrompt);
+    for (let i = 0; i < 100 && !(await s.host.queue.historyEntry(id)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await s.host.queue.historyEntry(id))?.status).toBe('success');
+    expect(await runPhase(page)).toBe('queued');
+    held!.connectToServer();
+    await page.waitForFunction(() => ['success', 'error', 'interrupted'].includes((window as any).narflow.runState.phase), null, { timeout: 20000 });
+    expect(await runPhase(page)).toBe('success');
+    expect(await shownText(page)).toEqual(['seed 5']);
     expect(await page.evaluate(() => (window as any).narflow.runState.unfinishedPrompts())).toEqual([]);
     expect(s.pageErrors).toEqual([]);
   });

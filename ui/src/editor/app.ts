@@ -128,11 +128,13 @@ export class App {
         extra_data: { extra_pnginfo: { workflow } },
       });
       this.d.runState.promptQueued(res.prompt_id);
-      subscribePrompt(this.d.socket, res.prompt_id);
+      // The server subscribed this tab's socket before the prompt could start, unless the socket had
+      // not connected yet (no id to give): this subscription then goes once it connects, and history,
+      // read when the server has recorded it, fills in a prompt that ran meanwhile
+      subscribePrompt(this.d.socket, res.prompt_id, () => void this.catchUp(res.prompt_id));
       for (const node of this.d.editor.allNodes()) applySeedControls(node, randomUnit);
       this.d.changes.check('queue'); // moved seeds are an undo step, as any edit
       this.d.editor.redraw();
-      void this.catchUp(res.prompt_id);
       return res.prompt_id;
     } catch (e) {
       if (e instanceof ApiError && e.body?.node_errors) {
