@@ -8,7 +8,7 @@ import * as path from 'path';
 import { validatePrompt } from '../../server/engine/graph/validate';
 import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { editorToApi, parseEditorWorkflow } from '../../server/engine/workflow/convert';
-import { applyOverrides } from '../../server/engine/workflow/overrides';
+import { applyOverrides, typeTextOverrides } from '../../server/engine/workflow/overrides';
 import { editorForm } from '../../server/engine/workflow/editorForm';
 import { nativePromotion } from '../../server/engine/workflow/promotion';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
@@ -140,6 +140,15 @@ describe('subgraph instances with properties.proxyWidgets', () => {
     expect(problems).toEqual([]);
     expect(prompt['5:20:10'].inputs).toMatchObject({ width: 31, seed: 1234, noise: 0.5, height: 17 });
     expect(prompt['6:10'].inputs).toMatchObject({ width: 9, height: 4, seed: 77 }); // the other instance keeps its own
+  });
+
+  it('--set types a value by the subgraph input when the instance lists no slot for it (a COMBO keeps "0" as text)', () => {
+    const wf = fixture('subgraph-proxy-widgets.json');
+    wf.definitions!.subgraphs![0].inputs[0].type = 'COMBO';
+    expect(typeTextOverrides({ prompt: editorToApi(wf, info).prompt, workflow: wf }, [['6', 'width', '0'], ['6', 'height', '0']], info)).toEqual([
+      ['6', 'width', '0'],
+      ['6', 'height', 0],
+    ]);
   });
 
   it('--set on an instance with proxyWidgets writes its entry in widgets_values; unknown and linked ones are refused', () => {

@@ -36,9 +36,12 @@ function inputType(w: WorkflowForms, id: string, name: string, info: ObjectInfoR
     const entry = info[node.class_type];
     return (entry?.input.required[name] ?? entry?.input.optional?.[name])?.[0];
   }
-  // a subgraph instance: the type of the slot it shows the widget on (a COMBO's options are not there)
-  const slot = w.workflow?.nodes.find((n) => String(n.id) === id)?.inputs?.find((i) => i.name === name);
-  return slot?.type;
+  // a subgraph instance: the type of the slot it shows the widget on (a COMBO's options are not there),
+  // else of the subgraph input (ComfyUI's instances may list only some of their inputs)
+  const instance = w.workflow?.nodes.find((n) => String(n.id) === id);
+  const slot = instance?.inputs?.find((i) => i.name === name);
+  if (slot || !instance || !w.workflow) return slot?.type;
+  return subgraphDefinitions(w.workflow).get(instance.type)?.inputs.find((i) => i.name === name)?.type;
 }
 
 function takesText(type: string | string[] | undefined, text: string): boolean {
