@@ -135,10 +135,13 @@ describeWithRedis('Redis queue units with a real Redis', () => {
     const names = redisNames({ url: redis.url, queue: 'beats' });
     const client = redisClient(names, 'test');
     try {
-      await writeHeartbeat(client, names, hb('short', 'idle', ['M']), 100);
-      await writeHeartbeat(client, names, hb('long', 'busy', []), 10000);
+      // the short heartbeat lives 1 s: read at once, it is there even on a loaded machine (it lived
+      // 100 ms, less than a write and a read can take there); read after its TTL, it is gone
+      await writeHeartbeat(client, names, hb('long', 'busy', []), 60000);
+      await writeHeartbeat(client, names, hb('short', 'idle', ['M']), 1000);
       expect((await readHeartbeats(client, names)).map((h) => h.name)).toEqual(['long', 'short']);
-      await new Promise((r) => setTimeout(r, 250));
+      const left = await client.pttl(names.worker('short'));
+      await new Promise((r) => setTimeout(r, Math.max(0, left) + 50));
       expect((await readHeartbeats(client, names)).map((h) => h.name)).toEqual(['long']);
       expect(await client.smembers(names.workers)).toEqual(['long']);
     } finally {
