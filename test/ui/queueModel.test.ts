@@ -2,7 +2,7 @@
 // and the toolbar's batch count.
 import type { HistoryEntry, QueueItem, QueueResponse } from '../../server/api/protocol';
 import { clampBatch, MAX_BATCH } from '../../ui/src/editor/app';
-import { formatDuration, formatFinished } from '../../ui/src/format';
+import { formatDuration, formatFinished, tabTitle } from '../../ui/src/format';
 import { historyRows, nextLive, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
 
 const editorForm = { last_node_id: 1, last_link_id: 0, nodes: [{ id: 1, type: 'X' }], links: [], groups: [], version: 0.4 };
@@ -111,6 +111,14 @@ describe('formatting', () => {
     const at = new Date(2026, 10, 29, 7, 5, 9).getTime();
     expect(formatFinished(at, new Date(2026, 10, 29, 23, 0, 0).getTime())).toBe('07:05:09');
     expect(formatFinished(at, new Date(2026, 10, 30, 1, 0, 0).getTime())).toBe('2026-11-29 07:05:09');
+  });
+
+  it('titles the tab with the workflow, led by the running node\'s progress and the prompts waiting', () => {
+    expect(tabTitle('t2i', { running: false, progress: { value: 3, max: 4 }, queued: 0 })).toBe('t2i — narflow');
+    expect(tabTitle('t2i', { running: true, progress: { value: 3, max: 4 }, queued: 1 })).toBe('[75%] t2i — narflow');
+    expect(tabTitle('t2i', { running: true, progress: { value: 2, max: 3 }, queued: 3 })).toBe('[66%][3] t2i — narflow');
+    expect(tabTitle('', { running: true, progress: null, queued: 0 })).toBe('[…] untitled — narflow');
+    expect(tabTitle('x', { running: true, progress: { value: 9, max: 4 }, queued: 0 })).toBe('[100%] x — narflow');
   });
 
   it('keeps the batch count an integer from 1 to the maximum', () => {

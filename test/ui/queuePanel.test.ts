@@ -108,6 +108,8 @@ describeBrowser('queue and history panel in Chromium', () => {
       { timeout: 20000 },
     );
     expect(await live.jsonValue()).toMatch(/SlowSeed/);
+    // the tab's title leads with the running node's progress and the prompts queued (as ComfyUI's does)
+    await page.waitForFunction(() => /^\[\d+%\]\[[23]\] queue-test — narflow$/.test(document.title), null, { timeout: 20000 });
 
     // delete the last pending prompt from the panel
     const doomed = queue[2].id;
@@ -126,6 +128,7 @@ describeBrowser('queue and history panel in Chromium', () => {
     }
     expect(history[0].text).not.toBe(history[1].text);
     expect(await page.textContent('#queue-panel .qp-head .qp-title')).toBe('Queue · 0 running · 0 pending');
+    await page.waitForFunction(() => document.title === 'queue-test — narflow', null, { timeout: 10000 });
   });
 
   it('queues in front with Shift, clears the pending prompts and stops the running one', async () => {

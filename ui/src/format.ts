@@ -21,3 +21,15 @@ export function formatFinished(at: number, now: number = Date.now()): string {
   const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
   return sameDay ? time : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${time}`;
 }
+
+/**
+ * The browser tab's title: the workflow's name, led while a prompt of this editor runs by how far
+ * its running node is ("[45%] ") and by the prompts still waiting when there are more ("[45%][3] "),
+ * as ComfyUI does, so a tab in the background shows its progress.
+ */
+export function tabTitle(name: string, run: { running: boolean; progress: { value: number; max: number } | null; queued: number }): string {
+  const base = `${name || 'untitled'} — narflow`;
+  if (!run.running) return base;
+  const pct = run.progress && run.progress.max > 0 ? `[${Math.floor((100 * Math.min(run.progress.value, run.progress.max)) / run.progress.max)}%]` : '[…]';
+  return `${pct}${run.queued > 1 ? `[${run.queued}]` : ''} ${base}`;
+}

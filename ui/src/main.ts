@@ -19,6 +19,7 @@ import { StatusLine, Toast } from './panels/statusLine';
 import { SubgraphBreadcrumb } from './panels/subgraphBreadcrumb';
 import { bindToolbar } from './panels/toolbar';
 import { editorForm } from '../../server/engine/workflow/editorForm';
+import { tabTitle } from './format';
 
 /** A server token given once as `?token=` is kept for this tab. */
 function readToken(): string | null {
@@ -42,8 +43,15 @@ async function start(): Promise<void> {
   const redraw = (): void => editor.redraw();
   // auto-queue reads the run state and queues through the app, both made below
   const autoQueue = new AutoQueue({ queue: () => app.queue({ count: 1 }), busy: () => runState.unfinishedPrompts().length > 0 });
+  let queueRemaining = 0;
+  let workflowName = 'untitled';
+  const showTitle = (): void => {
+    const running = runState.phase === 'running' || runState.phase === 'queued';
+    document.title = tabTitle(workflowName, { running, progress: runState.runningProgress(), queued: queueRemaining });
+  };
   const runState = new RunState(() => {
     status.setRun(runState.phase, runState.lastMessage);
+    showTitle();
     autoQueue.promptsChanged();
     redraw();
   });
@@ -86,6 +94,8 @@ async function start(): Promise<void> {
       },
       onStatus: (s) => {
         status.setQueue(s);
+        queueRemaining = s.queue_remaining;
+        showTitle();
         queuePanel.onStatus();
       },
       onConnectionChange: (c) => {
@@ -120,7 +130,11 @@ async function start(): Promise<void> {
     },
   });
   const maskEditor = new MaskEditor(document.body);
-  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor });
+  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor, onNameChange: (name) => {
+      workflowName = name;
+      showTitle();
+    },
+  });
   createPalette(element('palette'), [...specs, ...EDITOR_ONLY_SPECS], (type) => {
     editor.addNode(type);
     changes.check();

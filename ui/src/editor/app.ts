@@ -27,6 +27,8 @@ export interface AppDeps {
   maskEditor: { open(url: string, name: string, sourceUrl?: string): Promise<Blob | null> };
   /** Undo steps and the tab's saved copy of the graph. */
   changes: { check(cause?: 'edit' | 'queue'): boolean; persistCurrent(): void };
+  /** Told the workflow's new name (the tab's title shows it). */
+  onNameChange?: (name: string) => void;
 }
 
 /** The node a dropped or pasted picture (or a dropped video) goes into, and the file list it is selected in. */
@@ -411,6 +413,7 @@ export class App {
     this.workflowName = name;
     const input = document.getElementById('workflow-name') as HTMLInputElement | null;
     if (input) input.value = name;
+    this.d.onNameChange?.(name);
   }
 
   /** The server revision of `name` this editor last loaded or saved (0: none). */
@@ -426,6 +429,7 @@ export class App {
   rename(name: string): void {
     this.workflowName = name.trim() || 'untitled';
     this.d.changes.persistCurrent();
+    this.d.onNameChange?.(this.workflowName);
   }
 
   async saveServer(name: string): Promise<boolean> {

@@ -98,6 +98,12 @@ export class RunState {
     return s;
   }
 
+  /** The progress of the node running now (the one that reported progress last), if any. */
+  runningProgress(): { value: number; max: number } | null {
+    for (const s of this.nodes.values()) if (s.running && s.progress) return s.progress;
+    return null;
+  }
+
   peek(id: string): NodeRunState | undefined {
     return this.nodes.get(id);
   }
