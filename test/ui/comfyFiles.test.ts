@@ -65,9 +65,17 @@ describeBrowser('ComfyUI files in the editor', () => {
     expect(s.pageErrors).toEqual([]);
   });
 
-  it('a PrimitiveNode gives its value, and widgets_values written as an object keep their values', async () => {
+  it('a PrimitiveNode shows its value and gives it, and widgets_values written as an object keep their values', async () => {
     await open('primitive-reroute.json');
+    const primitive = () =>
+      s.page.evaluate(() => {
+        const n = (window as any).narflow.editor.graph.getNodeById(3);
+        return { placeholder: !!n.has_errors, widgets: n.widgets.map((w: any) => [w.name, w.value]) };
+      });
+    expect(await primitive()).toEqual({ placeholder: false, widgets: [['value', 24], ['control_after_generate', 'fixed']] });
     expect((await queued())['5'].inputs).toMatchObject({ width: 24, height: 24 });
+    await s.page.evaluate(() => ((window as any).narflow.editor.graph.getNodeById(3).widgets[0].value = 30));
+    expect((await queued())['5'].inputs).toMatchObject({ width: 30, height: 30 });
     await open('widgets-object.json');
     expect((await queued())['1'].inputs).toMatchObject({ width: 8, height: 6, color_a: '#000000', seed: 3 });
     expect(s.pageErrors).toEqual([]);

@@ -82,12 +82,48 @@ class RerouteNode extends LGraphNode {
   }
 }
 
-/** Registers Note, MarkdownNote and Reroute with litegraph. */
+type SerialisedPrimitive = { outputs?: { type?: unknown; widget?: { name?: string } }[]; widgets_values?: unknown };
+
+/**
+ * ComfyUI's Primitive node, as workflows made there hold it: one value that sets the widget input of
+ * every node its output is linked to (the conversion to the API form copies it there; it never runs).
+ * It shows that value (and a number's control value) to be edited; new ones are made in ComfyUI, not here.
+ */
+class PrimitiveNode extends LGraphNode {
+  static override title = 'Primitive';
+  constructor(t?: string) {
+    super(t ?? 'Primitive');
+    this.addOutput('connect to widget input', '*');
+    this.serialize_widgets = true;
+    this.isVirtualNode = true;
+    this.addProperty('Run widget replace on values', false, 'boolean');
+  }
+
+  /** The value widget follows the type the file gives the output (INT, FLOAT, BOOLEAN, else text). */
+  override configure(info: Parameters<LGraphNode['configure']>[0]): void {
+    const data = info as unknown as SerialisedPrimitive;
+    const type = String(data.outputs?.[0]?.type ?? '*');
+    const values = Array.isArray(data.widgets_values) ? data.widgets_values : [];
+    if (!this.widgets?.length && type !== '*') {
+      const name = 'value';
+      if (type === 'INT' || type === 'FLOAT') {
+        const value = this.addWidget('number', name, Number(values[0] ?? 0), () => {}, type === 'INT' ? { precision: 0, step2: 1 } : { precision: 3, step2: 0.01 });
+        if (type === 'INT') value.callback = (v: unknown) => (value.value = Math.round(Number(v)));
+        this.addWidget('combo', 'control_after_generate', String(values[1] ?? 'fixed'), () => {}, { values: ['fixed', 'increment', 'decrement', 'randomize'] });
+      } else if (type === 'BOOLEAN') this.addWidget('toggle', name, Boolean(values[0]), () => {}, {});
+      else this.addWidget('text', name, String(values[0] ?? ''), () => {}, {});
+    }
+    super.configure(info);
+  }
+}
+
+/** Registers Note, MarkdownNote, Reroute and ComfyUI's PrimitiveNode with litegraph. */
 export function registerEditorOnlyNodes(): void {
   LiteGraph.registerNodeType('Note', noteClass('Note'));
   LiteGraph.registerNodeType('MarkdownNote', noteClass('Note'));
   LiteGraph.registerNodeType('Reroute', RerouteNode);
-  for (const type of ['Note', 'MarkdownNote', 'Reroute']) {
+  LiteGraph.registerNodeType('PrimitiveNode', PrimitiveNode);
+  for (const type of ['Note', 'MarkdownNote', 'Reroute', 'PrimitiveNode']) {
     (LiteGraph.registered_node_types[type] as { category?: string }).category = 'utils';
   }
 }
