@@ -74,18 +74,21 @@ describeWithRedis('a Redis farm of one server and three worker processes', () =>
   });
 
   it('keeps priorities and front-of-queue across workers', async () => {
-    // Occupy every worker; they free up 0.6 s apart, taking the head of the queue each time.
-    const busy = [40, 64, 88].map((steps, i) => submit({ prompt: slowPrompt(steps, 25, `#0${i}0${i}0${i}`) }));
-    const busyIds = await Promise.all(busy);
+    // Occupy every worker until the test frees one. (Busy prompts of fixed length could end before
+    // the three below are queued and read on a loaded machine: a freed worker took the first out of turn.)
+    const busyIds = await Promise.all([0, 1, 2].map((i) => submit({ prompt: slowPrompt(2000, 25, `#0${i}0${i}0${i}`) })));
     await waitFor(() => busyIds.every((id) => count(id, 'execution_start') === 1), 'all three workers busy');
     const a = await submit({ prompt: slowPrompt(2, 5, '#aa0001') });
     const b = await submit({ prompt: slowPrompt(2, 5, '#aa0002') });
     const c = await submit({ prompt: slowPrompt(2, 5, '#aa0003'), front: true });
     const pending = (await api(farm.url, '/api/queue')).body.queue_pending.map((i: any[]) => i[1]);
     expect(pending).toEqual([c, a, b]);
+    // one worker frees up: it takes the head of the queue each time
+    expect((await api(farm.url, '/api/interrupt', { body: { prompt_id: busyIds[0] } })).body.interrupted).toBe(true);
     await waitFor(() => [a, b, c].every((id) => count(id, 'execution_success') === 1), 'a, b, c done');
     const startOrder = watcher.events.filter(([n, d]) => n === 'execution_start' && [a, b, c].includes(d.prompt_id)).map(([, d]) => d.prompt_id);
     expect(startOrder).toEqual([c, a, b]);
+    for (const id of busyIds.slice(1)) expect((await api(farm.url, '/api/interrupt', { body: { prompt_id: id } })).body.interrupted).toBe(true);
     await Promise.all(busyIds.map(history));
   });
 
@@ -148,10 +151,11 @@ describeWithRedis('a Redis farm of one server and three worker processes', () =>
     const long = await submit({ prompt: slowPrompt(60, 25, '#dead00') });
     await waitFor(() => eventsOf(long).some(([n]) => n === 'progress'), 'the long prompt running');
     const victim = eventsOf(long).find(([n]) => n === 'execution_start')![1].worker as string;
-    const others: string[] = [];
-    for (let i = 0; i < 6; i++) others.push(await submit({ prompt: slowPrompt(3, 20, `#dd00${i}${i}`) }));
+    // killed at once: the long prompt (1.5 s) could end while six prompts were submitted first on a loaded machine
     const handle = workers.get(victim)!;
     handle.child.kill('SIGKILL');
+    const others: string[] = [];
+    for (let i = 0; i < 6; i++) others.push(await submit({ prompt: slowPrompt(3, 20, `#dd00${i}${i}`) }));
     await handle.exited;
     workers.delete(victim);
 
