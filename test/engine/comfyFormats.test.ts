@@ -122,6 +122,12 @@ describe('subgraph instances with properties.proxyWidgets', () => {
     expect(editorToApi(wf, info).prompt['5:10'].inputs).toMatchObject({ width: 7, height: ['3', 0] });
   });
 
+  it('without proxyWidgets, a hole (null) in widgets_values keeps the inner value', () => {
+    const wf = nativePromotion(fixture('subgraph-proxy-widgets.json'), info);
+    wf.nodes.find((n) => n.id === 5)!.widgets_values = [null, 5, null];
+    expect(editorToApi(wf, info).prompt['5:10'].inputs).toMatchObject({ width: 64, height: 5, seed: 5 });
+  });
+
   it('a host around a nested instance reaches its widgets by input name, by a legacy "id: name", or by the innermost id', () => {
     const wf = fixture('subgraph-proxy-widgets.json');
     const inner = wf.definitions!.subgraphs![0];

@@ -282,14 +282,15 @@ function instanceSlot(inst: Instance, k: number): Slot | undefined {
 
 /**
  * The value an instance shows for subgraph input k as a widget (litegraph "promotes" the widget an
- * input feeds onto the instance). widgets_values lists those widgets in input order.
+ * input feeds onto the instance). widgets_values lists those widgets in input order; ComfyUI leaves
+ * a hole (null in JSON) where the instance keeps the inner widget's value.
  */
 function promotedValue(inst: Instance, k: number): unknown {
   const slot = instanceSlot(inst, k);
   const values = inst.node.widgets_values;
   if (!slot?.widget || values === undefined) return undefined;
-  if (!Array.isArray(values)) return values[slot.widget.name] ?? values[slot.name];
-  return values[promotedIndex(inst.node, slot)];
+  const value = Array.isArray(values) ? values[promotedIndex(inst.node, slot)] : (values[slot.widget.name] ?? values[slot.name]);
+  return value ?? undefined;
 }
 
 /** One entry of an instance's `properties.proxyWidgets`: inner node id ("-1": the subgraph's own input), widget name, and optionally the innermost node id. */
