@@ -128,6 +128,20 @@ describe('subgraph instances with properties.proxyWidgets', () => {
     expect(editorToApi(wf, info).prompt['5:10'].inputs).toMatchObject({ width: 64, height: 5, seed: 5 });
   });
 
+  it('a malformed proxyWidgets (bad JSON, entries that are no pairs) never throws: what is readable is used', () => {
+    const wf = fixture('subgraph-proxy-widgets.json');
+    const [a, b] = [wf.nodes.find((n) => n.id === 5)!, wf.nodes.find((n) => n.id === 6)!];
+    a.properties = { proxyWidgets: '{not json' };
+    b.properties = { proxyWidgets: [['-1'], 3, null, ['-1', 'height'], { x: 1 }] };
+    b.widgets_values = [1, 2, 3, 4, 5];
+    const { prompt, problems } = editorToApi(wf, info);
+    expect(problems).toEqual([]);
+    expect(prompt['5:10'].inputs).toMatchObject({ height: 5 }); // read as a plain instance: its one widget slot
+    expect(prompt['6:10'].inputs).toMatchObject({ width: 64, height: 4, seed: 5 });
+    expect(() => nativePromotion(wf, info)).not.toThrow();
+    expect(editorToApi(nativePromotion(wf, info), info).prompt['6:10'].inputs).toMatchObject({ width: 64, height: 4, seed: 5 });
+  });
+
   it('a host around a nested instance reaches its widgets by input name, by a legacy "id: name", or by the innermost id', () => {
     const wf = fixture('subgraph-proxy-widgets.json');
     const inner = wf.definitions!.subgraphs![0];
