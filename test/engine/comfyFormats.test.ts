@@ -38,6 +38,16 @@ describe('native reroutes (litegraph schema 1 and 0.4)', () => {
     }
   });
 
+  it("takes what ComfyUI's schema allows beyond litegraph's usual: a list of types, slot indexes written as strings", () => {
+    const wf = fixture('native-reroutes-v04.json') as unknown as { links: unknown[][]; nodes: { outputs?: { type: unknown; slot_index?: unknown }[] }[] };
+    wf.links[0] = [1, 1, '0', 2, '0', ['IMAGE', 'MASK']];
+    wf.nodes[0].outputs![0] = { ...wf.nodes[0].outputs![0], type: ['IMAGE', 'MASK'], slot_index: '0' };
+    const { prompt, problems } = editorToApi(wf, info);
+    expect(problems).toEqual([]);
+    expect(prompt).toEqual(direct);
+    expect(parseEditorWorkflow(wf).links[0]).toEqual([1, 1, 0, 2, 0, 'IMAGE,MASK']);
+  });
+
   it('runs: the picture is saved as through the direct link', async () => {
     const r = await h.run(editorToApi(fixture('native-reroutes-v1.json'), info).prompt);
     expect(r.status).toBe('success');

@@ -32,10 +32,18 @@ export const EDITOR_WORKFLOW_VERSION = 0.4;
 
 const vec2 = z.union([z.tuple([z.number(), z.number()]), z.array(z.number()).min(2)]);
 
+/**
+ * A slot's or link's data type as ComfyUI's schema allows it: a string, a number, or a list of
+ * strings (some custom nodes, and old COMBO links); a list becomes litegraph's "A,B" form.
+ */
+const dataType = z.union([z.string(), z.number(), z.array(z.string())]).transform((t) => (Array.isArray(t) ? t.join(',') : String(t)));
+/** A slot index: ComfyUI's schema also takes one written as a string ("0"). */
+const slotIndex = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+
 export const editorInputSchema = z
   .object({
     name: z.string(),
-    type: z.union([z.string(), z.number()]).transform(String),
+    type: dataType,
     link: z.number().int().nullable().optional(),
     widget: z.object({ name: z.string() }).passthrough().optional(),
     label: z.string().optional(),
@@ -45,9 +53,9 @@ export const editorInputSchema = z
 export const editorOutputSchema = z
   .object({
     name: z.string(),
-    type: z.union([z.string(), z.number()]).transform(String),
+    type: dataType,
     links: z.array(z.number().int()).nullable().optional(),
-    slot_index: z.number().int().optional(),
+    slot_index: slotIndex.optional(),
     label: z.string().optional(),
   })
   .passthrough();
@@ -76,10 +84,10 @@ export const editorNodeSchema = z
 export const editorLinkSchema = z.tuple([
   z.number().int(),
   z.union([z.number().int(), z.string()]),
-  z.number().int(),
+  slotIndex,
   z.union([z.number().int(), z.string()]),
-  z.number().int(),
-  z.union([z.string(), z.number()]).transform(String),
+  slotIndex,
+  dataType,
 ]);
 
 /** A link inside a subgraph definition: litegraph's object form (tuples are accepted too). */
@@ -87,10 +95,10 @@ export const editorLinkObjectSchema = z
   .object({
     id: z.number().int(),
     origin_id: z.union([z.number().int(), z.string()]),
-    origin_slot: z.number().int(),
+    origin_slot: slotIndex,
     target_id: z.union([z.number().int(), z.string()]),
-    target_slot: z.number().int(),
-    type: z.union([z.string(), z.number()]).optional(),
+    target_slot: slotIndex,
+    type: dataType.optional(),
   })
   .passthrough();
 
@@ -98,7 +106,7 @@ export const editorLinkObjectSchema = z
 export const subgraphSlotSchema = z
   .object({
     name: z.string(),
-    type: z.union([z.string(), z.number()]).transform(String),
+    type: dataType,
     linkIds: z.array(z.number().int()).nullable().optional(),
     label: z.string().optional(),
   })
