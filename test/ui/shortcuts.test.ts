@@ -55,6 +55,30 @@ describeBrowser('keyboard shortcuts in Chromium', () => {
     expect(s.pageErrors).toEqual([]);
   });
 
+  it('on a 1024-pixel window every toolbar control is on screen (the toolbar takes a second line), and the canvas fills what is left', async () => {
+    const { page } = s;
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.waitForFunction(() => document.getElementById('graph-canvas')!.getBoundingClientRect().width < 1024);
+      const off = await page.$$eval('#toolbar > *', (els) =>
+        els
+          .filter((e) => !(e as HTMLElement).hidden && getComputedStyle(e).display !== 'none')
+          .map((e) => ({ id: e.id || e.className, r: e.getBoundingClientRect() }))
+          .filter(({ r }) => r.right > window.innerWidth || r.bottom > document.getElementById('toolbar')!.getBoundingClientRect().bottom)
+          .map(({ id }) => id),
+      );
+      expect(off).toEqual([]);
+      const [bar, canvas, footer] = await page.$$eval(['#toolbar', '#canvas-container', '#status-line'].join(','), (els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+      expect(canvas.top).toBeGreaterThanOrEqual(bar.bottom - 1); // below the toolbar, however many lines it took
+      expect(canvas.bottom).toBeLessThanOrEqual(footer.top + 1);
+      await page.click('#queue-panel-button'); // reachable: the History button at the far end
+      expect(await page.isVisible('#queue-panel')).toBe(true);
+      await page.click('#queue-panel-button');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 860 });
+    }
+  });
+
   it('"." brings every node back into view after the view was moved away', async () => {
     const { page } = s;
     /** How many nodes lie wholly inside the visible canvas. */
