@@ -48,6 +48,15 @@ describe('native reroutes (litegraph schema 1 and 0.4)', () => {
     expect(parseEditorWorkflow(wf).links[0]).toEqual([1, 1, 0, 2, 0, 'IMAGE,MASK']);
   });
 
+  it('takes extra and config written as null (ComfyUI\'s schema allows it)', () => {
+    const wf = { ...fixture('native-reroutes-v04.json'), extra: null, config: null };
+    expect(editorToApi(wf, info)).toEqual({ prompt: direct, problems: [] });
+    // litegraph reads config as an object: the editor gets neither
+    const shown = editorForm(wf as EditorWorkflow, info);
+    expect(shown).not.toHaveProperty('config');
+    expect(shown).not.toHaveProperty('extra');
+  });
+
   it('runs: the picture is saved as through the direct link', async () => {
     const r = await h.run(editorToApi(fixture('native-reroutes-v1.json'), info).prompt);
     expect(r.status).toBe('success');

@@ -25,6 +25,9 @@ function listed(node: EditorNode, info: ObjectInfoResponse): unknown[] | undefin
 
 export function editorForm(wf: EditorWorkflow, info: ObjectInfoResponse): EditorWorkflow {
   const out = nativePromotion(wf, info);
+  // ComfyUI's schema allows them null; litegraph reads config as an object
+  if (out.config === null) delete out.config;
+  if (out.extra === null) delete out.extra;
   for (const nodes of [out.nodes, ...(out.definitions?.subgraphs ?? []).map((s) => s.nodes)]) {
     for (const node of nodes) {
       const list = listed(node, info);

@@ -142,8 +142,8 @@ export const editorWorkflowSchema = z
     nodes: z.array(editorNodeSchema),
     links: z.array(editorLinkSchema).default([]),
     groups: z.array(editorGroupSchema).optional(),
-    config: z.record(z.unknown()).optional(),
-    extra: z.record(z.unknown()).optional(),
+    config: z.record(z.unknown()).nullable().optional(),
+    extra: z.record(z.unknown()).nullable().optional(),
     version: z.number(),
     definitions: z.object({ subgraphs: z.array(editorSubgraphSchema).optional() }).passthrough().optional(),
   })
