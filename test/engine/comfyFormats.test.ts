@@ -223,6 +223,26 @@ describe("subgraph instances brought to litegraph's form for the editor (nativeP
     expect(nativePromotion(native, info)).toEqual(native);
   });
 
+  it('a Primitive node inside, whose value an instance shows, becomes one subgraph input feeding what it fed (its value the default)', () => {
+    const wf = fixture('subgraph-proxy-widgets.json');
+    const def = wf.definitions!.subgraphs![0];
+    def.nodes.push({
+      id: 12, type: 'PrimitiveNode', pos: [0, 300], size: [210, 82], mode: 0, inputs: [],
+      outputs: [{ name: 'INT', type: 'INT', links: [6], widget: { name: 'seed' } }], widgets_values: [1234, 'fixed'],
+    } as never);
+    def.nodes[0].inputs!.push({ name: 'seed', type: 'INT', widget: { name: 'seed' }, link: 6 });
+    def.links.push({ id: 6, origin_id: 12, origin_slot: 0, target_id: 10, target_slot: 2, type: 'INT' } as never);
+    wf.nodes.find((n) => n.id === 5)!.properties!.proxyWidgets = [['-1', 'height'], ['-1', 'width'], ['12', 'value']];
+    const before = editorToApi(wf, info);
+    expect([before.prompt['5:10'].inputs.seed, before.prompt['6:10'].inputs.seed, before.prompt['7:10'].inputs.seed]).toEqual([42, 1234, 1234]);
+    const native = nativePromotion(wf, info);
+    const nd = native.definitions!.subgraphs![0];
+    expect(nd.inputs.map((i) => i.name)).toEqual(['width', 'height', 'seed']);
+    expect(nd.links).toContainEqual({ id: 6, origin_id: -10, origin_slot: 2, target_id: 10, target_slot: 2, type: 'INT' });
+    expect(native.nodes.find((n) => n.id === 6)!.widgets_values).toEqual([9, 4, 1234]);
+    expect(editorToApi(native, info)).toEqual(before);
+  });
+
   it('links into an instance that lists only some inputs follow their slot by name', () => {
     const wf = fixture('subgraph-proxy-widgets.json');
     const host = wf.nodes.find((n) => n.id === 5)!;

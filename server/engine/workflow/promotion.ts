@@ -67,8 +67,9 @@ class Promoter {
     const info = this.info;
     if (id === SUBGRAPH_INPUT_REF) return def.inputs.some((i) => i.name === name) ? name : undefined;
     const inner = def.nodes.find((n) => String(n.id) === id);
-    // nested instances and Primitive nodes are left to the conversion, which reads the entry itself
-    if (!inner || this.defs.has(inner.type) || inner.type === 'PrimitiveNode') return undefined;
+    if (inner?.type === 'PrimitiveNode') return this.inputForPrimitive(def, inner);
+    // nested instances are left to the conversion, which reads the entry itself
+    if (!inner || this.defs.has(inner.type)) return undefined;
     let slotIndex = (inner.inputs ?? []).findIndex((i) => i.widget?.name === name);
     if (slotIndex < 0) {
       // ComfyUI lists a widget's socket only once linked: add it, when the node type has that widget
@@ -80,10 +81,11 @@ class Promoter {
     }
     const slot = inner.inputs![slotIndex];
     if (slot.link != null) {
+      if (this.bypassed.has(slot.link)) return undefined; // fed by a Primitive in the file: its value, not this entry's
       const link = def.links.map(asObject).find((l) => l.id === slot.link);
       return link && Number(link.origin) === SUBGRAPH_INPUT_ID ? def.inputs[link.originSlot]?.name : undefined;
     }
-    const linkId = Math.max(0, ...def.links.map((l) => asObject(l).id), Number((def as { state?: { lastLinkId?: unknown } }).state?.lastLinkId) || 0) + 1;
+    const linkId = this.nextLinkId(def);
     const inputName = uniqueName(name, new Set(def.inputs.map((i) => i.name)));
     def.inputs.push({ id: `${def.id}:${id}:${name}`, name: inputName, type: slot.type, linkIds: [linkId], ...(slot.label ? { label: slot.label } : {}) });
     const objects = def.links.length === 0 || !Array.isArray(def.links[0]);
@@ -93,11 +95,58 @@ class Promoter {
         ? ({ id: origin[0], origin_id: origin[1], origin_slot: origin[2], target_id: origin[3], target_slot: origin[4], type: origin[5] } as EditorSubgraph['links'][number])
         : ([...origin] as EditorSubgraph['links'][number]),
     );
-    const state = (def as { state?: { lastLinkId?: number } }).state;
-    if (state && typeof state === 'object') state.lastLinkId = linkId;
     slot.link = linkId;
     return inputName;
   }
+
+  /** The next link id of a definition (and its state's counter moved on). */
+  private nextLinkId(def: EditorSubgraph): number {
+    const state = (def as { state?: { lastLinkId?: number } }).state;
+    const id = Math.max(0, ...def.links.map((l) => asObject(l).id), Number(state?.lastLinkId) || 0) + 1;
+    if (state && typeof state === 'object') state.lastLinkId = id;
+    return id;
+  }
+
+  /** Values a subgraph input takes where an instance gives none (a Primitive node's, once it is bypassed). */
+  private readonly defaults = new Map<string, unknown>();
+
+  /**
+   * A Primitive node inside the subgraph whose value an instance shows: as ComfyUI's repair, one new
+   * subgraph input feeds every widget the Primitive fed (the Primitive stays, unlinked), and takes
+   * the Primitive's value where an instance gives none.
+   */
+  private inputForPrimitive(def: EditorSubgraph, primitive: EditorNode): string | undefined {
+    const made = this.madeFor.get(primitive);
+    if (made !== undefined) return made;
+    const out = primitive.outputs?.[0];
+    const links = def.links.filter((l) => {
+      const o = asObject(l);
+      return o.origin === String(primitive.id) && o.originSlot === 0;
+    });
+    const targets = links.map((l) => asObject(l)).map((o) => ({ o, node: def.nodes.find((n) => String(n.id) === o.target) }));
+    if (!out || !targets.length || targets.some(({ o, node }) => !node?.inputs?.[o.targetSlot]?.widget)) return undefined;
+    const base = primitive.title || (out.widget as { name?: string } | undefined)?.name || 'value';
+    const inputName = uniqueName(String(base), new Set(def.inputs.map((i) => i.name)));
+    const k = def.inputs.length;
+    def.inputs.push({ id: `${def.id}:${primitive.id}:value`, name: inputName, type: out.type, linkIds: links.map((l) => asObject(l).id) });
+    for (const l of links) {
+      this.bypassed.add(asObject(l).id);
+      if (Array.isArray(l)) {
+        l[1] = SUBGRAPH_INPUT_ID;
+        l[2] = k;
+      } else Object.assign(l as LinkObject, { origin_id: SUBGRAPH_INPUT_ID, origin_slot: k });
+    }
+    out.links = [];
+    const values = primitive.widgets_values;
+    const value = Array.isArray(values) ? values[0] : undefined;
+    if (value !== undefined && value !== null) this.defaults.set(`${def.id}\u0000${inputName}`, value);
+    this.madeFor.set(primitive, inputName);
+    return inputName;
+  }
+
+  private readonly madeFor = new Map<EditorNode, string>();
+  /** Links a Primitive fed, now from a subgraph input: entries naming the widgets they feed stay unused, as before. */
+  private readonly bypassed = new Set<number>();
 
   /** Host values of an instance's proxyWidgets by subgraph input name; the property is consumed. */
   consumeProxies(node: EditorNode, def: EditorSubgraph): Map<string, unknown> | undefined {
@@ -141,7 +190,8 @@ class Promoter {
     inputs.forEach((slot, k) => {
       const fed = shows[k];
       if (!fed) return;
-      const v = values?.has(slot.name) ? values.get(slot.name) : before.has(slot.name) ? before.get(slot.name) : innerValue(fed.node, fed.node.inputs![fed.slot], this.info);
+      const fallback = this.defaults.get(`${def.id}\u0000${slot.name}`) ?? innerValue(fed.node, fed.node.inputs![fed.slot], this.info);
+      const v = values?.has(slot.name) ? values.get(slot.name) : before.has(slot.name) ? before.get(slot.name) : fallback;
       list.push(v === undefined ? null : v);
     });
     node.inputs = inputs;
