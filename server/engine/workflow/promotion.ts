@@ -222,8 +222,8 @@ class Promoter {
 /**
  * A copy of `wf` whose subgraph instances are in litegraph's form (see the top of this file); a
  * workflow already in that form comes back equal. The API form made from either is the same,
- * except for host values of widgets inside nested instances or Primitive nodes, which the copy
- * leaves to the inner values.
+ * except for a host's values for widgets of instances nested inside its subgraph, which the copy
+ * leaves to those instances' own values.
  */
 export function nativePromotion(wf: EditorWorkflow, info: ObjectInfoResponse): EditorWorkflow {
   const copy = JSON.parse(JSON.stringify(wf)) as EditorWorkflow;
