@@ -42,7 +42,8 @@ export interface CachedGraph {
 export function compileOrLoad(dir: string, key: string, build: () => GraphBuilder, metadata: Record<string, string> = {}): CachedGraph {
   const folder = path.join(dir, key);
   const file = path.join(folder, 'model.onnx');
-  if (fs.existsSync(file) && fs.existsSync(`${file}.data`)) return { file, compiled: false };
+  const whole = () => fs.existsSync(file) && fs.existsSync(`${file}.data`);
+  if (whole()) return { file, compiled: false };
   let tmp: string;
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -56,11 +57,19 @@ export function compileOrLoad(dir: string, key: string, build: () => GraphBuilde
   }
   try {
     build().writeFiles(path.join(tmp, 'model.onnx'), { metadata: { ...metadata, cacheKey: key } });
-    fs.rmSync(folder, { recursive: true, force: true });
-    fs.renameSync(tmp, folder);
+    // Another process (a second server, a test worker) may have stored the same graph meanwhile
+    // and be loading it: its folder stays, and this copy goes. Only a folder without a whole graph
+    // in it (not written by this cache) is replaced.
+    if (!whole()) {
+      if (fs.existsSync(folder)) fs.rmSync(folder, { recursive: true, force: true });
+      fs.renameSync(tmp, folder);
+    }
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    // the rename lost the race to another process storing the same graph: use its copy
+    if (whole()) return { file, compiled: true };
     throw e;
   }
+  fs.rmSync(tmp, { recursive: true, force: true });
   return { file, compiled: true };
 }
