@@ -134,29 +134,34 @@ describe('narflow run --server', () => {
   });
 
   it('exits 1 when its prompt is deleted from the queue before it runs', async () => {
-    // another client's slow prompt holds the runner, so the CLI's prompt waits
+    // another client's slow prompt holds the runner until it is stopped below, so the CLI's prompt
+    // waits (a blocker of 4 s could end before the CLI, a new process, has started and queued its
+    // prompt on a loaded machine; the prompt then ran)
     const busy = await fetch(`${srv.url}/api/prompt`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: { '1': { class_type: 'SlowCounter', inputs: { steps: 40, delay_ms: 100 } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 1] } } } }),
+      body: JSON.stringify({ prompt: { '1': { class_type: 'SlowCounter', inputs: { steps: 6000, delay_ms: 100 } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 1] } } } }),
     });
     expect(busy.status).toBe(200);
     const busyId = ((await busy.json()) as { prompt_id: string }).prompt_id;
-    let deleted: Promise<Response> | null = null;
-    const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir()], {
-      onStderr: (text) => {
-        const m = /^queued ([0-9a-f-]{36})/m.exec(text);
-        if (m && !deleted) {
-          deleted = fetch(`${srv.url}/api/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete: [m[1]] }) });
-        }
-      },
-    });
-    expect(deleted).not.toBeNull();
-    expect(((await deleted!) as Response).status).toBe(200);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error: prompt [0-9a-f-]{36} was removed from the server's queue before it ran/);
-    await fetch(`${srv.url}/api/interrupt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt_id: busyId }) });
-    for (let i = 0; i < 100 && !(await srv.host.queue.historyEntry(busyId)); i++) await new Promise((res) => setTimeout(res, 50));
+    try {
+      let deleted: Promise<Response> | null = null;
+      const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir()], {
+        onStderr: (text) => {
+          const m = /^queued ([0-9a-f-]{36})/m.exec(text);
+          if (m && !deleted) {
+            deleted = fetch(`${srv.url}/api/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete: [m[1]] }) });
+          }
+        },
+      });
+      expect(deleted).not.toBeNull();
+      expect(((await deleted!) as Response).status).toBe(200);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/error: prompt [0-9a-f-]{36} was removed from the server's queue before it ran/);
+    } finally {
+      await fetch(`${srv.url}/api/interrupt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt_id: busyId }) });
+      for (let i = 0; i < 100 && !(await srv.host.queue.historyEntry(busyId)); i++) await new Promise((res) => setTimeout(res, 50));
+    }
   });
 
   it('uploads an input image named by a local path, once per content, and runs on it', async () => {
