@@ -179,6 +179,14 @@ describe('subgraph instances with properties.proxyWidgets', () => {
     expect(problems).toEqual([]);
     expect(prompt['5:20:10'].inputs).toMatchObject({ width: 31, seed: 1234, noise: 0.5, height: 17 });
     expect(prompt['6:10'].inputs).toMatchObject({ width: 9, height: 4, seed: 77 }); // the other instance keeps its own
+    // for the editor: the outer subgraph gets inputs feeding the nested instance's, which gets inputs for seed and noise
+    const native = nativePromotion(wf, info);
+    const outer = native.definitions!.subgraphs!.find((d) => d.id === OUTER)!;
+    expect(outer.inputs.map((i) => i.name)).toEqual(['width', 'seed', 'noise', 'height']);
+    expect(native.definitions!.subgraphs![0].inputs.map((i) => i.name)).toEqual(['width', 'height', 'seed', 'noise']);
+    expect(native.nodes.find((n) => n.id === 5)!.widgets_values).toEqual([31, 1234, 0.5, 17]);
+    expect(editorToApi(native, info)).toEqual(editorToApi(wf, info));
+    expect(nativePromotion(native, info)).toEqual(native);
   });
 
   it('--set types a value by the subgraph input when the instance lists no slot for it (a COMBO keeps "0" as text)', () => {

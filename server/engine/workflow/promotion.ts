@@ -55,6 +55,9 @@ function innerValue(node: EditorNode, slot: Slot, info: ObjectInfoResponse): unk
   return w && values ? values[w.index] : undefined;
 }
 
+/** ComfyUI's first proxy widgets were named "innerId: widget"; hosts around an instance refer to them so. */
+const PREFIXED_WIDGET = /^\s*(-?\d+)\s*:\s*(.+)$/s;
+
 class Promoter {
   private readonly defs: Map<string, EditorSubgraph>;
 
@@ -63,15 +66,15 @@ class Promoter {
   }
 
   /** The name of the subgraph input that shows inner node `id`'s widget `name` (made when there is none), or undefined. */
-  private inputFor(def: EditorSubgraph, id: string, name: string): string | undefined {
+  private inputFor(def: EditorSubgraph, id: string, name: string, deepest?: string): string | undefined {
     const info = this.info;
     if (id === SUBGRAPH_INPUT_REF) return def.inputs.some((i) => i.name === name) ? name : undefined;
     const inner = def.nodes.find((n) => String(n.id) === id);
     if (inner?.type === 'PrimitiveNode') return this.inputForPrimitive(def, inner);
-    // nested instances are left to the conversion, which reads the entry itself
-    if (!inner || this.defs.has(inner.type)) return undefined;
-    let slotIndex = (inner.inputs ?? []).findIndex((i) => i.widget?.name === name);
-    if (slotIndex < 0) {
+    if (!inner) return undefined;
+    const nestedDef = this.defs.get(inner.type);
+    let slotIndex = nestedDef ? this.nestedSlot(inner, nestedDef, name, deepest) : (inner.inputs ?? []).findIndex((i) => i.widget?.name === name);
+    if (slotIndex < 0 && !nestedDef) {
       // ComfyUI lists a widget's socket only once linked: add it, when the node type has that widget
       const entry = own(info, inner.type);
       const spec = entry && widgetSlots(entry).some((w) => w.name === name) ? inputSpec(entry, name) : undefined;
@@ -79,14 +82,15 @@ class Promoter {
       inner.inputs = [...(inner.inputs ?? []), { name, type: inputTypeName(spec), widget: { name }, link: null }];
       slotIndex = inner.inputs.length - 1;
     }
-    const slot = inner.inputs![slotIndex];
+    const slot = inner.inputs?.[slotIndex];
+    if (!slot) return undefined;
     if (slot.link != null) {
       if (this.bypassed.has(slot.link)) return undefined; // fed by a Primitive in the file: its value, not this entry's
       const link = def.links.map(asObject).find((l) => l.id === slot.link);
       return link && Number(link.origin) === SUBGRAPH_INPUT_ID ? def.inputs[link.originSlot]?.name : undefined;
     }
     const linkId = this.nextLinkId(def);
-    const inputName = uniqueName(name, new Set(def.inputs.map((i) => i.name)));
+    const inputName = uniqueName(nestedDef ? slot.name : name, new Set(def.inputs.map((i) => i.name)));
     def.inputs.push({ id: `${def.id}:${id}:${name}`, name: inputName, type: slot.type, linkIds: [linkId], ...(slot.label ? { label: slot.label } : {}) });
     const objects = def.links.length === 0 || !Array.isArray(def.links[0]);
     const origin = [linkId, SUBGRAPH_INPUT_ID, def.inputs.length - 1, inner.id, slotIndex, slot.type] as const;
@@ -97,6 +101,30 @@ class Promoter {
     );
     slot.link = linkId;
     return inputName;
+  }
+
+  /**
+   * The slot of a nested instance that shows its widget `name` (a nested input of that name, or the
+   * widget "id: name" or of node `deepest` inside it, given an input of its own first), or -1.
+   */
+  private nestedSlot(nested: EditorNode, nestedDef: EditorSubgraph, name: string, deepest?: string): number {
+    const prefixed = PREFIXED_WIDGET.exec(name);
+    const inputName = nestedDef.inputs.some((i) => i.name === name)
+      ? name
+      : deepest !== undefined
+        ? this.inputFor(nestedDef, deepest, name)
+        : prefixed
+          ? this.inputFor(nestedDef, prefixed[1], prefixed[2])
+          : undefined;
+    const k = nestedDef.inputs.findIndex((i) => i.name === inputName);
+    if (inputName === undefined || !fedWidget(nestedDef, k)) return -1;
+    let at = (nested.inputs ?? []).findIndex((i) => i.name === inputName);
+    if (at < 0) {
+      nested.inputs = [...(nested.inputs ?? []), { name: inputName, type: nestedDef.inputs[k].type, link: null }];
+      at = nested.inputs.length - 1;
+    }
+    nested.inputs![at].widget = { name: inputName };
+    return at;
   }
 
   /** The next link id of a definition (and its state's counter moved on). */
@@ -153,8 +181,8 @@ class Promoter {
     const entries = proxyWidgetEntries(node);
     if (!entries) return undefined;
     const values = new Map<string, unknown>();
-    entries.forEach(([id, name], i) => {
-      const input = name ? this.inputFor(def, id, name) : undefined;
+    entries.forEach(([id, name, deepest], i) => {
+      const input = name ? this.inputFor(def, id, name, deepest) : undefined;
       const value = proxyValue(node, i);
       if (input !== undefined && value !== undefined && !values.has(input)) values.set(input, value);
     });
@@ -221,9 +249,7 @@ class Promoter {
 
 /**
  * A copy of `wf` whose subgraph instances are in litegraph's form (see the top of this file); a
- * workflow already in that form comes back equal. The API form made from either is the same,
- * except for a host's values for widgets of instances nested inside its subgraph, which the copy
- * leaves to those instances' own values.
+ * workflow already in that form comes back equal, and the API form made from either is the same.
  */
 export function nativePromotion(wf: EditorWorkflow, info: ObjectInfoResponse): EditorWorkflow {
   const copy = JSON.parse(JSON.stringify(wf)) as EditorWorkflow;
