@@ -63,8 +63,8 @@ describe('socket.io events', () => {
     await waitFor(() => ofPrompt(watcher, id).some(([n]) => n === 'execution_error'), 'execution_error');
     expect(ofPrompt(watcher, id).find(([n]) => n === 'execution_error')![1]).toMatchObject({ node_id: '2', node_type: 'TFail', exception_message: 'bad day' });
 
-    watcher.socket.emit('unsubscribe', { all: true });
-    await new Promise((r) => setTimeout(r, 30));
+    // the server has dropped the subscription once it acknowledges (not after a fixed wait)
+    expect(await watcher.socket.timeout(5000).emitWithAck('unsubscribe', { all: true })).toEqual({ ok: true });
     const next = await api(s.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#445566') } });
     let entry: any;
     await waitFor(async () => Boolean((entry = (await api(s.url, `/api/history/${next.body.prompt_id}`)).body[next.body.prompt_id])), 'history');
