@@ -24,7 +24,8 @@ describeWithRedis('the Redis queue across a server restart', () => {
     children.push(worker);
     const done = await submit(first.url, { prompt: slowPrompt(2, 5, '#0a0a01') });
     expect((await waitForHistory(first.url, done)).status.status_str).toBe('success');
-    const long = await submit(first.url, { prompt: slowPrompt(200, 20, '#0a0a02') });
+    // runs until stopped (one of 4 s could end before the worker is stopped on a loaded machine)
+    const long = await submit(first.url, { prompt: slowPrompt(6000, 20, '#0a0a02') });
     await waitFor(async () => (await api(first.url, '/api/queue')).body.queue_running[0]?.[1] === long, 'the long prompt running');
     await worker.stop('SIGTERM'); // stops cleanly: the running prompt goes back to the queue
     const a = await submit(first.url, { prompt: slowPrompt(2, 5, '#0a0a03') });
@@ -45,7 +46,7 @@ describeWithRedis('the Redis queue across a server restart', () => {
     const watcher = await connect(second.url);
     await subscribe(watcher, { all: true });
     children.push(await spawnWorker(redis.url, 'r2'));
-    // No need to wait 4 s for the long one.
+    // the long one runs again (after c, queued in front), until stopped
     await waitFor(async () => (await api(second.url, '/api/queue')).body.queue_running[0]?.[1] === long, 'the long prompt running again');
     await api(second.url, '/api/interrupt', { body: { prompt_id: long } });
     for (const id of [a, b, c]) {
