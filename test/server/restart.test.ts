@@ -42,7 +42,8 @@ it('keeps queued prompts and history when the server process is killed and resta
   try {
     const done = (await api(first.url, '/api/prompt', { body: { prompt: slowPrompt(1, 1, '#010101') } })).body.prompt_id;
     await waitForHistory(first.url, done);
-    const running = (await api(first.url, '/api/prompt', { body: { prompt: slowPrompt(300, 20, '#020202') } })).body.prompt_id;
+    // runs until stopped (one of 6 s could end before the kill on a loaded machine)
+    const running = (await api(first.url, '/api/prompt', { body: { prompt: slowPrompt(6000, 20, '#020202') } })).body.prompt_id;
     const pendingA = (await api(first.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#030303') } })).body.prompt_id;
     const pendingB = (await api(first.url, '/api/prompt', { body: { prompt: slowPrompt(2, 1, '#040404') } })).body.prompt_id;
     await waitFor(async () => (await api(first.url, '/api/queue')).body.queue_running[0]?.[1] === running, 'the slow prompt to run');
@@ -55,7 +56,8 @@ it('keeps queued prompts and history when the server process is killed and resta
     const q = (await api(second.url, "/api/queue")).body;
     const queued = [...q.queue_running, ...q.queue_pending].map((i: any[]) => i[1]);
     expect(queued).toEqual([running, pendingA, pendingB]); // the interrupted one runs again first
-    await api(second.url, '/api/interrupt', { body: { prompt_id: running } }); // no need to wait 6 s
+    await waitFor(async () => (await api(second.url, '/api/queue')).body.queue_running[0]?.[1] === running, 'the slow prompt to run again');
+    await api(second.url, '/api/interrupt', { body: { prompt_id: running } });
     await waitForHistory(second.url, pendingB);
     const after = (await api(second.url, '/api/history')).body;
     expect(Object.keys(after).sort()).toEqual([done, running, pendingA, pendingB].sort());
