@@ -56,7 +56,8 @@ it('keeps queued prompts and history when the server process is killed and resta
     const q = (await api(second.url, "/api/queue")).body;
     const queued = [...q.queue_running, ...q.queue_pending].map((i: any[]) => i[1]);
     expect(queued).toEqual([running, pendingA, pendingB]); // the interrupted one runs again first
-    await waitFor(async () => (await api(second.url, '/api/queue')).body.queue_running[0]?.[1] === running, 'the slow prompt to run again');
+    const url = second.url;
+    await waitFor(async () => (await api(url, '/api/queue')).body.queue_running[0]?.[1] === running, 'the slow prompt to run again');
     await api(second.url, '/api/interrupt', { body: { prompt_id: running } });
     await waitForHistory(second.url, pendingB);
     const after = (await api(second.url, '/api/history')).body;
