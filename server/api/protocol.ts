@@ -75,6 +75,7 @@ export type ErrorType =
   | 'unknown_input'
   | 'cycle'
   | 'unauthorized'
+  | 'forbidden' // a request from a page of another site, or under a foreign Host, to a server without a token
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'

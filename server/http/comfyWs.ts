@@ -13,6 +13,7 @@ import { PROMPT_END_EVENTS, type ExecutionEvent, type StatusPayload } from '../a
 import type { Logger } from '../engine/nodeApi';
 import type { EventBus } from '../queue/eventBus';
 import { bearerOf, tokenMatches } from './auth';
+import { crossSiteRefusal } from './origin';
 
 export const COMFY_WS_PATH = '/ws';
 /** Binary frame event types (ComfyUI's BinaryEventTypes). */
@@ -76,9 +77,10 @@ export function comfyFrames(ev: ExecutionEvent): (string | Buffer)[] {
   }
 }
 
-function refuse(socket: Duplex, status: string): void {
-  socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
+function refuse(socket: Duplex, status: string, message = ''): void {
+  const body = Buffer.from(message);
+  const head = `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head), body]), () => socket.destroy());
 }
 
 export function attachComfyWs(server: http.Server, bus: EventBus, opts: ComfyWsOptions): ComfyWsLayer {
@@ -93,6 +95,8 @@ export function attachComfyWs(server: http.Server, bus: EventBus, opts: ComfyWsO
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== COMFY_WS_PATH) return; // socket.io answers its own path
+    const crossSite = crossSiteRefusal(req.headers, opts.token);
+    if (crossSite) return refuse(socket, '403 Forbidden', crossSite);
     const given = url.searchParams.get('token') ?? bearerOf(req.headers.authorization);
     if (opts.token && !tokenMatches(opts.token, given)) return refuse(socket, '401 Unauthorized');
     const asked = url.searchParams.get('clientId');

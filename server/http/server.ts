@@ -4,6 +4,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { Host } from '../host/host';
 import { checkBind, requireToken } from './auth';
+import { crossSiteRefusal, requireLoopbackHost, requireSameOrigin } from './origin';
 import { errorHandler, notFound } from './httpError';
 import { jsonBody } from './jsonBody';
 import { fileRoutes } from './routes/fileRoutes';
@@ -40,7 +41,10 @@ const COMFY_ROOT_ROUTES = /^\/(prompt|queue|interrupt|history|object_info|view|u
 export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(promptId: string, clientId?: string): void }): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // without a token: no rebound Host anywhere, no request from another site's page to the API
+  app.use(requireLoopbackHost(opts.token));
   const api = express.Router();
+  api.use(requireSameOrigin(opts.token));
   api.use(requireToken(opts.token));
   // uploads read their multipart bodies themselves; every other route takes JSON
   api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024));

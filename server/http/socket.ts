@@ -6,6 +6,7 @@ import { ClientToServerEvents, PROMPT_END_EVENTS, ServerToClientEvents, SOCKET_P
 import type { Logger } from '../engine/nodeApi';
 import type { EventBus } from '../queue/eventBus';
 import { tokenMatches } from './auth';
+import { crossSiteRefusal } from './origin';
 
 const ALL_ROOM = 'all';
 const promptRoom = (id: string) => `prompt:${id}`;
@@ -46,7 +47,16 @@ function subscriptionRoom(req: unknown): string | undefined {
 }
 
 export function attachSocket(server: http.Server, bus: EventBus, opts: SocketOptions): SocketLayer {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, { path: SOCKET_PATH, serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    // without a token, a page of another site must not connect (WebSockets are not bound by CORS)
+    allowRequest: (req, done) => {
+      const why = crossSiteRefusal(req.headers, opts.token);
+      done(why ?? null, !why);
+    },
+  });
   io.use((socket, next) => {
     if (!opts.token || tokenMatches(opts.token, (socket.handshake.auth as { token?: unknown })?.token)) return next();
     next(new Error('unauthorized: wrong or missing token (socket.io auth: {token})'));
