@@ -3,6 +3,7 @@
 // step. pngjs is used only for decoding any PNG a user brings.
 import { PNG } from 'pngjs';
 import * as zlib from 'zlib';
+import { declaredSize, oversizeReason } from './dimensions';
 import { ImageBatch, imageBatch } from './types';
 
 export const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
@@ -103,6 +104,9 @@ export function decodePng(bytes: Buffer, source = 'PNG'): ImageBatch {
 
 /** decodePng, plus the alpha channel [H·W] in 0..1 (all 1 for files without one). */
 export function decodePngWithAlpha(bytes: Buffer, source = 'PNG'): { image: ImageBatch; alpha: Float32Array } {
+  // refused before pngjs allocates the declared canvas
+  const tooBig = oversizeReason(declaredSize(bytes, 'png'), source);
+  if (tooBig) throw new Error(`${tooBig}: not decoded`);
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jpeg from 'jpeg-js';
+import { declaredSize, MAX_IMAGE_PIXELS, oversizeReason } from './dimensions';
 import { decodePngWithAlpha } from './png';
 import { imageBatch, maskBatch, type ImageBatch, type MaskBatch } from './types';
 
@@ -24,9 +25,11 @@ export function readImageWithMask(file: string): { image: ImageBatch; mask: Mask
     return { image, mask: maskBatch(1, image.height, image.width, alpha.map((a) => 1 - a)) };
   }
   if (ext === '.jpg' || ext === '.jpeg') {
+    const tooBig = oversizeReason(declaredSize(bytes, 'jpeg'), file);
+    if (tooBig) throw new Error(`${tooBig}: not decoded`);
     let img: { width: number; height: number; data: Uint8Array };
     try {
-      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
     } catch (e) {
       throw new Error(`${file}: cannot decode JPEG (${(e as Error).message})`);
     }

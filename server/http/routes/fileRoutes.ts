@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { UploadResponse } from '../../api/protocol';
+import { declaredSize, oversizeReason } from '../../../models/image/dimensions';
 import type { HostPaths } from '../../engine/nodeApi';
 import { badRequest, HttpError, notFound } from '../httpError';
 import { boundaryOf, imageKind, parseMultipart } from '../multipart';
@@ -97,6 +98,9 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
       if (!kind) throw new HttpError(415, 'bad_request', `file ${JSON.stringify(filename)} is not a PNG, JPEG, WebP or GIF image (bad magic bytes)`);
       const cut = truncation(kind, image.data);
       if (cut) throw badRequest(`file ${JSON.stringify(filename)} is cut short: ${cut} (was the upload or the file itself interrupted?)`);
+      // a small file may declare a canvas that takes gigabytes to decode: refused before it is stored
+      const tooBig = oversizeReason(declaredSize(image.data, kind), `file ${JSON.stringify(filename)}`);
+      if (tooBig) throw new HttpError(413, 'payload_too_large', tooBig);
       const dir = path.dirname(resolveInside(paths.input, subfolder, filename));
       fs.mkdirSync(dir, { recursive: true });
       const { name, existing } = field('overwrite') === 'true' ? { name: filename, existing: false } : uploadName(dir, filename, image.data);
