@@ -10,7 +10,7 @@ import type { NarConfig } from '../../../models/nar/config';
 import { createNarStepEngine, parseEngineChoice } from '../../../models/onnx/engineChoice';
 import { DEFAULT_ONNX_CACHE_DIR } from '../../../models/onnx/graphCache';
 
-const USAGE = `usage: narflow sample-tokens --weights W.safetensors [--model-args A.json] --cond C.json
+const USAGE = `usage: narflow sample-tokens --weights W.safetensors|W.pt [--model-args A.json] --cond C.json
          [--cfg-scale S] [--cfg-interval I] [--seed-position corner|center|i,j[,k]]
          [--greedy | --temperature T --top-k K --top-p P --seed N]
          [--engine auto|ort|tfjs] [--onnx-cache DIR] [--device wasm|cpu|auto]
