@@ -1,6 +1,7 @@
 // `narflow train`: progress lines, a checkpoint, --resume continuing from its step, and Ctrl-C or
 // SIGTERM stopping after the current step with the checkpoint written.
 import { execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../models/backend';
 import { readTrainingCheckpoint } from '../../models/training';
@@ -35,6 +36,18 @@ it('trains, prints progress lines, writes a checkpoint, and resumes from it', as
   expect(second).not.toMatch(/step 1\/3/);
   expect(second).toMatch(/step 3\/3/);
   expect(readTrainingCheckpoint(out).state.step).toBe(3);
+});
+
+it('--resume without --out writes the run on into the checkpoint it resumed', async () => {
+  const { dir, common } = await tinyRun();
+  const out = path.join(dir, 'mine.safetensors');
+  train([...common, '--steps', '2', '--out', out]);
+  // run from the temp folder, so a default output path lands there and not in the repository
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/narflow.js'), 'train', ...common.filter((a, i) => a !== '--kind' && common[i - 1] !== '--kind'), '--steps', '3', '--resume', out], { cwd: dir, encoding: 'utf8' });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  expect(r.stdout).toContain(`checkpoint ${out} + `);
+  expect(readTrainingCheckpoint(out).state.step).toBe(3);
+  expect(fs.existsSync(path.join(dir, 'output'))).toBe(false);
 });
 
 /** The weights of a checkpoint, tensor by tensor. */

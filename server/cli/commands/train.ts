@@ -5,7 +5,6 @@ import { flag, intFlag, numberFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
 import { BUNDLED_SIZE, kindOfConfig, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
 import type { PositionKind } from '../../../models/nar';
-import { readNarCheckpoint } from '../../../models/nar/checkpoint';
 import { defaultSeed, resolveSeed } from '../../../models/nar/ordering';
 
 const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i (or --resume F) [--steps N] [--batch B] [--out F.safetensors]
@@ -18,7 +17,8 @@ const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i (or --resume
   other seed gives the model a head per direction, and samplers set to 'auto' start there.
   --positions: RoPE or learned absolute grid positions (default: rope for images, abs for videos,
   as the published video layout); RoPE needs head_dim (dim / heads) divisible by 2 × the grid's axes.
-  The checkpoint (weights + config) goes to --out, its optimizer state beside it (.optim.safetensors).
+  The checkpoint (weights + config) goes to --out (default output/training/shapes-KIND.safetensors; with
+  --resume, the file resumed), its optimizer state beside it (.optim.safetensors).
   --resume: continues the run in that checkpoint with its kind, size, steps, batch, seed and learning
   rate, so a resumed run equals an uninterrupted one; another kind, size, batch, seed or learning rate
   is refused; another --steps trains on to that count, with a warning (the schedule then differs).`;
@@ -62,8 +62,8 @@ export const command: CliCommand = {
     };
     const logEvery = intFlag(args, 'log-every', 10);
     const checkpointEvery = intFlag(args, 'checkpoint-every', 100, 0);
-    const resumedConfig = resume && !kind ? readNarCheckpoint(resume).config : undefined;
-    const out = flag(args, 'out') ?? `output/training/shapes-${kind ?? (resumedConfig ? kindOfConfig(resumedConfig) : 'model')}.safetensors`;
+    // a resumed run goes on in the file it was resumed from, unless --out names another
+    const out = flag(args, 'out') ?? resume ?? `output/training/shapes-${kind}.safetensors`;
     const backend = await initBackend((flag(args, 'device') as 'wasm' | 'cpu' | 'auto' | undefined) ?? 'auto');
     const stop = new AbortController();
     // Ctrl-C, and `timeout` / a scheduler's SIGTERM, stop after the current step with the checkpoint written
