@@ -3,7 +3,7 @@
 // generator (cached on disk). The result goes to the node as a table and out as METRICS JSON.
 import * as fs from 'fs';
 import * as path from 'path';
-import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
+import { defineNode, NodeInputError, nodeInputPath, readNodeInputPath, type ExecContext, type HostPaths, type Inputs } from '../../server/engine/nodeApi';
 import type { ImageBatch } from '../../models/image/types';
 import { evaluate, reportTable } from '../../models/metrics/evaluator/evaluate';
 import { ImageSource, folderSource, memorySource, shapesSource } from '../../models/metrics/evaluator/imageSource';
@@ -18,22 +18,22 @@ function splitPrompts(text: string): string[] {
     .filter((l) => l.length > 0);
 }
 
-function generatedSource(inputs: Inputs): ImageSource {
+function generatedSource(inputs: Inputs, paths: HostPaths): ImageSource {
   const images = inputs.images as ImageBatch | undefined;
   const folder = String(inputs.generated_folder ?? '').trim();
   if (images && folder) throw new NodeInputError('give the generated images either as a linked IMAGE or as generated_folder, not both');
   if (images) return memorySource(images);
-  if (folder) return folderSource(folder);
+  if (folder) return readNodeInputPath(paths, folder, 'generated_folder', (dir) => folderSource(dir));
   throw new NodeInputError('no generated images: link an IMAGE input or set generated_folder');
 }
 
-function referenceSource(inputs: Inputs): ImageSource | undefined {
+function referenceSource(inputs: Inputs, paths: HostPaths): ImageSource | undefined {
   const kind = String(inputs.reference);
   if (kind === 'none') return undefined;
   if (kind === 'folder') {
     const dir = String(inputs.reference_folder ?? '').trim();
     if (!dir) throw new NodeInputError('reference "folder" needs reference_folder');
-    return folderSource(dir);
+    return readNodeInputPath(paths, dir, 'reference_folder', (resolved) => folderSource(resolved));
   }
   if (kind === 'shapes generator') {
     const objects = String(inputs.shapes_objects);
@@ -71,16 +71,22 @@ export const EvaluateImages = defineNode({
   },
   outputs: [{ name: 'metrics', type: 'METRICS' }],
   outputNode: true,
-  fingerprint(inputs) {
+  fingerprint(inputs, paths) {
     const stamp = (d: unknown) => {
-      const dir = String(d ?? '').trim();
+      const name = String(d ?? '').trim();
+      let dir: string;
+      try {
+        dir = name && nodeInputPath(paths, name, 'folder');
+      } catch {
+        return ''; // refused when it runs
+      }
       return dir && fs.existsSync(dir) ? `${dir}:${fs.statSync(dir).mtimeMs}` : '';
     };
     return `${stamp(inputs.generated_folder)}|${stamp(inputs.reference_folder)}`;
   },
   async execute(inputs: Inputs, ctx: ExecContext) {
-    const generated = generatedSource(inputs);
-    const reference = referenceSource(inputs);
+    const generated = generatedSource(inputs, ctx.paths);
+    const reference = referenceSource(inputs, ctx.paths);
     const prompts = splitPrompts(String(inputs.prompts ?? ''));
     const { extractor, fingerprint } = await openExtractor(String(inputs.extractor), String(inputs.inception_onnx ?? '').trim(), ctx.paths);
     try {

@@ -1,7 +1,7 @@
 // EvaluateVideos: FVD (I3D from your ONNX file) or FVD-shapes (built-in Shapes features) of a
 // generated video set against the Shapes video generator or a folder of clips (cached).
 import * as path from 'path';
-import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../server/engine/nodeApi';
+import { defineNode, NodeInputError, readNodeInputPath, type ExecContext, type HostPaths, type Inputs } from '../../server/engine/nodeApi';
 import type { VideoBatch } from '../../models/image/types';
 import { initBackend } from '../../models/backend';
 import { loadVideoFolder } from '../../models/data/folders';
@@ -29,20 +29,20 @@ async function openVideoExtractor(inputs: Inputs, ctx: ExecContext): Promise<{ e
   throw new NodeInputError(`unknown extractor '${choice}' (expected one of ${VIDEO_EXTRACTORS.join(', ')})`);
 }
 
-function generatedVideos(inputs: Inputs): VideoBatch {
+function generatedVideos(inputs: Inputs, paths: HostPaths): VideoBatch {
   const videos = inputs.videos as VideoBatch | undefined;
   const folder = String(inputs.generated_folder ?? '').trim();
   if (videos && folder) throw new NodeInputError('give the generated videos either as a linked VIDEO or as generated_folder, not both');
   if (videos) return videos;
-  if (folder) return loadVideoFolder(folder).videos;
+  if (folder) return readNodeInputPath(paths, folder, 'generated_folder', (dir) => loadVideoFolder(dir).videos);
   throw new NodeInputError('no generated videos: link a VIDEO input or set generated_folder');
 }
 
-function referenceSet(inputs: Inputs, generated: VideoBatch): VideoSet {
+function referenceSet(inputs: Inputs, generated: VideoBatch, paths: HostPaths): VideoSet {
   if (String(inputs.reference) === 'folder') {
     const dir = String(inputs.reference_folder ?? '').trim();
     if (!dir) throw new NodeInputError('reference "folder" needs reference_folder');
-    return folderVideoSet(dir);
+    return readNodeInputPath(paths, dir, 'reference_folder', (resolved) => folderVideoSet(resolved));
   }
   return shapesVideoSet(Number(inputs.reference_count), Number(inputs.reference_seed), generated.frames, generated.height);
 }
@@ -65,8 +65,8 @@ export const EvaluateVideos = defineNode({
   outputs: [{ name: 'metrics', type: 'METRICS' }],
   outputNode: true,
   async execute(inputs: Inputs, ctx: ExecContext) {
-    const generated = generatedVideos(inputs);
-    const reference = referenceSet(inputs, generated);
+    const generated = generatedVideos(inputs, ctx.paths);
+    const reference = referenceSet(inputs, generated, ctx.paths);
     const { extractor, fingerprint } = await openVideoExtractor(inputs, ctx);
     try {
       const total = generated.batch + reference.videos.batch;

@@ -1,5 +1,7 @@
 // The node API: what a node pack declares. The engine derives /api/object_info, validation and
 // scheduling from these definitions; node packs import only this file from the engine.
+import * as fs from 'fs';
+import * as path from 'path';
 
 export type DataType =
   | 'IMAGE'
@@ -75,6 +77,60 @@ export interface HostPaths {
   temp: string;
   /** weights/<kind>/ folders, first is the bundled one; extra folders configurable. */
   models: Record<string, string[]>;
+  /** The folder holding output/ and input/: where relative paths in node inputs start (see nodeInputPath). */
+  data?: string;
+  /**
+   * Paths in node inputs may name any file (a local `narflow run`: the files are its user's own).
+   * Unset for servers and workers, whose prompts come from the network.
+   */
+  anyPath?: boolean;
+}
+
+/**
+ * The file or folder a STRING node input names (a folder to evaluate, a code file). In a local run
+ * (`paths.anyPath`) any path, relative ones from the working directory. Otherwise relative paths
+ * start at the data folder ('output/run1') and the path, symlinks followed, must lie inside the
+ * input, output or temp folder or a weights folder: a prompt from the network reads nothing else.
+ * Refusals are NodeInputErrors naming `what` and the value, not where the server keeps its files.
+ */
+export function nodeInputPath(paths: HostPaths, value: string, what: string): string {
+  if (value.includes('\0')) throw new NodeInputError(`${what} ${JSON.stringify(value)} contains a NUL byte`);
+  if (paths.anyPath) return path.resolve(value);
+  const full = path.resolve(paths.data ?? path.dirname(paths.output), value);
+  const real = (p: string): string => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const target = real(full);
+  const roots = [paths.input, paths.output, paths.temp, ...Object.values(paths.models).flat()];
+  const inside = roots.some((root) => {
+    const rel = path.relative(real(root), target);
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  if (!inside) {
+    throw new NodeInputError(
+      `${what} ${JSON.stringify(value)} is outside the folders a prompt may read on this server: input/, output/, user/temp/ and the weights folders ` +
+        `(a relative path starts at the data folder, e.g. 'output/run1'); any path is allowed only in a local narflow run`,
+    );
+  }
+  return target;
+}
+
+/**
+ * nodeInputPath, then `read` of the path: an error of `read` names the path as the input gave it,
+ * not as resolved on the server ("image folder output/run1 holds no images").
+ */
+export function readNodeInputPath<T>(paths: HostPaths, value: string, what: string, read: (resolved: string) => T): T {
+  const resolved = nodeInputPath(paths, value, what);
+  try {
+    return read(resolved);
+  } catch (e) {
+    if (e instanceof Error && !paths.anyPath) e.message = e.message.split(resolved).join(value);
+    throw e;
+  }
 }
 
 /** What an output node returns for the UI: files written (served by /view) and any JSON. */

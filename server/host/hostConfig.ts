@@ -73,6 +73,7 @@ export function hostConfig(opts: HostConfigOptions = {}): HostConfig {
     input: path.join(data, 'input'),
     temp: path.join(data, 'user', 'temp'),
     models: modelFolders([path.join(root, 'weights'), ...(opts.modelRoots ?? [])]),
+    data,
   };
   return {
     root,

@@ -23,7 +23,7 @@ import {
   type ShapesKind,
   type TrainProgress,
 } from '../../../models/training';
-import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
+import { defineNode, NodeInputError, nodeInputPath, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
 import { fileFingerprint, outputFolder, trainedModelFile } from '../modelFiles';
 import { asTextEncoder, asTokenizer, type NarModelValue } from '../values';
 import { samplePreview } from './samplePreview';
@@ -38,7 +38,8 @@ function resumeConfig(file: string, ifExists: string): NarConfig | null {
 async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
   const kind = String(inputs.kind) as ShapesKind;
   if (!(SHAPES_KINDS as readonly string[]).includes(kind)) throw new NodeInputError(`kind must be one of ${SHAPES_KINDS.join(', ')}, got '${kind}'`);
-  const codes = String(inputs.codes ?? '').trim() || undefined;
+  const codesName = String(inputs.codes ?? '').trim();
+  const codes = codesName ? nodeInputPath(ctx.paths, codesName, 'codes') : undefined;
   const tokenizer = inputs.tokenizer ? asTokenizer(inputs.tokenizer).tokenizer : undefined;
   const textEncoder = inputs.text_encoder ? asTextEncoder(inputs.text_encoder).encoder : undefined;
   if (!tokenizer && !codes) throw new NodeInputError("link a tokenizer (to tokenize Shapes images) or give 'codes' (a code file from narflow extract-codes)");

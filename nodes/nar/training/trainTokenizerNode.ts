@@ -14,7 +14,7 @@ import { roundTrip, sideBySide } from '../../../models/vq/evaluate';
 import { saveTokenizer } from '../../../models/vq/io';
 import { PatchVq, SHAPES_PATCH_VQ } from '../../../models/vq/patchVq';
 import { DEFAULT_RECIPE, trainTokenizer } from '../../../models/vq/trainRecipe';
-import { defineNode, NodeInputError, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
+import { defineNode, NodeInputError, nodeInputPath, type ExecContext, type Inputs } from '../../../server/engine/nodeApi';
 import { outputFolder, trainedModelFile } from '../modelFiles';
 import type { TokenizerValue } from '../values';
 
@@ -66,7 +66,9 @@ async function runTrainTokenizer(inputs: Inputs, ctx: ExecContext) {
   await initBackend();
   const seed = Number(inputs.seed ?? 0);
   const batch = Number(inputs.batch ?? 16);
-  const batchAt = tokenizerBatches(String(inputs.data), seed, batch, size, String(inputs.folder ?? '').trim());
+  const data = String(inputs.data);
+  const folder = String(inputs.folder ?? '').trim();
+  const batchAt = tokenizerBatches(data, seed, batch, size, data === 'image folder' && folder ? nodeInputPath(ctx.paths, folder, 'folder') : folder);
   const codebookSize = Number(inputs.codebook_size ?? SHAPES_PATCH_VQ.codebookSize);
   const lr = Number(inputs.lr ?? DEFAULT_RECIPE.maxLr);
   const recipe = {

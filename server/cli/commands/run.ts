@@ -82,6 +82,8 @@ export const command: CliCommand = {
       return 2;
     }
     const config = configFromFlags(args);
+    // a local run reads the files its user names; a server or worker reads only its own folders
+    config.paths.anyPath = true;
     const out = flag(args, 'out');
     if (out) config.paths.output = path.resolve(out);
     for (const dir of [config.paths.output, config.paths.temp]) fs.mkdirSync(dir, { recursive: true });
