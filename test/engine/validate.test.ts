@@ -87,6 +87,13 @@ describe('validatePrompt', () => {
     expect(r.nodeErrors['5'].errors[0].message).toContain('vertical');
   });
 
+  it('says where a file-list COMBO looks when its value is not there (the input\'s tooltip)', () => {
+    const p = { '1': { class_type: 'LoadImage', inputs: { image: 'not-here.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+    const r = validate(p);
+    expect(kinds(r, '1')).toEqual(['value_not_in_list']);
+    expect(r.nodeErrors['1'].errors[0].message).toMatch(/^input 'image' is "not-here\.png", not one of \[.*\]: expected a file in the input folder$/);
+  });
+
   it('evaluates COMBO option functions at validation time', () => {
     const p = { '1': { class_type: 'TFile', inputs: { name: 'a' } }, '2': { class_type: 'TSink', inputs: { value: ['1', 0] } } };
     expect(kinds(validate(p), '1')).toEqual(['value_not_in_list']);

@@ -49,7 +49,9 @@ function checkConstant(name: string, spec: InputSpec, v: unknown, paths: HostPat
       const opts = comboOptions(spec, paths);
       if (typeof v === 'string' && opts.includes(v)) return undefined;
       const shown = opts.length > 8 ? `${opts.slice(0, 8).join(', ')}, ... (${opts.length})` : opts.join(', ');
-      return err('value_not_in_list', `input '${name}' is ${JSON.stringify(v)}, not one of [${shown}]`);
+      // options listed from folders (model files, input pictures): the tooltip says which folder
+      const where = typeof spec.options === 'function' && spec.tooltip ? `: expected ${spec.tooltip}` : '';
+      return err('value_not_in_list', `input '${name}' is ${JSON.stringify(v)}, not one of [${shown}]${where}`);
     }
   }
   return undefined;
