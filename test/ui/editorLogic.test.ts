@@ -190,6 +190,26 @@ describe('run state from events', () => {
     expect(rs.phase).toBe('success');
     expect(rs.peek('9')).toBeUndefined();
   });
+  it('a late history answer for an earlier prompt does not take over a later prompt that has started', () => {
+    const rs = new RunState(() => undefined);
+    rs.promptQueued('a');
+    rs.promptQueued('b');
+    // 'a' ended unseen (its events came before the subscription); 'b' has started live
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'b', timestamp: 2 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'b', node: '3' } }));
+    rs.handle(ev({ type: 'progress', data: { prompt_id: 'b', node: '3', value: 2, max: 10 } }));
+    rs.catchUp('a', {
+      prompt: [1, 'a', {}, {}, ['5']],
+      outputs: { '5': { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } },
+      status: { status_str: 'success', completed: true, messages: [['execution_start', { timestamp: 0 }], ['execution_cached', { nodes: ['3'], timestamp: 0 }], ['execution_success', { timestamp: 1 }]] },
+      finished_at: 1,
+    });
+    expect(rs.phase).toBe('running');
+    expect(rs.currentPrompt).toBe('b');
+    expect(rs.node('3')).toMatchObject({ running: true, cached: false, progress: { value: 2, max: 10 } });
+    expect(rs.node('5').images).toEqual([{ filename: 'a.png', subfolder: '', type: 'output' }]); // what 'a' made
+    expect(rs.unfinishedPrompts()).toEqual(['b']);
+  });
   it('times each node from its start to the next start or the end, and forgets times on a new run', () => {
     let t = 1000;
     const rs = new RunState(() => undefined, () => t);

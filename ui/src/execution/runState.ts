@@ -219,6 +219,14 @@ export class RunState {
    */
   catchUp(promptId: string, entry: HistoryEntry): void {
     if (!this.unfinished.has(promptId)) return;
+    if (this.supersededBy(promptId)) {
+      // a later prompt of this editor has started since: what the editor shows is that run, so the
+      // late answer gives only what the earlier prompt made, and never takes over phase and marks
+      for (const [node, output] of Object.entries(entry.outputs)) this.applyOutput(node, output);
+      this.unfinished.delete(promptId);
+      this.onChange();
+      return;
+    }
     for (const [name, payload] of entry.status.messages) {
       if (!EXECUTION_EVENTS.includes(name as ExecutionEventName)) continue;
       this.apply({ type: name, data: { ...payload, prompt_id: promptId } } as ExecutionEvent);
@@ -229,6 +237,14 @@ export class RunState {
       this.finish(promptId, status, status === 'success' ? 'finished' : status);
     }
     this.onChange();
+  }
+
+  /** Whether the prompt shown now is one this editor queued after `promptId` and has seen start. */
+  private supersededBy(promptId: string): boolean {
+    const current = this.currentPrompt;
+    if (current === null || current === promptId || this.phase === 'queued') return false;
+    const order = [...this.ownPrompts];
+    return order.indexOf(current) > order.indexOf(promptId);
   }
 
   private apply(event: ExecutionEvent): void {
