@@ -77,8 +77,13 @@ describeBrowser('auto-queue in Chromium', () => {
     expect(last.prompt.prompt['1'].inputs).toMatchObject({ height: 12, noise: 0.2 }); // it ran the graph as it was after the edits
     expect(last.prompt.prompt['2'].inputs.delay_ms).toBe(1);
 
+    // a pan from empty canvas (the top right: the toast sits at the bottom right and would take the drag)
     const box = (await page.locator('#graph-canvas').boundingBox())!;
-    await mouseDrag(page, [box.x + box.width - 60, box.y + box.height - 60], [box.x + box.width - 160, box.y + box.height - 120]);
+    const offset = () => page.evaluate(() => [...(window as any).narflow.editor.canvas.ds.offset] as number[]);
+    const before = await offset();
+    await mouseDrag(page, [box.x + box.width - 60, box.y + 60], [box.x + box.width - 160, box.y + 120]);
+    const after = await offset();
+    expect(after[0] - before[0]).toBeLessThan(-20); // the view did move
     await quiet(800);
     expect(await prompts()).toBe(4); // panning is not a change
 
