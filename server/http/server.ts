@@ -35,12 +35,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * On every response: no Referer (the editor's address may hold ?token=, which a link or a resource
+ * of another site would otherwise receive), no MIME sniffing, and no framing by pages of other
+ * sites (a framed editor would take clicks meant for them: Queue, Clear).
+ */
+const securityHeaders: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'self'");
+  next();
+};
+
 /** Routes ComfyUI clients also call without the /api prefix. */
 const COMFY_ROOT_ROUTES = /^\/(prompt|queue|interrupt|history|object_info|view|upload\/image|system_stats)(\/|$)/;
 
 export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(promptId: string, clientId?: string): void }): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   // without a token: no rebound Host anywhere, no request from another site's page to the API
   app.use(requireLoopbackHost(opts.token));
   const api = express.Router();

@@ -31,4 +31,14 @@ describeBrowser('editor with a server token', () => {
     const bare = `${s.server.url}/api/view?filename=${encodeURIComponent(images[0].filename)}&type=output`;
     expect((await fetch(bare)).status).toBe(401);
   });
+
+  it('takes the token out of the address bar, and still has it after a reload', async () => {
+    const { page } = s;
+    expect(await page.evaluate(() => location.href)).toBe(`${s.server.url}/`);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    await page.waitForSelector('#status-connection.connected');
+    expect(await page.evaluate(async () => (await (window as any).narflow.client.queue()) !== undefined)).toBe(true);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

@@ -21,10 +21,19 @@ import { bindToolbar } from './panels/toolbar';
 import { editorForm } from '../../server/engine/workflow/editorForm';
 import { tabTitle } from './format';
 
-/** A server token given once as `?token=` is kept for this tab. */
+/**
+ * A server token given once as `?token=` is kept for this tab, and taken out of the address bar
+ * (so it stays out of the browser's history, bookmarks and shared screenshots).
+ */
 function readToken(): string | null {
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('narflow-token', fromUrl);
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('narflow-token', fromUrl);
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  }
   return fromUrl ?? sessionStorage.getItem('narflow-token');
 }
 

@@ -69,7 +69,8 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
       // Symlinks must not lead out of the folder either.
       const rel = path.relative(fs.realpathSync(root), real);
       if (rel.startsWith('..') || path.isAbsolute(rel)) throw badRequest(`${JSON.stringify(filename)} resolves outside the ${type} folder`);
-      res.sendFile(real, { dotfiles: 'allow', headers: { 'Cache-Control': 'no-cache' } }, (err) => err && next(err));
+      // a file shown in a tab runs no script, whatever its type (an .svg or .html a node wrote)
+      res.sendFile(real, { dotfiles: 'allow', headers: { 'Cache-Control': 'no-cache', 'Content-Security-Policy': "sandbox; frame-ancestors 'self'" } }, (err) => err && next(err));
     } catch (e) {
       next(e);
     }

@@ -11,6 +11,18 @@ import { asyncRoute } from './asyncRoute';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const VERSION = (require('../../../package.json') as { version: string }).version;
 
+/**
+ * The server's command line as system_stats shows it, secrets masked: the value of --token (or
+ * --token=) and the password of any URL (a Redis URL's user:password@).
+ */
+export function shownArgv(argv: string[]): string[] {
+  return argv.map((a, i) => {
+    if (i > 0 && argv[i - 1] === '--token') return '***';
+    if (a.startsWith('--token=')) return '--token=***';
+    return a.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@');
+  });
+}
+
 export function infoRoutes(host: Host): Router {
   const r = Router();
   const { paths } = host.config;
@@ -28,7 +40,7 @@ export function infoRoutes(host: Host): Router {
     asyncRoute(async (_req, res) => {
       const s = await host.queue.snapshot();
       const out: SystemStatsResponse = {
-        system: { os: process.platform, node_version: process.version, narflow_version: VERSION, ram_total: os.totalmem(), ram_free: os.freemem(), process_rss: process.memoryUsage().rss, process_heap_used: process.memoryUsage().heapUsed, argv: process.argv.slice(2) },
+        system: { os: process.platform, node_version: process.version, narflow_version: VERSION, ram_total: os.totalmem(), ram_free: os.freemem(), process_rss: process.memoryUsage().rss, process_heap_used: process.memoryUsage().heapUsed, argv: shownArgv(process.argv.slice(2)) },
         backend: host.config.backend,
         devices: [{ name: `${host.config.backend.name} (${os.cpus()[0]?.model ?? 'cpu'})`, type: host.config.backend.name, index: 0, vram_total: 0, vram_free: 0 }],
         queue: { remaining: s.pending.length, running: s.running.length },
