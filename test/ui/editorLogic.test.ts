@@ -145,6 +145,20 @@ describe('run state from events', () => {
     expect(rs.phase).toBe('running');
     expect(rs.node('4').running).toBe(true);
   });
+  it('keeps a prompt\'s early events while other clients\' prompts stream many (the queue panel follows them all)', () => {
+    const rs = new RunState(() => undefined);
+    rs.handle(ev({ type: 'execution_start', data: { prompt_id: 'mine', timestamp: 0 } }));
+    rs.handle(ev({ type: 'execution_cached', data: { prompt_id: 'mine', nodes: ['1'], timestamp: 0 } }));
+    rs.handle(ev({ type: 'executing', data: { prompt_id: 'mine', node: '4' } }));
+    for (let p = 0; p < 5; p++) for (let i = 0; i < 300; i++) rs.handle(ev({ type: 'progress', data: { prompt_id: `other${p}`, node: '9', value: i, max: 300 } }));
+    for (let i = 0; i < 1000; i++) rs.handle(ev({ type: 'progress', data: { prompt_id: 'mine', node: '4', value: i, max: 1000 } }));
+    rs.promptQueued('mine');
+    expect(rs.phase).toBe('running');
+    expect(rs.currentPrompt).toBe('mine');
+    expect(rs.node('4')).toMatchObject({ running: true, progress: { value: 999, max: 1000 } });
+    expect(rs.node('1').cached).toBe(true); // told right after the start, before the many progress events
+    expect(rs.peek('9')).toBeUndefined(); // other prompts' events are not applied
+  });
   it('catches up from history when a prompt finished before any live event arrived', () => {
     const rs = new RunState(() => undefined);
     rs.promptQueued('cached');

@@ -46,7 +46,9 @@ function emptyState(): NodeRunState {
 }
 
 const MAX_METRIC_POINTS = 2000;
-const MAX_EARLY_EVENTS = 200;
+/** Events kept for prompts not known to be this editor's yet: per prompt, for the latest few prompts. */
+const MAX_EARLY_PROMPTS = 16;
+const MAX_EARLY_EVENTS = 400;
 
 function finiteNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -61,7 +63,7 @@ export class RunState {
   /** Own prompts whose end (success, error, interrupted) has not been seen yet. */
   private readonly unfinished = new Set<string>();
   /** Events that arrived before the POST answer named their prompt (a fast server), replayed then. */
-  private readonly early: ExecutionEvent[] = [];
+  private readonly early = new Map<string, ExecutionEvent[]>();
   phase: RunPhase = 'idle';
   currentPrompt: string | null = null;
   lastMessage = '';
@@ -177,8 +179,8 @@ export class RunState {
     this.phase = 'queued';
     this.currentPrompt = promptId;
     this.lastMessage = `queued ${promptId.slice(0, 8)}`;
-    const early = this.early.filter((e) => e.data.prompt_id === promptId);
-    this.early.splice(0, this.early.length, ...this.early.filter((e) => e.data.prompt_id !== promptId));
+    const early = this.early.get(promptId) ?? [];
+    this.early.delete(promptId);
     for (const e of early) this.apply(e);
     this.onChange();
   }
@@ -198,8 +200,17 @@ export class RunState {
 
   handle(event: ExecutionEvent): void {
     if (!this.ownPrompts.has(event.data.prompt_id)) {
-      this.early.push(event);
-      if (this.early.length > MAX_EARLY_EVENTS) this.early.shift();
+      // kept per prompt: with the queue panel following every prompt, a busy server's other
+      // prompts must not push out the first events of this editor's prompt before its POST answers
+      const id = event.data.prompt_id;
+      const list = this.early.get(id) ?? [];
+      if (!list.length) {
+        this.early.set(id, list);
+        if (this.early.size > MAX_EARLY_PROMPTS) this.early.delete(this.early.keys().next().value as string);
+      }
+      list.push(event);
+      // progress events are the many: drop the oldest of them first, so the start is kept
+      if (list.length > MAX_EARLY_EVENTS) list.splice(Math.max(0, list.findIndex((e) => e.type === 'progress')), 1);
       return;
     }
     this.apply(event);
