@@ -84,7 +84,7 @@ describe('every command', () => {
   });
 
   it('takes every flag the README and docs show for it', () => {
-    const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'weights/README.md'];
+    const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'docs/samples/README.md', 'weights/README.md'];
     const seen: string[] = [];
     for (const doc of docs.filter((d) => fs.existsSync(path.join(root, d)))) {
       // a command line: `narflow <command> ...` up to the end of its code span, a comment or the line (with \ continuations)
