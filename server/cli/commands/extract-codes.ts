@@ -17,6 +17,7 @@ const USAGE = `usage: narflow extract-codes --tokenizer T.safetensors [--config 
          (--images DIR | --videos DIR | --shapes images|videos [--count N] [--seed S] [--objects 1|2|mixed] [--frames T])
          [--size S] [--device auto|wasm|cpu]
   --count N: how many Shapes images or videos (default 1000); --frames T: frames per Shapes video (default 4)
+  --objects: objects per Shapes image (default 1); --seed S: the Shapes generator's seed (default 1)
   --size S: image side in pixels (Shapes default 32; folders: resized to S×S when given)`;
 
 const CHUNK = 256;
