@@ -1,4 +1,5 @@
 // The one error type of the HTTP boundary, mapped to a JSON response in one place.
+import { randomBytes } from 'crypto';
 import type { ErrorRequestHandler } from 'express';
 import type { ErrorResponse, ErrorType } from '../api/protocol';
 import type { Logger } from '../engine/nodeApi';
@@ -36,8 +37,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       status = (err as { status: number }).status;
       body = { error: { type: 'bad_request', message: (err as Error).message } };
     } else {
-      log.error(`request failed: ${(err as Error)?.stack ?? String(err)}`);
-      body = { error: { type: 'internal_error', message: (err as Error)?.message ?? 'internal error' } };
+      // the message may name the server's files (absolute paths) or its internals: it goes to the
+      // log, and the client gets a reference to it
+      const ref = randomBytes(4).toString('hex');
+      log.error(`request failed (ref ${ref}): ${(err as Error)?.stack ?? String(err)}`);
+      body = { error: { type: 'internal_error', message: `internal error; the server's log has the details (ref ${ref})` } };
     }
     if (res.headersSent) return;
     res.status(status).json(body);
