@@ -18,7 +18,20 @@ function typingInField(target: EventTarget | null): boolean {
   return !!e && (e.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName));
 }
 
+/**
+ * One line while everything fits (the name and the lists shrink first), two when it does not: a
+ * wrapping flex line breaks before anything shrinks, so the wrap is switched on only when the one
+ * line overflows.
+ */
+export function fitToolbar(bar: HTMLElement): void {
+  bar.classList.remove('wrapped');
+  if (bar.scrollWidth > bar.clientWidth + 1) bar.classList.add('wrapped');
+}
+
 export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTracker, autoQueue: AutoQueue): void {
+  const bar = get<HTMLElement>('toolbar');
+  new ResizeObserver(() => fitToolbar(bar)).observe(document.body);
+  fitToolbar(bar);
   const undoButton = get<HTMLButtonElement>('undo-button');
   const redoButton = get<HTMLButtonElement>('redo-button');
   const syncUndo = (): void => {
