@@ -79,6 +79,7 @@ export type ErrorType =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'queue_full' // 429: as many prompts wait as the server takes
   | 'bad_request'
   | 'internal_error';
 

@@ -69,7 +69,7 @@ export function createHost(config: HostConfig, parts: HostParts = {}): Host {
   const bus = new LocalEventBus((err) => config.log.error(`event listener failed: ${(err as Error).message}`));
   const executor = new Executor({ registry, paths: config.paths, log: config.log, cache: new OutputCache(config.cacheSize, { onDisposeError: (e) => config.log.warn(`disposing an evicted output failed: ${(e as Error).message}`) }) });
   const deps: QueueDeps = { config, db, registry, executor, bus, pngTextFor };
-  const queue = parts.queue ? parts.queue(deps) : new LocalPromptQueue({ db, executor, bus, log: config.log, pngTextFor });
+  const queue = parts.queue ? parts.queue(deps) : new LocalPromptQueue({ db, executor, bus, log: config.log, pngTextFor, historyMax: config.historyMax });
   return {
     config,
     registry,

@@ -23,6 +23,10 @@ export interface HostConfig {
   extraPacks?: NodePack[];
   workflowsDir: string;
   cacheSize: number;
+  /** Prompts that may wait in the queue; more are refused (429) until it drains. */
+  maxQueue: number;
+  /** Finished prompts kept as history (the newest). */
+  historyMax: number;
   backend: BackendSummary;
   log: Logger;
 }
@@ -53,6 +57,8 @@ export interface HostConfigOptions {
   modelRoots?: string[];
   dbFile?: string;
   cacheSize?: number;
+  maxQueue?: number;
+  historyMax?: number;
   backend?: BackendSummary;
   log?: Logger;
 }
@@ -84,6 +90,8 @@ export function hostConfig(opts: HostConfigOptions = {}): HostConfig {
     extraPacks: opts.extraPacks,
     workflowsDir: path.join(root, 'workflows'),
     cacheSize: opts.cacheSize ?? 256,
+    maxQueue: opts.maxQueue ?? 10_000,
+    historyMax: opts.historyMax ?? 10_000,
     backend: opts.backend ?? { name: 'none', reason: 'no tensor backend initialised in this process' },
     log: opts.log ?? consoleLogger,
   };

@@ -18,6 +18,8 @@ export interface LocalQueueOptions {
   log: Logger;
   /** Text chunks for saved files of a prompt (the workflow in both forms). */
   pngTextFor?(item: QueuedPrompt): Record<string, string>;
+  /** Finished prompts kept as history (default HISTORY_MAX). */
+  historyMax?: number;
 }
 
 export class LocalPromptQueue implements PromptQueue {
@@ -28,7 +30,7 @@ export class LocalPromptQueue implements PromptQueue {
   private pumping: Promise<void> | null = null;
 
   constructor(private readonly opts: LocalQueueOptions) {
-    this.store = new SqliteQueueStore(opts.db);
+    this.store = new SqliteQueueStore(opts.db, opts.historyMax);
     const requeued = this.store.requeueInterrupted();
     if (requeued.length) opts.log.warn(`re-queued ${requeued.length} prompt(s) left running by the previous process: ${requeued.join(', ')}`);
   }
@@ -43,6 +45,10 @@ export class LocalPromptQueue implements PromptQueue {
 
   async snapshot(): Promise<QueueSnapshot> {
     return { running: this.store.list('running'), pending: this.store.list('pending') };
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.store.countPending();
   }
 
   async remove(ids: string[]): Promise<string[]> {

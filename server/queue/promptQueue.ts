@@ -45,6 +45,8 @@ export interface HistoryRecord {
 export interface PromptQueue {
   enqueue(req: EnqueueRequest): Promise<QueuedPrompt>;
   snapshot(): Promise<QueueSnapshot>;
+  /** How many prompts wait (not running), without reading them. */
+  pendingCount(): Promise<number>;
   /** Removes pending prompts; returns the ids removed (running ones are not removed: interrupt them). */
   remove(ids: string[]): Promise<string[]>;
   /** Removes every pending prompt; returns how many. */

@@ -37,8 +37,15 @@ function historyFromRow(r: HistoryRow): HistoryRecord {
   };
 }
 
+/** Finished prompts kept as history by default (the newest; as the Redis queue and ComfyUI keep). */
+export const HISTORY_MAX = 10_000;
+
 export class SqliteQueueStore {
-  constructor(private readonly db: Db) {}
+  /** `historyMax`: finished prompts kept, the oldest dropped as new ones finish. */
+  constructor(
+    private readonly db: Db,
+    private readonly historyMax = HISTORY_MAX,
+  ) {}
 
   /** Prompts left 'running' by a process that died go back to the front of the queue. Returns their ids. */
   requeueInterrupted(): string[] {
@@ -105,6 +112,8 @@ export class SqliteQueueStore {
           record.startedAt ?? null,
           record.finishedAt,
         );
+      // history stays bounded: each finished prompt keeps its workflow, so it grew without end
+      this.db.prepare('DELETE FROM history WHERE seq <= ?').run(seq - this.historyMax);
     })();
   }
 

@@ -5,7 +5,7 @@ import type { HistoryResponse, PromptRequest, PromptResponse, QueueItem, QueueRe
 import type { Host } from '../../host/host';
 import { preparePrompt, type PreparedPrompt } from '../../host/submit';
 import { historyEntryOf, QueuedPrompt } from '../../queue/promptQueue';
-import { badRequest } from '../httpError';
+import { badRequest, HttpError } from '../httpError';
 import { asyncRoute } from './asyncRoute';
 
 export interface PromptRouteHooks {
@@ -30,6 +30,14 @@ export async function enqueuePrepared(
 ): Promise<QueuedPrompt> {
   const { prompt, outputs, workflow } = prepared;
   const extra = { ...(opts.extraData ?? {}), ...(opts.clientId ? { client_id: opts.clientId } : {}), extra_pnginfo: { ...(opts.extraData?.extra_pnginfo ?? {}), workflow } };
+  const waiting = await host.queue.pendingCount();
+  if (waiting >= host.config.maxQueue) {
+    throw new HttpError(
+      429,
+      'queue_full',
+      `the queue is full: ${waiting} prompts wait, the most this server takes is ${host.config.maxQueue}; queue again when some have run, or delete some (POST /api/queue {"delete": [...]} or {"clear": true})`,
+    );
+  }
   const id = opts.id ?? randomUUID();
   hooks.beforeQueue(id, opts.clientId);
   return host.queue.enqueue({ id, prompt, outputs, extra, number: opts.number, front: opts.front === true });

@@ -99,6 +99,10 @@ export class RedisPromptQueue implements PromptQueue {
     };
   }
 
+  async pendingCount(): Promise<number> {
+    return this.queue.getJobCountByTypes('wait', 'prioritized', 'delayed');
+  }
+
   async remove(ids: string[]): Promise<string[]> {
     const removed: string[] = [];
     for (const id of ids) {
