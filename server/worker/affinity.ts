@@ -16,3 +16,14 @@ export function betterWorker(needs: string[], mine: Set<string>, me: string, oth
   }
   return best?.hb;
 }
+
+/**
+ * Whether a prompt passed on `deferrals` times, first at `since` (ms), may be passed on again at
+ * `now`: always within `windowMs` of the first hand-off — while the holder is slow to wake (a
+ * loaded machine), other idle workers may pick the prompt up and hand it back more than
+ * `maxHandoffs` times — and after that up to `maxHandoffs` in all.
+ */
+export function mayPassOn(deferrals: number, since: number | undefined, now: number, limits: { maxHandoffs: number; windowMs: number }): boolean {
+  if (deferrals < limits.maxHandoffs) return true;
+  return since !== undefined && now - since < limits.windowMs;
+}

@@ -15,7 +15,7 @@ import { receiveInputs } from '../queue/redis/inputFiles';
 import { bullConnection, checkWorkerName, RedisNames, redisClient } from '../queue/redis/names';
 import { OutputUploader, prefixFileRefs } from '../queue/redis/outputFiles';
 import { earlierRunMessages, lostRuns, PromptJobData, PromptJobResult, RunNote } from '../queue/redis/promptJob';
-import { betterWorker } from './affinity';
+import { betterWorker, mayPassOn } from './affinity';
 import { DEFAULT_MAX_PREVIEW_CHARS, EventPublisher } from './eventPublisher';
 import { modelNeeds, ModelTracker } from './modelKeys';
 import { HeartbeatWriter } from './workerHeartbeat';
@@ -29,13 +29,15 @@ export interface WorkerTiming {
   /** How often each worker looks for prompts whose worker died. */
   stalledCheckMs: number;
   heartbeatMs: number;
-  /** Passing a prompt on: how long it waits in 'delayed', how long the passing worker stays out of the race, how often at most. */
+  /** Passing a prompt on: how long it waits in 'delayed', how long the passing worker stays out of the race, how often at most (beyond the window). */
   handoffDelayMs: number;
   handoffGraceMs: number;
   maxHandoffs: number;
+  /** From the first hand-off, how long the prompt may be handed on however often (see mayPassOn). */
+  handoffWindowMs: number;
 }
 
-export const DEFAULT_TIMING: WorkerTiming = { lockMs: 30000, stalledCheckMs: 15000, heartbeatMs: 2000, handoffDelayMs: 100, handoffGraceMs: 300, maxHandoffs: 5 };
+export const DEFAULT_TIMING: WorkerTiming = { lockMs: 30000, stalledCheckMs: 15000, heartbeatMs: 2000, handoffDelayMs: 100, handoffGraceMs: 300, maxHandoffs: 5, handoffWindowMs: 3000 };
 
 export interface PromptWorkerOptions {
   names: RedisNames;
@@ -145,13 +147,14 @@ export class PromptWorker {
   /** The preference step: true when the prompt was handed to an idle worker holding more of its models. */
   private async passOn(job: Job<PromptJobData, PromptJobResult>, token?: string): Promise<boolean> {
     const data = job.data;
-    if (data.deferrals >= this.timing.maxHandoffs) return false;
+    const now = Date.now();
+    if (!mayPassOn(data.deferrals, data.deferredSince, now, { maxHandoffs: this.timing.maxHandoffs, windowMs: this.timing.handoffWindowMs })) return false;
     const needs = modelNeeds(data.item.prompt, this.opts.registry).map((n) => n.key);
     if (!needs.length) return false;
     const better = betterWorker(needs, this.models.held(), this.name, await readHeartbeats(this.redis, this.opts.names));
     if (!better) return false;
     this.opts.log.info(`prompt ${job.id}: passed to idle worker ${better.name}, which holds its models`);
-    await job.updateData({ ...data, deferrals: data.deferrals + 1 });
+    await job.updateData({ ...data, deferrals: data.deferrals + 1, deferredSince: data.deferredSince ?? now });
     await job.moveToDelayed(Date.now() + this.timing.handoffDelayMs, token);
     // Stay out of the race for it while the idle worker wakes up.
     await sleep(this.timing.handoffGraceMs);

@@ -13,7 +13,7 @@ import { parseWireEvent } from '../../server/queue/redis/eventRelay';
 import { bullConnection, redisClient, redisNames } from '../../server/queue/redis/names';
 import { fileRefs, OutputReceiver, OutputUploader, prefixFileRefs } from '../../server/queue/redis/outputFiles';
 import { bullPriority, earlierRunMessages, lostRuns, MAX_BULL_PRIORITY, PromptJobData } from '../../server/queue/redis/promptJob';
-import { betterWorker } from '../../server/worker/affinity';
+import { betterWorker, mayPassOn } from '../../server/worker/affinity';
 import { limitPreview } from '../../server/worker/eventPublisher';
 import { isModelLoader, modelNeeds } from '../../server/worker/modelKeys';
 import { redisServeOptions } from '../../server/worker/redisFlags';
@@ -45,6 +45,17 @@ describe('Redis queue units', () => {
     expect(betterWorker(needs, new Set(['A', 'B']), 'me', others)).toBeUndefined();
     expect(betterWorker([], new Set(), 'me', others)).toBeUndefined();
     expect(betterWorker(needs, new Set(), 'z', [hb('z', 'idle', ['A', 'B'])])).toBeUndefined();
+  });
+
+  it('keeps passing a prompt on while the holder has not taken it, within a window from the first hand-off', () => {
+    const limits = { maxHandoffs: 5, windowMs: 3000 };
+    expect(mayPassOn(0, undefined, 1000, limits)).toBe(true);
+    expect(mayPassOn(4, 1000, 9000, limits)).toBe(true); // under the count: always
+    // a holder slow to wake on a loaded machine: other idle workers took it back five times in 1.5 s
+    expect(mayPassOn(5, 1000, 2500, limits)).toBe(true);
+    expect(mayPassOn(9, 1000, 3999, limits)).toBe(true);
+    expect(mayPassOn(5, 1000, 4000, limits)).toBe(false); // the window is over: run it here
+    expect(mayPassOn(5, undefined, 4000, limits)).toBe(false); // a job from before the window was kept
   });
 
   it('drops previews over the size limit, keeps the rest of the event', () => {

@@ -21,6 +21,8 @@ export interface PromptJobData {
   runs: RunNote[];
   /** How often a worker passed the prompt on to an idle worker holding its models. */
   deferrals: number;
+  /** When it was first passed on (ms since the epoch). */
+  deferredSince?: number;
   /** Input files the prompt names (relative path → sha256), stored in Redis for workers elsewhere. */
   inputs?: Record<string, string>;
 }
