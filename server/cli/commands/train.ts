@@ -3,15 +3,15 @@
 // (or SIGTERM) after the current step and writes the checkpoint; --resume continues it.
 import { flag, intFlag, numberFlag, type CliCommand } from '../command';
 import { initBackend } from '../../../models/backend';
-import { BUNDLED_SIZE, kindOfConfig, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
+import { BUNDLED_SIZE, DEFAULT_RUN, kindOfConfig, parseKind, trainShapesModel, type TrainProgress } from '../../../models/training';
 import type { PositionKind } from '../../../models/nar';
 import { defaultSeed, resolveSeed } from '../../../models/nar/ordering';
 
-const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i (or --resume F) [--steps N] [--batch B] [--out F.safetensors]
-         [--resume F.safetensors] [--seed S] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
+const USAGE = `usage: narflow train --kind c2i|t2i|video|raster-c2i (or --resume F) [--steps ${DEFAULT_RUN.steps}] [--batch ${DEFAULT_RUN.batch}] [--out F.safetensors]
+         [--resume F.safetensors] [--seed ${DEFAULT_RUN.seed}] [--seed-position corner|center|R,C] [--codes CODES.safetensors]
          [--tokenizer weights/tokenizer/shapes-vq.safetensors] [--text-encoder weights/text_encoder/shapes-text.safetensors]
          [--dim ${BUNDLED_SIZE.dim}] [--layers ${BUNDLED_SIZE.nLayer}] [--heads ${BUNDLED_SIZE.nHead}] [--positions rope|abs]
-         [--lr 1e-3] [--min-lr LR/10] [--warmup W] [--checkpoint-every 100] [--log-every 10] [--device auto|wasm|cpu]
+         [--lr ${DEFAULT_RUN.maxLr}] [--min-lr LR/10] [--warmup STEPS/20, at most 100] [--checkpoint-every 100] [--log-every 10] [--device auto|wasm|cpu]
   Trains on the Shapes generator (seeded), or on a code file from \`narflow extract-codes\`.
   --seed-position: where generation grows from (default corner, as the published models); any
   other seed gives the model a head per direction, and samplers set to 'auto' start there.
