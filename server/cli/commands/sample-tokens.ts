@@ -14,6 +14,8 @@ const USAGE = `usage: narflow sample-tokens --weights W.safetensors|W.pt [--mode
          [--cfg-scale S] [--cfg-interval I] [--seed-position corner|center|i,j[,k]]
          [--greedy | --temperature T --top-k K --top-p P --seed N]
          [--engine auto|ort|tfjs] [--onnx-cache DIR] [--device wasm|cpu|auto]
+  defaults: --cfg-scale 1 (no guidance), --cfg-interval -1 (guidance throughout), --temperature 1,
+  --top-k 0 and --top-p 1 (off), --seed 0; --seed-position: the model's own (the corner for published models)
   --engine: 'auto' (default) runs onnxruntime where it loads, else tfjs; the engine used goes to stderr
   --onnx-cache: folder of compiled ONNX graphs (default ${DEFAULT_ONNX_CACHE_DIR})
   A.json: published ModelArgs fields (dim, n_layer, n_head, vocab_size, block_size, model_type, ...);
