@@ -14,7 +14,8 @@ import { TOKENIZER_FORMAT } from '../../../models/vq/io';
 const USAGE = `usage: narflow convert <in.pt|in.safetensors> <out.safetensors> [--dtype f32|f16|bf16]
          [--n-head N] [--block-size N] [--latent-shape T,H,W] [--model-args A.json]
   Reads the state dict (checkpoint['model'] / ['module'] / ['state_dict'] / top level) without
-  running any code from the file, prints steps/args and the detected layout, writes safetensors.
+  running any code from the file, prints steps/args and the detected layout, writes safetensors
+  (--dtype: the tensors' type in the output, default f32).
   --n-head, --block-size, --latent-shape, --model-args: config fields the weights cannot show
   (A.json: published ModelArgs, or {"config": ModelArgs}).`;
 
