@@ -5,7 +5,10 @@ import { type CliCommand, flag, requireFlag } from '../command';
 import { loadStats } from '../../../models/metrics/io/featureFiles';
 import { frechetDistance } from '../../../models/metrics/frechet/frechetDistance';
 
-const USAGE = 'usage: narflow fid-features --a A.(f32|npy|npz) --b B.(f32|npy|npz) [--dim D] [--eps 1e-6]';
+const USAGE = `usage: narflow fid-features --a A.(f32|npy|npz) --b B.(f32|npy|npz) [--dim D] [--eps 1e-6]
+  --dim D: the feature width of raw .f32 files (needed for them); --eps: the ε·I fallback offset
+  An .npz holding mu and sigma is used as statistics; otherwise its features / feats / arr_0 (or only) array.
+  Prints {"fid": ...}.`;
 
 export const command: CliCommand = {
   name: 'fid-features',
