@@ -73,6 +73,33 @@ describe('links in the README and docs', () => {
   });
 });
 
+describe('HTTP routes in the README and docs', () => {
+  it('every `METHOD /path` they name is a route of the server', () => {
+    const routesDir = path.join(root, 'server/http/routes');
+    const routes = new Set<string>();
+    for (const f of fs.readdirSync(routesDir)) {
+      for (const m of fs.readFileSync(path.join(routesDir, f), 'utf8').matchAll(/\br\.(get|post|put|delete)\(\s*'([^']+)'/g)) {
+        routes.add(`${m[1].toUpperCase()} ${m[2].replace(/:\w+/g, ':x')}`);
+      }
+    }
+    const named: string[] = [];
+    for (const doc of DOCS) {
+      for (const m of read(doc).matchAll(/\b((?:GET|POST|PUT|DELETE)(?:\|(?:GET|POST|PUT|DELETE))*) (\/[^\s`),;]*)/g)) {
+        // `/api/x` and `/x` are the same route (ComfyUI's root aliases); `{id}`, `NAME`, `<kind>` are parameters
+        const p = m[2].replace(/^\/api(?=\/)/, '').replace(/\{\w+\}|<\w+>|\b[A-Z]+\b|:\w+/g, ':x');
+        const paths = p.includes('[') ? [p.replace(/\[.*\]/, ''), p.replace(/[[\]]/g, '')] : [p];
+        for (const method of m[1].split('|')) {
+          for (const route of paths) {
+            named.push(`${method} ${route}`);
+            expect({ doc, named: `${method} ${route}`, isRoute: routes.has(`${method} ${route}`) }).toEqual({ doc, named: `${method} ${route}`, isRoute: true });
+          }
+        }
+      }
+    }
+    expect(named).toEqual(expect.arrayContaining(['POST /prompt', 'GET /history/:x', 'POST /workflows/:x/run', 'GET /models/:x']));
+  });
+});
+
 describe('script and bench command lines in the README and docs', () => {
   it('every flag given to `npx tsx scripts/X.ts` / `bench/X.ts` or `npm run bench --` is one that script reads', () => {
     const benchSources = fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => read(`bench/${f}`)).join('\n');
