@@ -8,6 +8,7 @@ import * as path from 'path';
 import { pack as corePack } from '../../nodes/core';
 import { pack as evalPack } from '../../nodes/eval';
 import { pack as narPack } from '../../nodes/nar';
+import { EXECUTION_EVENTS } from '../../server/api/protocol';
 import { NodeRegistry } from '../../server/engine/registry/registry';
 
 const root = path.resolve(__dirname, '../..');
@@ -97,6 +98,15 @@ describe('HTTP routes in the README and docs', () => {
       }
     }
     expect(named).toEqual(expect.arrayContaining(['POST /prompt', 'GET /history/:x', 'POST /workflows/:x/run', 'GET /models/:x']));
+  });
+});
+
+describe('socket.io events in the README', () => {
+  it('lists exactly the events the server sends (server/api/protocol.ts)', () => {
+    const sentence = /socket\.io events \(([^)]*(?:\([^)]*\)[^)]*)*)\)/.exec(read('README.md'));
+    expect(sentence).not.toBeNull();
+    const listed = [...sentence![1].matchAll(/`(\w+)`/g)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...EXECUTION_EVENTS, 'status'].sort());
   });
 });
 
