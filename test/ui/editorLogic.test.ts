@@ -352,6 +352,15 @@ describe('node drawing', () => {
     expect(failed.texts.map((t) => t.text)).toContain('!');
   });
 
+  it('the node id is written just above the title when the editor shows ids, and not otherwise', () => {
+    const shown = recordingContext();
+    drawNodeState(shown.ctx, node(), ran(), { ...dc, idLabel: () => '12:3' });
+    expect(shown.texts).toContainEqual({ text: '#12:3', x: 4 });
+    const hidden = recordingContext();
+    drawNodeState(hidden.ctx, node(), ran(), { ...dc, idLabel: () => null });
+    expect(hidden.texts.map((t) => t.text)).toEqual(['545 ms']);
+  });
+
   it('the caption of a preview sits above the picture, not over its corner cell', () => {
     const calls: { name: string; args: number[] }[] = [];
     const ctx = new Proxy({} as Record<string, unknown>, {

@@ -86,6 +86,45 @@ describeBrowser('keyboard shortcuts in Chromium', () => {
     });
   });
 
+  it('I shows or hides the node ids above the nodes, and the choice outlives a reload', async () => {
+    const { page } = s;
+    /** The texts a frame draws (the canvas's fillText calls). */
+    const drawnTexts = () =>
+      page.evaluate(() => {
+        const { editor } = (window as any).narflow;
+        const ctx = editor.canvas.canvas.getContext('2d');
+        const texts: string[] = [];
+        const original = ctx.fillText;
+        ctx.fillText = function (text: string, ...rest: number[]) {
+          texts.push(String(text));
+          return original.call(this, text, ...rest);
+        };
+        try {
+          editor.canvas.draw(true, true);
+        } finally {
+          ctx.fillText = original;
+        }
+        return texts;
+      });
+    const ids: string[] = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.map((n: any) => `#${n.id}`));
+    expect(ids.length).toBeGreaterThan(2);
+    expect(await drawnTexts()).toEqual(expect.arrayContaining(ids)); // shown by default
+    await page.focus('#graph-canvas');
+    await page.keyboard.press('i');
+    expect((await drawnTexts()).filter((t) => ids.includes(t))).toEqual([]);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect((await drawnTexts()).filter((t) => ids.includes(t))).toEqual([]);
+    await page.focus('#graph-canvas');
+    await page.keyboard.press('i');
+    expect(await drawnTexts()).toEqual(expect.arrayContaining(ids));
+    // typed into a field, "i" is a letter
+    await page.focus('#workflow-name');
+    await page.keyboard.type('i');
+    expect(await page.evaluate(() => (window as any).narflow.editor.showIds)).toBe(true);
+    expect(s.pageErrors).toEqual([]);
+  });
+
   it('"." brings every node back into view after the view was moved away', async () => {
     const { page } = s;
     /** How many nodes lie wholly inside the visible canvas. */

@@ -17,7 +17,7 @@ import { MaskEditor } from './panels/maskEditor';
 import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
 import { SubgraphBreadcrumb } from './panels/subgraphBreadcrumb';
-import { bindToolbar } from './panels/toolbar';
+import { bindToolbar, readShowIds } from './panels/toolbar';
 import { editorForm } from '../../server/engine/workflow/editorForm';
 import { tabTitle } from './format';
 
@@ -71,7 +71,7 @@ async function start(): Promise<void> {
   };
   // a node inside an opened subgraph runs as "instance:…:node"; an instance shows what ran inside it
   const drawState = (node: LGraphNode, ctx: CanvasRenderingContext2D): void =>
-    drawNodeState(ctx, node, runState.summary(editor.executionId(node)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture });
+    drawNodeState(ctx, node, runState.summary(editor.executionId(node)), { images, viewUrl: (r) => client.viewUrl(r), inputImage: inputPicture, idLabel: (n) => (editor.showIds ? editor.executionId(n) : null) });
   const info = await client.objectInfo();
   const specs = registerNodeTypes(info, {
     drawForeground: (node, ctx) => drawState(node, ctx),
@@ -151,6 +151,7 @@ async function start(): Promise<void> {
   changes.onGraphChanged = (cause) => {
     if (cause !== 'queue') autoQueue.changed();
   };
+  editor.showIds = readShowIds();
   bindToolbar(app, editor, changes, autoQueue);
 
   // A tab reopens the graph it showed last (kept on every change), a new tab the browser's last

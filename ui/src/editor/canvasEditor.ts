@@ -65,6 +65,8 @@ export class CanvasEditor {
   private readonly el: HTMLCanvasElement;
   /** The subgraph instances opened, outermost first; empty when the workflow's own graph is shown. */
   private steps: SubgraphStep[] = [];
+  /** Whether nodes show their ids above their titles (the ids `--set`, `--only` and the API use). */
+  showIds = true;
 
   constructor(
     private readonly container: HTMLElement,

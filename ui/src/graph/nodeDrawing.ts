@@ -19,6 +19,8 @@ export interface DrawContext {
   /** The URL of the input picture a node has chosen (Load Image), shown while it has no outputs to show. */
   /** The view URL and name of the input file a loader node has chosen (its picture, or its clip, animated). */
   inputImage?(node: LGraphNode): { url: string; filename: string } | undefined;
+  /** The id shown above the node (what `--set`, `--only` and the API name it by), or null to show none. */
+  idLabel?(node: LGraphNode): string | null;
 }
 
 /** Bottom of the widgets (or of the slots when there are none), in node-local coordinates. */
@@ -103,6 +105,17 @@ function splitLongWord(ctx: CanvasRenderingContext2D, word: string, width: numbe
   }
   if (piece) pieces.push(piece);
   return pieces;
+}
+
+/** "#4" just above the title's left end (ComfyUI's node id badge). */
+function drawIdLabel(ctx: CanvasRenderingContext2D, id: string): void {
+  ctx.save();
+  ctx.font = '11px sans-serif';
+  ctx.fillStyle = '#8b949e';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(`#${id}`, 4, -LiteGraph.NODE_TITLE_HEIGHT - 4);
+  ctx.restore();
 }
 
 /** `text` cut with "…" to fit `width`. */
@@ -350,6 +363,8 @@ function drawInputImage(ctx: CanvasRenderingContext2D, node: LGraphNode, input: 
 }
 
 export function drawNodeState(ctx: CanvasRenderingContext2D, node: LGraphNode, state: NodeRunState | undefined, dc: DrawContext): void {
+  const id = dc.idLabel?.(node);
+  if (id) drawIdLabel(ctx, id);
   drawState(ctx, node, state, dc);
   // the veil of a muted or bypassed node goes over what it shows, so its pictures look left out too
   drawMode(ctx, node);

@@ -11,6 +11,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+Shift+E, Subgraph button', 'Make the selected nodes a subgraph (one node, wired as they were); ↗ on its title opens it'],
   ['Esc', 'Back out of an opened subgraph (or click the path above the canvas)'],
   ['R', 'Refresh the model and file lists'],
+  ['I', 'Show or hide the node ids above the nodes (#4, #12:3 inside a subgraph): what --set, --only and the API name them by'],
   ['.', 'Fit the view to the selected nodes, or to all of them'],
   ['Double-click the canvas', 'Search for a node to add'],
   ['Click a cell of a NAR sampler preview', 'Make it the seed position'],

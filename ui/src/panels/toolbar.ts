@@ -18,6 +18,18 @@ function typingInField(target: EventTarget | null): boolean {
   return !!e && (e.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName));
 }
 
+/** localStorage key of the node-id toggle ('no': hidden). */
+export const SHOW_IDS_KEY = 'narflow.showNodeIds';
+
+/** Whether node ids are shown: yes unless hidden with I before (storage refused: yes). */
+export function readShowIds(): boolean {
+  try {
+    return localStorage.getItem(SHOW_IDS_KEY) !== 'no';
+  } catch {
+    return true;
+  }
+}
+
 /**
  * One line while everything fits (the name and the lists shrink first), two when it does not: a
  * wrapping flex line breaks before anything shrinks, so the wrap is switched on only when the one
@@ -117,6 +129,18 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     if (!file || typingInField(e.target)) return;
     e.preventDefault();
     void app.pastePicture(file);
+  });
+  // I (no modifier, not typing): show or hide the node ids (kept for the next visit)
+  window.addEventListener('keydown', (e) => {
+    if (e.key.toLowerCase() !== 'i' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
+    e.preventDefault();
+    editor.showIds = !editor.showIds;
+    try {
+      localStorage.setItem(SHOW_IDS_KEY, editor.showIds ? 'yes' : 'no');
+    } catch {
+      // storage refused: the choice lasts for this page
+    }
+    editor.redraw();
   });
   // R (no modifier, not typing): refresh the file lists, as in ComfyUI
   window.addEventListener('keydown', (e) => {
