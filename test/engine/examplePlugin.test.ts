@@ -29,6 +29,10 @@ describe('the example plugin (examples/plugins/caption-tools)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^RandomCaption\s+caption-tools\s+examples\/text\s+seed:INT, colours:STRING, shapes:STRING -> STRING$/m);
     expect(r.stdout).toMatch(/^ShowText\s+caption-tools\s+examples\/text\s+text:STRING -> \(output node\)$/m);
+    // the columns line up under the header, whatever the length of a pack's name
+    const lines = r.stdout.trimEnd().split('\n');
+    const category = lines[0].indexOf('CATEGORY');
+    for (const line of lines.slice(1)) expect({ line, at: line.slice(category - 2, category).trim() === '' && line[category] !== ' ' }).toEqual({ line, at: true });
   });
 
   it('writes the same caption for the same seed, from the words it is given', () => {

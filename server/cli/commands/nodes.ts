@@ -31,12 +31,13 @@ export const command: CliCommand = {
     } else {
       const rows = registry.entries().sort((a, b) => a.pack.localeCompare(b.pack) || a.def.category.localeCompare(b.def.category) || a.def.type.localeCompare(b.def.type));
       const w = Math.max(4, ...rows.map((r) => r.def.type.length));
+      const p = Math.max(4, ...rows.map((r) => r.pack.length));
       const c = Math.max(8, ...rows.map((r) => r.def.category.length));
-      process.stdout.write(`${'TYPE'.padEnd(w)}  ${'PACK'.padEnd(8)}  ${'CATEGORY'.padEnd(c)}  INPUTS -> OUTPUTS\n`);
+      process.stdout.write(`${'TYPE'.padEnd(w)}  ${'PACK'.padEnd(p)}  ${'CATEGORY'.padEnd(c)}  INPUTS -> OUTPUTS\n`);
       for (const { def, pack } of rows) {
         const ins = Object.entries(def.inputs).map(([k, v]) => `${k}:${v.type}${v.optional ? '?' : ''}`).join(', ');
         const outs = def.outputs.map((o) => o.type).join(', ') || (def.outputNode ? '(output node)' : '-');
-        process.stdout.write(`${def.type.padEnd(w)}  ${pack.padEnd(8)}  ${def.category.padEnd(c)}  ${ins} -> ${outs}\n`);
+        process.stdout.write(`${def.type.padEnd(w)}  ${pack.padEnd(p)}  ${def.category.padEnd(c)}  ${ins} -> ${outs}\n`);
       }
     }
     for (const f of report.failed) process.stderr.write(`pack not loaded: ${f.dir}: ${f.error}\n`);
