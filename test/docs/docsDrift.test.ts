@@ -1,8 +1,10 @@
-// The README, docs/ and weights/README.md against the repository: every relative link (and its
-// #anchor) resolves, every repository path they cite exists, the workflow table lists exactly the
-// files in workflows/, and every `narflow run workflows/X.json --set N.input=…` / `--only N`
-// example (and the `/api/workflows/NAME/run` request's "set") names a node of that workflow and an
-// input of that node's type. (Command flags are checked in test/cli/options.test.ts.)
+// The README, docs/ (with docs/samples/) and weights/README.md against the repository: every
+// relative link (and its #anchor) resolves, every repository path they cite exists, every
+// `METHOD /path` is a server route, the README's socket.io events are the protocol's, flags given
+// to scripts/ and bench/ are ones they read, the workflow table lists exactly the files in
+// workflows/, and every `narflow run workflows/X.json --set N.input=…` / `--only N` example (and the
+// `/api/workflows/NAME/run` request's "set") names a node of that workflow and an input of that
+// node's type. (narflow command flags are checked in test/cli/options.test.ts.)
 import * as fs from 'fs';
 import * as path from 'path';
 import { pack as corePack } from '../../nodes/core';
@@ -62,7 +64,7 @@ describe('links in the README and docs', () => {
         for (const word of m[1].split(/\s+/)) {
           const p = word.replace(/[),;:]+$/, '');
           if (!TOP.test(p) || /[<>*{}|…]|KIND/.test(p)) continue;
-          if (p.startsWith('bench/results/') || p.startsWith('weights/') && /\.(pt|pth|onnx)$/.test(p)) continue; // written by runs / put there by users
+          if (p.startsWith('bench/results/') || (p.startsWith('weights/') && /\.(pt|pth|onnx)$/.test(p))) continue; // written by runs / put there by users
           cited.push(p);
           // a jest pattern (test/ui/defaultWorkflow) names the files it starts
           const exists = fs.existsSync(path.join(root, p)) || (p.startsWith('test/') && fs.readdirSync(path.join(root, path.dirname(p))).some((f) => f.startsWith(path.basename(p))));
