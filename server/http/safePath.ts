@@ -23,6 +23,31 @@ export function checkRequestPath(what: string, value: string, allowSeparators: b
   }
 }
 
+/** Bytes one file or folder name may have (ext4, APFS, NTFS: 255). */
+export const MAX_NAME_BYTES = 255;
+/** Folders deep an upload may go: the input lists (LoadImage, LoadVideo) show files no deeper. */
+export const MAX_UPLOAD_DEPTH = 2;
+
+/**
+ * The stricter rules for a name an upload creates (after checkRequestPath): each part of
+ * subfolder/filename at most MAX_NAME_BYTES, no control characters nor bidirectional-text
+ * controls (a name that displays as another: '\u202eevil\u202dgnp.png'), not hidden (a leading
+ * '.' keeps it out of every list), no empty or '.' parts, at most MAX_UPLOAD_DEPTH folders deep.
+ */
+export function checkUploadName(subfolder: string, filename: string): void {
+  if (subfolder.includes('\\')) throw refuse('subfolder', subfolder, "uses '\\': separate folders with '/'");
+  const parts = subfolder ? subfolder.split('/') : [];
+  for (const [what, name] of [...parts.map((p): [string, string] => ['subfolder', p]), ['filename', filename] as [string, string]]) {
+    const shown = what === 'filename' ? filename : subfolder;
+    if (name === '' || name === '.') throw refuse(what, shown, "has an empty or '.' part");
+    if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw refuse(what, shown, `a name is ${Buffer.byteLength(name)} bytes long, more than the ${MAX_NAME_BYTES} a file system takes`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) throw refuse(what, shown, 'contains control or bidirectional-text characters');
+    if (name.startsWith('.')) throw refuse(what, shown, "starts with '.', which would hide it from every list");
+  }
+  if (parts.length > MAX_UPLOAD_DEPTH) throw refuse('subfolder', subfolder, `is ${parts.length} folders deep, more than the ${MAX_UPLOAD_DEPTH} the input lists show`);
+}
+
 /** Resolves root/subfolder/filename, guaranteeing the result is inside root. */
 export function resolveInside(root: string, subfolder: string, filename: string): string {
   checkRequestPath('subfolder', subfolder, true);

@@ -7,7 +7,7 @@ import { declaredSize, oversizeReason } from '../../../models/image/dimensions';
 import type { HostPaths } from '../../engine/nodeApi';
 import { badRequest, HttpError, notFound } from '../httpError';
 import { boundaryOf, imageKind, parseMultipart } from '../multipart';
-import { checkRequestPath, resolveInside } from '../safePath';
+import { checkRequestPath, checkUploadName, resolveInside } from '../safePath';
 import { asyncRoute } from './asyncRoute';
 
 const FOLDER_TYPES = ['output', 'input', 'temp'] as const;
@@ -92,6 +92,7 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
       const filename = image.filename ?? '';
       checkRequestPath('filename', filename, false);
       checkRequestPath('subfolder', subfolder, true);
+      checkUploadName(subfolder, filename);
       if (!IMAGE_EXT.has(path.extname(filename).toLowerCase())) {
         throw badRequest(`file ${JSON.stringify(filename)} must end in ${[...IMAGE_EXT].join(', ')}`);
       }
