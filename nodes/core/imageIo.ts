@@ -1,7 +1,7 @@
 // LoadImage, SaveImage, PreviewImage.
 import * as fs from 'fs';
 import type { ImageBatch } from '../../models/image/types';
-import { defineNode } from '../../server/engine/nodeApi';
+import { defineNode, expandFilenamePrefix } from '../../server/engine/nodeApi';
 import { fileInside, listImageFiles, readInputImage, writeImages } from './imageFiles';
 
 export const LoadImage = defineNode({
@@ -35,12 +35,14 @@ export const SaveImage = defineNode({
   description: 'Saves images as PNG files in the output folder; each PNG carries the workflow that made it.',
   inputs: {
     images: { type: 'IMAGE', kind: 'link' },
-    filename_prefix: { type: 'STRING', default: 'narflow', tooltip: "file name prefix; may contain a subfolder ('run1/img')" },
+    filename_prefix: { type: 'STRING', default: 'narflow', tooltip: "file name prefix; may contain a subfolder ('run1/img') and ComfyUI's %date:yyyy-MM-dd%, %year%…%second%, %width%, %height%, %Name.input%" },
   },
   outputs: [],
   outputNode: true,
   async execute(inputs, ctx) {
-    const files = writeImages(ctx.paths.output, String(inputs.filename_prefix ?? 'narflow'), inputs.images as ImageBatch, ctx.pngText ?? {});
+    const images = inputs.images as ImageBatch;
+    const prefix = expandFilenamePrefix(String(inputs.filename_prefix ?? 'narflow'), { now: new Date(), width: images.width, height: images.height, prompt: ctx.prompt });
+    const files = writeImages(ctx.paths.output, prefix, images, ctx.pngText ?? {});
     return { outputs: [], ui: { images: files.map((f) => ({ ...f, type: 'output' as const })) } };
   },
 });

@@ -2,6 +2,9 @@
 // scheduling from these definitions; node packs import only this file from the engine.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ApiWorkflow } from './workflow/schema';
+
+export { expandFilenamePrefix } from './filenamePrefix';
 
 export type DataType =
   | 'IMAGE'
@@ -69,6 +72,8 @@ export interface ExecContext {
   paths: HostPaths;
   /** Text chunks the host asks saved files to carry (the workflow in both forms: `prompt`, `workflow`). */
   pngText?: Record<string, string>;
+  /** The whole prompt being run (API form; read it, never change it), e.g. for `%Title.input%` in file names. */
+  prompt?: ApiWorkflow;
 }
 
 export interface HostPaths {

@@ -67,6 +67,12 @@ describe('SaveVideo', () => {
     expect(readPngText(bytes)).toEqual(text);
   });
 
+  it('fills ComfyUI\'s placeholders in the prefix: the saved size (after scaling) and the year', async () => {
+    const r = await SaveVideo.execute({ videos: shapes, filename_prefix: 'clips_%year%/c_%width%x%height%', format: 'gif', scale: 2 }, ctx());
+    const files = r.ui!.images as { filename: string; subfolder: string }[];
+    expect(files[0]).toMatchObject({ subfolder: `clips_${new Date().getFullYear()}`, filename: 'c_64x64_00001_.gif' });
+  });
+
   it('scales frames up by whole pixels and never overwrites an earlier file', async () => {
     const a = await save(shapes, 'gif', 'again');
     const r = await SaveVideo.execute({ videos: shapes, filename_prefix: 'again', format: 'gif', scale: 3 }, ctx());

@@ -170,6 +170,7 @@ export class Executor {
       signal: req.signal,
       paths: this.opts.paths,
       pngText: req.pngText,
+      prompt: req.prompt,
       log: { info: (m) => log.info(`${tag} ${m}`), warn: (m) => log.warn(`${tag} ${m}`), error: (m) => log.error(`${tag} ${m}`) },
       progress: (value: number, max: number, preview?: Preview, extra?: Record<string, unknown>) => {
         const now = Date.now();
