@@ -80,6 +80,7 @@ export type ErrorType =
   | 'conflict'
   | 'payload_too_large'
   | 'queue_full' // 429: as many prompts wait as the server takes
+  | 'insufficient_storage' // 507: an upload would leave the disk nearly full
   | 'bad_request'
   | 'internal_error';
 

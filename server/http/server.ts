@@ -23,6 +23,8 @@ export interface ServerOptions {
   /** JSON body limit (express syntax). */
   bodyLimit?: string;
   uploadLimitBytes?: number;
+  /** Free disk space an upload must leave (default 256 MiB), so uploads cannot fill the disk. */
+  uploadMinFreeBytes?: number;
   /** The built editor folder, or why there is none. */
   ui?: { dir?: string; reason?: string };
 }
@@ -61,7 +63,7 @@ export function createApp(host: Host, opts: ServerOptions, hooks: { beforeQueue(
   api.use(requireSameOrigin(opts.token));
   api.use(requireToken(opts.token));
   // uploads read their multipart bodies themselves; every other route takes JSON
-  api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024));
+  api.use(fileRoutes(host.config.paths, opts.uploadLimitBytes ?? 32 * 1024 * 1024, opts.uploadMinFreeBytes));
   api.use(jsonBody(opts.bodyLimit ?? '8mb'));
   api.use(promptRoutes(host, hooks));
   api.use(infoRoutes(host));

@@ -1,8 +1,13 @@
-// Names an upload may create in the input folder, on a real server: each refusal is a 400 naming
-// the rule, and nothing is written.
+// Names an upload may create in the input folder, and the disk space it must leave, on real
+// servers: each refusal names the rule, and nothing is written.
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { encodePng } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
+import { createHost } from '../../server/host/host';
+import { hostConfig, silentLogger } from '../../server/host/hostConfig';
+import { startServer } from '../../server/http/server';
 import { startTestServer, TestServer } from './serverHarness';
 
 /** A multipart body written by hand: FormData would percent-encode a CR in the file name. */
@@ -42,5 +47,23 @@ describe('upload names', () => {
   it('takes plain names, two folders deep, and spaces and non-ASCII letters', async () => {
     expect((await upload(s.url, 'Föto 1.png', 'masks/b')).body).toEqual({ name: 'Föto 1.png', subfolder: 'masks/b', type: 'input' });
     expect((await upload(s.url, `${'a'.repeat(251)}.png`)).status).toBe(200);
+  });
+});
+
+describe('uploads and the disk', () => {
+  it('refuses an upload that would leave less free space than the server keeps, with 507, writing nothing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-disk-'));
+    const host = createHost(hostConfig({ dataDir, packs: ['core'], log: silentLogger }));
+    // a disk never free enough: as if it were nearly full
+    const server = await startServer(host, { port: 0, uploadMinFreeBytes: Number.MAX_SAFE_INTEGER, ui: { reason: 'not built in tests' } });
+    try {
+      const r = await upload(server.url, 'x.png');
+      expect([r.status, r.body.error?.type]).toEqual([507, 'insufficient_storage']);
+      expect(r.body.error.message).toMatch(/^the server's disk is nearly full: \d+ MiB free, and uploads leave at least \d+ MiB; delete files from the input folder or free space$/);
+      expect(fs.readdirSync(host.config.paths.input)).toEqual([]);
+    } finally {
+      await server.close();
+      await host.close();
+    }
   });
 });

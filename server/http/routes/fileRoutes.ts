@@ -53,7 +53,23 @@ function truncation(kind: string, data: Buffer): string | undefined {
   return undefined;
 }
 
-export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
+/** Free space an upload must leave on the input folder's disk by default (uploads may not fill it). */
+export const UPLOAD_MIN_FREE_BYTES = 256 * 1024 * 1024;
+
+/** Why writing `bytes` more into `dir` is refused for the disk's free space, or undefined. */
+function diskRefusal(dir: string, bytes: number, minFree: number): string | undefined {
+  let free: number;
+  try {
+    const s = fs.statfsSync(dir);
+    free = s.bavail * s.bsize;
+  } catch {
+    return undefined; // no statfs here: the write itself reports a full disk
+  }
+  if (free - bytes >= minFree) return undefined;
+  return `the server's disk is nearly full: ${Math.floor(free / 1048576)} MiB free, and uploads leave at least ${Math.floor(minFree / 1048576)} MiB; delete files from the input folder or free space`;
+}
+
+export function fileRoutes(paths: HostPaths, uploadLimitBytes: number, uploadMinFreeBytes = UPLOAD_MIN_FREE_BYTES): Router {
   const r = Router();
 
   r.get('/view', (req, res, next) => {
@@ -106,7 +122,11 @@ export function fileRoutes(paths: HostPaths, uploadLimitBytes: number): Router {
       const dir = path.dirname(resolveInside(paths.input, subfolder, filename));
       fs.mkdirSync(dir, { recursive: true });
       const { name, existing } = field('overwrite') === 'true' ? { name: filename, existing: false } : uploadName(dir, filename, image.data);
-      if (!existing) fs.writeFileSync(resolveInside(paths.input, subfolder, name), image.data);
+      if (!existing) {
+        const full = diskRefusal(dir, image.data.length, uploadMinFreeBytes);
+        if (full) throw new HttpError(507, 'insufficient_storage', full);
+        fs.writeFileSync(resolveInside(paths.input, subfolder, name), image.data);
+      }
       const out: UploadResponse = { name, subfolder, type: 'input' };
       res.json(out);
     }),
