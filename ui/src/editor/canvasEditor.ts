@@ -56,6 +56,7 @@ function applyTheme(canvas: LGraphCanvas): void {
   LiteGraph.WIDGET_SECONDARY_TEXT_COLOR = '#8b949e';
   LiteGraph.LINK_COLOR = '#8a939e';
   LiteGraph.release_link_on_empty_shows_menu = true;
+  LiteGraph.search_filter_enabled = true; // its Search lists the nodes that take the dropped link's type first
 }
 
 export class CanvasEditor {
@@ -80,6 +81,13 @@ export class CanvasEditor {
     // this, a text field typed into before keeps the keys (R, ".", "?") meant for the canvas
     this.el.addEventListener('pointerdown', () => this.el.focus({ preventScroll: true }), true);
     this.canvas = new LGraphCanvas(this.el, this.graph);
+    // litegraph's menu for a link dropped on empty canvas calls showSearchBox detached from the
+    // canvas ("Search" threw reading this.ds): an own, bound copy keeps it a method call. Its list
+    // of other nodes after the type-filtered ones throws (an undeclared variable in litegraph
+    // 0.17.2), so a dropped link's search lists only the nodes that take its type, as ComfyUI's.
+    const search = this.canvas.showSearchBox.bind(this.canvas);
+    type SearchOptions = Parameters<LGraphCanvas['showSearchBox']>[1];
+    this.canvas.showSearchBox = (event, options) => search(event, { ...options, show_general_after_typefiltered: false, show_general_if_none_on_typefilter: false } as SearchOptions);
     registerSubgraphTypes(this.graph, { enter: (node) => this.enter(node), drawForeground: (node, ctx) => this.events.drawNode?.(node, ctx) });
     applyTheme(this.canvas);
     // litegraph draws bare boxes below 0.6: the larger shipped templates fit the window at about 0.4

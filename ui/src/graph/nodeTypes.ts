@@ -172,6 +172,18 @@ export function registerNodeTypes(info: ObjectInfoResponse, hooks: NodeHooks): N
     const cls = makeNodeClass(spec, hooks);
     LiteGraph.registerNodeType(spec.type, cls);
     (cls as { category?: string }).category = spec.category; // registerNodeType derives it from a "/" path
+    registerSlotTypes(spec);
   }
   return specs;
+}
+
+/**
+ * Tells litegraph's search which slot types a node type takes and gives, so a link dropped on empty
+ * canvas ("Search" in its menu) lists the nodes it can connect to first. litegraph reads the type
+ * from `.constructor.type`, as of a node instance, and its search looks the type up lower-cased.
+ */
+function registerSlotTypes(spec: NodeSpec): void {
+  const asInstance = { constructor: { type: spec.type } } as unknown as Parameters<typeof LiteGraph.registerNodeAndSlotType>[0];
+  for (const input of spec.inputs) LiteGraph.registerNodeAndSlotType(asInstance, input.type.toLowerCase(), false);
+  for (const output of spec.outputs) LiteGraph.registerNodeAndSlotType(asInstance, output.type.toLowerCase(), true);
 }
