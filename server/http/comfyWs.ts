@@ -14,6 +14,7 @@ import type { Logger } from '../engine/nodeApi';
 import type { EventBus } from '../queue/eventBus';
 import { bearerOf, tokenMatches } from './auth';
 import { crossSiteRefusal } from './origin';
+import { MAX_SOCKET_CLIENTS } from './socket';
 
 export const COMFY_WS_PATH = '/ws';
 /** Binary frame event types (ComfyUI's BinaryEventTypes). */
@@ -30,6 +31,8 @@ export interface ComfyWsLayer {
 
 export interface ComfyWsOptions {
   token?: string;
+  /** /ws connections at once (default MAX_SOCKET_CLIENTS); more are refused with 503 until some close. */
+  maxClients?: number;
   log: Logger;
   status(): Promise<StatusPayload>;
 }
@@ -99,6 +102,8 @@ export function attachComfyWs(server: http.Server, bus: EventBus, opts: ComfyWsO
     if (crossSite) return refuse(socket, '403 Forbidden', crossSite);
     const given = url.searchParams.get('token') ?? bearerOf(req.headers.authorization);
     if (opts.token && !tokenMatches(opts.token, given)) return refuse(socket, '401 Unauthorized');
+    const max = opts.maxClients ?? MAX_SOCKET_CLIENTS;
+    if (wss.clients.size >= max) return refuse(socket, '503 Service Unavailable', `too many connections: this server takes ${max} /ws clients at once`);
     const asked = url.searchParams.get('clientId');
     const clientId = asked && asked.length <= 200 ? asked : randomUUID().replace(/-/g, '');
     wss.handleUpgrade(req, socket, head, (ws) => {

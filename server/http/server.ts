@@ -23,6 +23,8 @@ export interface ServerOptions {
   /** JSON body limit (express syntax). */
   bodyLimit?: string;
   uploadLimitBytes?: number;
+  /** socket.io clients, and /ws clients, connected at once (default 1000 each). */
+  maxSocketClients?: number;
   /** Free disk space an upload must leave (default 256 MiB), so uploads cannot fill the disk. */
   uploadMinFreeBytes?: number;
   /** The built editor folder, or why there is none. */
@@ -99,8 +101,8 @@ export async function startServer(host: Host, opts: ServerOptions = {}): Promise
     const s = await host.queue.snapshot();
     return { queue_remaining: s.pending.length + s.running.length, running: s.running[0]?.id ?? null };
   };
-  socket = attachSocket(server, host.bus, { token: opts.token, log: host.config.log, status });
-  comfy = attachComfyWs(server, host.bus, { token: opts.token, log: host.config.log, status });
+  socket = attachSocket(server, host.bus, { token: opts.token, log: host.config.log, status, maxClients: opts.maxSocketClients });
+  comfy = attachComfyWs(server, host.bus, { token: opts.token, log: host.config.log, status, maxClients: opts.maxSocketClients });
   const comfyLayer = comfy;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -20,8 +20,13 @@ export interface SocketLayer {
   close(): Promise<void>;
 }
 
+/** socket.io clients connected at once by default (each editor tab is one). */
+export const MAX_SOCKET_CLIENTS = 1000;
+
 export interface SocketOptions {
   token?: string;
+  /** Clients connected at once (default MAX_SOCKET_CLIENTS); more are refused until some leave. */
+  maxClients?: number;
   log: Logger;
   status(): Promise<StatusPayload>;
 }
@@ -51,15 +56,22 @@ export function attachSocket(server: http.Server, bus: EventBus, opts: SocketOpt
     path: SOCKET_PATH,
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // a connection that does not present its token (socket.io's CONNECT) soon is closed
+    connectTimeout: 10_000,
     // without a token, a page of another site must not connect (WebSockets are not bound by CORS)
     allowRequest: (req, done) => {
       const why = crossSiteRefusal(req.headers, opts.token);
       done(why ?? null, !why);
     },
   });
+  const maxClients = opts.maxClients ?? MAX_SOCKET_CLIENTS;
   io.use((socket, next) => {
-    if (!opts.token || tokenMatches(opts.token, (socket.handshake.auth as { token?: unknown })?.token)) return next();
-    next(new Error('unauthorized: wrong or missing token (socket.io auth: {token})'));
+    if (opts.token && !tokenMatches(opts.token, (socket.handshake.auth as { token?: unknown })?.token)) {
+      return next(new Error('unauthorized: wrong or missing token (socket.io auth: {token})'));
+    }
+    // counted once authorised, so clients without the token cannot take the places
+    if (io.of('/').sockets.size >= maxClients) return next(new Error(`too many connections: this server takes ${maxClients} socket.io clients at once; close some tabs or clients`));
+    next();
   });
 
   io.on('connection', (socket) => {
