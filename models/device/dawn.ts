@@ -91,7 +91,7 @@ export async function requestDawnAdapter(flags: string[] = [], opts: { probe?: b
   return { gpu, adapter, summary: summariseAdapter(adapter), globals: dawn.globals };
 }
 
-const NO_ADAPTER = 'Dawn found no WebGPU adapter (needs the Vulkan loader libvulkan1 and a Vulkan driver: the NVIDIA driver, or Mesa ≥ 23 lavapipe)';
+const NO_ADAPTER = "Dawn found no WebGPU adapter (needs the Vulkan loader libvulkan1 and a Vulkan driver: the NVIDIA driver, or Mesa's lavapipe — 25.0 is taken, 22.3 refused)";
 
 export interface DawnProbe {
   /** Dawn answered with an adapter */

@@ -3,7 +3,7 @@
 // available here are reported as skipped, with the reason in the test name and on the console.
 // Logits within 1e-3 on GPU backends (1e-4 on CPU); greedy tokens equal where the logits allow.
 //
-// WebGPU here without a GPU: Mesa ≥ 23 lavapipe (scripts/device-check/lavapipe.sh), then
+// WebGPU here without a GPU: Mesa 25 lavapipe (scripts/device-check/lavapipe.sh), then
 //   eval "$(scripts/device-check/lavapipe.sh --env)" && npx jest test/device
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
