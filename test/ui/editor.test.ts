@@ -215,6 +215,39 @@ describeBrowser('editor in Chromium', () => {
     await page.waitForFunction(() => /changed elsewhere: the server has revision 2/.test(document.getElementById('toast')?.textContent ?? ''));
   });
 
+  it('deletes a saved workflow from the server after asking; the tab keeps its graph, and a new save starts at revision 1', async () => {
+    const { page } = s;
+    const before = await graphSummary(page);
+    await page.fill('#workflow-name', 'to-delete');
+    await page.click('#save-server');
+    await page.waitForFunction(() => /Saved “to-delete” \(revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
+    await page.click('#save-server');
+    await page.waitForFunction(() => /Saved “to-delete” \(revision 2\)/.test(document.getElementById('toast')?.textContent ?? ''));
+    await page.focus('#server-workflows');
+    await page.waitForSelector('#server-workflows option[value="delete:to-delete"]', { state: 'attached' });
+    // asked first: no, and nothing goes
+    page.once('dialog', (d) => void d.dismiss());
+    await page.selectOption('#server-workflows', 'delete:to-delete');
+    await page.waitForFunction(() => (document.getElementById('server-workflows') as HTMLSelectElement).selectedIndex === 0);
+    expect(s.host.workflows.get('to-delete')?.revision).toBe(2);
+    // yes
+    let question = '';
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
+    await page.selectOption('#server-workflows', 'delete:to-delete');
+    await page.waitForFunction(() => /Deleted “to-delete” from the server/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect(question).toMatch(/Delete “to-delete” from the server, with its revisions\?/);
+    expect(s.host.workflows.get('to-delete')).toBeUndefined();
+    expect(await page.$('#server-workflows option[value="to-delete"]')).toBeNull();
+    expect(await page.$('#server-workflows option[value="ui-test"]')).not.toBeNull(); // the others stay
+    expect(await graphSummary(page)).toEqual(before);
+    await page.click('#save-server');
+    await page.waitForFunction(() => /Saved “to-delete” \(revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect(s.pageErrors).toEqual([]);
+  });
+
   it('restores the workflow from a PNG it made, dropped on the canvas', async () => {
     const { page } = s;
     const before = await graphSummary(page);

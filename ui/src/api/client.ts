@@ -144,6 +144,10 @@ export class ApiClient {
     return this.request('PUT', `${ROUTES.workflows}/${encodeURIComponent(name)}`, { workflow, revision });
   }
 
+  deleteWorkflow(name: string): Promise<{ ok: boolean }> {
+    return this.request('DELETE', `${ROUTES.workflows}/${encodeURIComponent(name)}`);
+  }
+
   listTemplates(): Promise<{ templates: string[] }> {
     return this.request('GET', ROUTES.workflowTemplates);
   }

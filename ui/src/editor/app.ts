@@ -31,6 +31,9 @@ export interface AppDeps {
   onNameChange?: (name: string) => void;
 }
 
+/** Value prefix of the "Load from server" list's delete entries. */
+export const DELETE_PREFIX = 'delete:';
+
 /** The node a dropped or pasted picture (or a dropped video) goes into, and the file list it is selected in. */
 const MEDIA_NODES = { picture: { type: 'LoadImage', combo: 'image' }, video: { type: 'LoadVideo', combo: 'video' } } as const;
 type Media = keyof typeof MEDIA_NODES;
@@ -460,6 +463,24 @@ export class App {
     }
   }
 
+  /**
+   * Deletes the workflow saved under `name` on the server, once confirmed (ComfyUI's workflow
+   * list does the same); the graph this tab shows stays, and a later Save to server starts it anew.
+   */
+  async deleteServer(name: string, confirm: (question: string) => boolean = (q) => window.confirm(q)): Promise<boolean> {
+    if (!confirm(`Delete “${name}” from the server, with its revisions? The graph in this tab stays.`)) return false;
+    try {
+      await this.d.client.deleteWorkflow(name);
+      this.revisions.delete(name);
+      this.d.toast.show(`Deleted “${name}” from the server`);
+      await this.refreshServerList();
+      return true;
+    } catch (e) {
+      this.fail(`Deleting “${name}” failed`, e);
+      return false;
+    }
+  }
+
   async loadServer(name: string): Promise<void> {
     try {
       const saved = await this.d.client.loadWorkflow(name);
@@ -477,7 +498,10 @@ export class App {
     try {
       const { workflows } = await this.d.client.listWorkflows();
       const options = workflows.map((w) => new Option(`${w.name} (r${w.revision})`, w.name));
-      select.replaceChildren(new Option('Load from server…', ''), ...options);
+      const removal = document.createElement('optgroup');
+      removal.label = 'Delete from the server';
+      removal.append(...workflows.map((w) => new Option(`✕ ${w.name}`, `${DELETE_PREFIX}${w.name}`)));
+      select.replaceChildren(new Option('Load from server…', ''), ...options, ...(workflows.length ? [removal] : []));
     } catch (e) {
       this.fail('Listing saved workflows failed', e);
     }

@@ -1,5 +1,5 @@
 // Wires the toolbar's buttons and selects (declared in index.html) to the editor's actions.
-import { clampBatch, type App } from '../editor/app';
+import { clampBatch, DELETE_PREFIX, type App } from '../editor/app';
 import type { CanvasEditor } from '../editor/canvasEditor';
 import type { AutoQueue } from '../editor/autoQueue';
 import type { ChangeTracker } from '../editor/changeTracker';
@@ -88,8 +88,10 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
   const serverSelect = get<HTMLSelectElement>('server-workflows');
   serverSelect.addEventListener('focus', () => void app.refreshServerList());
   serverSelect.addEventListener('change', () => {
-    if (serverSelect.value) void app.loadServer(serverSelect.value);
+    const value = serverSelect.value;
     serverSelect.selectedIndex = 0;
+    if (value.startsWith(DELETE_PREFIX)) void app.deleteServer(value.slice(DELETE_PREFIX.length));
+    else if (value) void app.loadServer(value);
   });
   const templates = get<HTMLSelectElement>('templates');
   templates.addEventListener('change', () => {
