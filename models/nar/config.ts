@@ -61,6 +61,18 @@ export interface NarConfig {
   trainedSeed?: number[];
 }
 
+/**
+ * The model's weights, counted from its config (to refuse a size before building it): each block's
+ * attention and SwiGLU, token and condition embeddings, learned positions, each head's output layer.
+ */
+export function approxParameterCount(c: NarConfig): number {
+  const attn = c.dim * c.nHead * c.headDim * 2 + c.dim * c.nKvHead * c.headDim * 2;
+  const ffn = 3 * c.dim * c.ffnHidden;
+  const condition = c.condition.kind === 'class' ? (c.condition.numClasses + 1) * c.dim : c.condition.captionDim * c.dim;
+  const positions = c.positions === 'abs' ? c.maxSeqLen * c.dim : 0;
+  return c.totalBlocks * (attn + ffn) + c.vocabSize * c.dim * (1 + c.heads.length) + condition + positions;
+}
+
 export function findMultiple(n: number, k: number): number {
   return n % k === 0 ? n : n + k - (n % k);
 }

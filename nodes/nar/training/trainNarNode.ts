@@ -7,6 +7,7 @@ import { initBackend } from '../../../models/backend';
 import { NarModel, type NarConfig, type SeedSpec } from '../../../models/nar';
 import { parseSeedSpec } from '../../../models/nar/ordering/neighbor';
 import { readNarCheckpoint } from '../../../models/nar/checkpoint';
+import { approxParameterCount } from '../../../models/nar/config';
 import { warmupCosine } from '../../../models/train/schedule';
 import {
   BUNDLED_SIZE,
@@ -34,6 +35,13 @@ function resumeConfig(file: string, ifExists: string): NarConfig | null {
   if (!config) throw new NodeInputError(`${file} exists but holds no NAR config; choose another output_name or if_exists 'overwrite'`);
   return config;
 }
+
+/**
+ * Parameters a Train NAR node may build (2^28, about 268 M; the bundled models have about 1 M).
+ * Its ranges allow dim 4096 × 64 layers, 13 G parameters, which took one server to 24 GB of
+ * memory before failing: refused before the model is built.
+ */
+export const MAX_TRAIN_PARAMS = 2 ** 28;
 
 async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
   const kind = String(inputs.kind) as ShapesKind;
@@ -63,6 +71,14 @@ async function runTrainNar(inputs: Inputs, ctx: ExecContext) {
     config = resumed ?? shapesModelConfig(kind, source.spec, size, seedPosition);
   } catch (e) {
     throw new NodeInputError(`cannot build a ${kind} model of dim ${size.dim}, ${size.nLayer} layers, ${size.nHead} heads: ${(e as Error).message}`);
+  }
+  const params = approxParameterCount(config);
+  if (params > MAX_TRAIN_PARAMS) {
+    source.dispose();
+    throw new NodeInputError(
+      `a ${kind} model of dim ${config.dim}, ${config.nLayer} layers has about ${(params / 1e6).toFixed(0)} M parameters, more than the ${MAX_TRAIN_PARAMS / 1e6} M ` +
+        'this node trains (with gradients and optimizer state about 16 bytes each): choose a smaller dim or fewer layers',
+    );
   }
   const asked = { steps, batch: Number(inputs.batch ?? 16), seed, maxLr: Number(inputs.lr ?? 1e-3) };
   let settings: RunSettings;

@@ -8,7 +8,7 @@ import { loadImageFolder } from '../../../models/data/folders';
 import { generateShapesImages } from '../../../models/data/shapes';
 import { generateShapesVideos } from '../../../models/data/shapesVideo';
 import { encodePng } from '../../../models/image/png';
-import type { ImageBatch } from '../../../models/image/types';
+import { imageBatch, type ImageBatch } from '../../../models/image/types';
 import { Rng } from '../../../models/rng';
 import { roundTrip, sideBySide } from '../../../models/vq/evaluate';
 import { saveTokenizer } from '../../../models/vq/io';
@@ -28,7 +28,7 @@ export function tokenizerBatches(data: string, seed: number, batch: number, size
     const per = size * size * 3;
     return (i) => {
       const rng = new Rng(seed * 1_000_003 + i);
-      const out = new Float32Array(batch * per);
+      const out = imageBatch(batch, size, size).data; // refused past MAX_BATCH_VALUES
       for (let b = 0; b < batch; b++) {
         const k = rng.int(images.batch);
         out.set(images.data.subarray(k * per, (k + 1) * per), b * per);
