@@ -218,6 +218,9 @@ describeBrowser('editor in Chromium', () => {
   it('deletes a saved workflow from the server after asking; the tab keeps its graph, and a new save starts at revision 1', async () => {
     const { page } = s;
     const before = await graphSummary(page);
+    await page.fill('#workflow-name', 'keep-me');
+    await page.click('#save-server');
+    await page.waitForFunction(() => /Saved “keep-me” \(revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
     await page.fill('#workflow-name', 'to-delete');
     await page.click('#save-server');
     await page.waitForFunction(() => /Saved “to-delete” \(revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
@@ -225,23 +228,30 @@ describeBrowser('editor in Chromium', () => {
     await page.waitForFunction(() => /Saved “to-delete” \(revision 2\)/.test(document.getElementById('toast')?.textContent ?? ''));
     await page.focus('#server-workflows');
     await page.waitForSelector('#server-workflows option[value="delete:to-delete"]', { state: 'attached' });
+    /** Answers the next confirmation; resolves with its question once answered. */
+    const answer = (yes: boolean) =>
+      new Promise<string>((resolve) =>
+        page.once('dialog', (d) => {
+          const q = d.message();
+          void (yes ? d.accept() : d.dismiss()).then(() => resolve(q));
+        }),
+      );
     // asked first: no, and nothing goes
-    page.once('dialog', (d) => void d.dismiss());
+    const no = answer(false);
     await page.selectOption('#server-workflows', 'delete:to-delete');
-    await page.waitForFunction(() => (document.getElementById('server-workflows') as HTMLSelectElement).selectedIndex === 0);
+    await no;
+    expect(await page.evaluate(() => (document.getElementById('server-workflows') as HTMLSelectElement).selectedIndex)).toBe(0);
     expect(s.host.workflows.get('to-delete')?.revision).toBe(2);
     // yes
-    let question = '';
-    page.once('dialog', (d) => {
-      question = d.message();
-      void d.accept();
-    });
+    const yes = answer(true);
     await page.selectOption('#server-workflows', 'delete:to-delete');
+    const question = await yes;
     await page.waitForFunction(() => /Deleted “to-delete” from the server/.test(document.getElementById('toast')?.textContent ?? ''));
     expect(question).toMatch(/Delete “to-delete” from the server, with its revisions\?/);
     expect(s.host.workflows.get('to-delete')).toBeUndefined();
-    expect(await page.$('#server-workflows option[value="to-delete"]')).toBeNull();
-    expect(await page.$('#server-workflows option[value="ui-test"]')).not.toBeNull(); // the others stay
+    // the list is read again after the toast
+    await page.waitForSelector('#server-workflows option[value="to-delete"]', { state: 'detached' });
+    expect(await page.$('#server-workflows option[value="keep-me"]')).not.toBeNull(); // the others stay
     expect(await graphSummary(page)).toEqual(before);
     await page.click('#save-server');
     await page.waitForFunction(() => /Saved “to-delete” \(revision 1\)/.test(document.getElementById('toast')?.textContent ?? ''));
