@@ -25,6 +25,9 @@ describeBrowser('the default workflow in the editor', () => {
     const { page } = s;
     const types: string[] = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.map((n: any) => n.type));
     expect(types).toEqual(expect.arrayContaining(['LoadNARModel', 'TextEncode', 'NARSampler', 'TokenizerDecode', 'SaveImage']));
+    // named as the template it is, in the name field and the tab's title
+    expect(await page.inputValue('#workflow-name')).toBe('text-to-image');
+    expect(await page.title()).toBe('text-to-image — narflow');
     const ids = await page.evaluate(() => {
       const nodes = (window as any).narflow.editor.graph.nodes;
       const id = (t: string) => String(nodes.find((n: any) => n.type === t).id);

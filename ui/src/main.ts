@@ -169,7 +169,9 @@ async function start(): Promise<void> {
   }
   if (!opened) {
     try {
-      app.loadWorkflow(await client.defaultWorkflow(), 'default');
+      // named as the template it is (what Templates… opens it as, and what Save to server keeps)
+      const [workflow, { default: name }] = await Promise.all([client.defaultWorkflow(), client.listTemplates().catch(() => ({ default: null }))]);
+      app.loadWorkflow(workflow, name ?? 'default');
     } catch (e) {
       toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
     }
