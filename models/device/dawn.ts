@@ -8,7 +8,7 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import type { AdapterSummary } from './types';
-import { nodeLoad } from './nodeLoad';
+import { nodeLoad, resolvable } from './nodeLoad';
 
 /** The two exports of the `webgpu` package. */
 export interface DawnModule {
@@ -34,13 +34,18 @@ export function loadDawn(): DawnModule | Error {
     return nodeLoad('webgpu') as DawnModule;
   } catch (first) {
     try {
-      const dir = path.dirname(require.resolve('webgpu/package.json'));
-      const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
-      return nodeLoad(path.join(dir, 'dist', platform, 'dawn.node')) as DawnModule;
+      return nodeLoad(dawnNodeFile()) as DawnModule;
     } catch {
       return new Error(`the 'webgpu' package (Dawn) does not load here: ${(first as Error).message.split('\n')[0]}`);
     }
   }
+}
+
+/** The platform's prebuilt `dawn.node` inside the `webgpu` package (throws when it is not installed). */
+function dawnNodeFile(): string {
+  const dir = path.dirname(require.resolve('webgpu/package.json'));
+  const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
+  return path.join(dir, 'dist', platform, 'dawn.node');
 }
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software/i;
@@ -72,14 +77,14 @@ export function describeAdapter(a: AdapterSummary): string {
  * 'backend=vulkan'); none are needed normally.
  */
 export async function requestDawnAdapter(flags: string[] = [], opts: { probe?: boolean } = {}): Promise<DawnAdapter | Error> {
-  const dawn = loadDawn();
-  if (dawn instanceof Error) return dawn;
-  if (opts.probe !== false) {
-    // asked in a child first: where there is no usable adapter this process loads no driver at all
+  if (opts.probe !== false && resolvable('webgpu/package.json')) {
+    // asked in a child first: where there is no usable adapter this process loads neither Dawn nor a driver
     const probe = await probeDawnAdapter(flags);
     if (probe.error) return new Error(probe.error);
     if (!probe.found) return new Error(NO_ADAPTER);
   }
+  const dawn = loadDawn();
+  if (dawn instanceof Error) return dawn;
   let gpu: GPU;
   try {
     gpu = dawn.create(flags);
@@ -107,9 +112,7 @@ function dawnEntry(): string {
   try {
     return require.resolve('webgpu');
   } catch {
-    const dir = path.dirname(require.resolve('webgpu/package.json'));
-    const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
-    return path.join(dir, 'dist', platform, 'dawn.node');
+    return dawnNodeFile();
   }
 }
 
