@@ -154,6 +154,8 @@ async function start(): Promise<void> {
   editor.showIds = readShowIds();
   bindToolbar(app, editor, changes, autoQueue);
 
+  // read once: the Templates list, and the name of the default workflow a new tab opens
+  const templates = app.refreshTemplates();
   // A tab reopens the graph it showed last (kept on every change), a new tab the browser's last
   // graph; a new browser opens the default.
   const saved = readSavedGraph(sessionStorage) ?? readSavedGraph(localStorage);
@@ -170,14 +172,14 @@ async function start(): Promise<void> {
   if (!opened) {
     try {
       // named as the template it is (what Templates… opens it as, and what Save to server keeps)
-      const [workflow, { default: name }] = await Promise.all([client.defaultWorkflow(), client.listTemplates().catch(() => ({ default: null }))]);
+      const [workflow, name] = await Promise.all([client.defaultWorkflow(), templates]);
       app.loadWorkflow(workflow, name ?? 'default');
     } catch (e) {
       toast.show(`No default workflow: ${e instanceof Error ? e.message : e}`, 'error');
     }
   }
   reopening = false;
-  await Promise.all([app.refreshStats(), app.refreshTemplates()]);
+  await Promise.all([app.refreshStats(), templates]);
   // A handle for debugging in the console and for the browser test.
   Object.assign(window, { narflow: { app, autoQueue, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });
   document.body.dataset.ready = 'true';

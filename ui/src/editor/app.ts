@@ -515,14 +515,16 @@ export class App {
     }
   }
 
-  async refreshTemplates(): Promise<void> {
+  /** Fills the Templates list; returns the name of the server's default template (null: none). */
+  async refreshTemplates(): Promise<string | null> {
     const select = document.getElementById('templates') as HTMLSelectElement | null;
-    if (!select) return;
     try {
-      const { templates } = await this.d.client.listTemplates();
-      select.replaceChildren(new Option('Templates…', ''), ...templates.map((t) => new Option(t, t)));
+      const { templates, default: name } = await this.d.client.listTemplates();
+      select?.replaceChildren(new Option('Templates…', ''), ...templates.map((t) => new Option(t, t)));
+      return name ?? null;
     } catch {
-      select.disabled = true; // a server without templates
+      if (select) select.disabled = true; // a server without templates
+      return null;
     }
   }
 

@@ -119,12 +119,15 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     if (e.key === 'Escape' && shortcuts.isOpen) shortcuts.close();
     else if (e.key === '?' && !e.ctrlKey && !e.metaKey && !typingInField(e.target)) shortcuts.toggle();
   });
-  // "." (not typing): fit the view to the selected nodes, or to all of them, as in ComfyUI
-  window.addEventListener('keydown', (e) => {
-    if (e.key !== '.' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
-    e.preventDefault();
-    editor.fitView(editor.selectedNodes());
-  });
+  /** A key pressed alone (no Ctrl, Meta or Alt) outside text fields runs `action`. */
+  const onPlainKey = (key: string, action: () => void): void =>
+    window.addEventListener('keydown', (e) => {
+      if (e.key.toLowerCase() !== key || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
+      e.preventDefault();
+      action();
+    });
+  // ".": fit the view to the selected nodes, or to all of them, as in ComfyUI
+  onPlainKey('.', () => editor.fitView(editor.selectedNodes()));
   // a picture pasted outside text fields goes into a Load Image node (ComfyUI's paste)
   document.addEventListener('paste', (e) => {
     const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
@@ -132,10 +135,8 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     e.preventDefault();
     void app.pastePicture(file);
   });
-  // I (no modifier, not typing): show or hide the node ids (kept for the next visit)
-  window.addEventListener('keydown', (e) => {
-    if (e.key.toLowerCase() !== 'i' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
-    e.preventDefault();
+  // I: show or hide the node ids (kept for the next visit)
+  onPlainKey('i', () => {
     editor.showIds = !editor.showIds;
     try {
       localStorage.setItem(SHOW_IDS_KEY, editor.showIds ? 'yes' : 'no');
@@ -144,12 +145,8 @@ export function bindToolbar(app: App, editor: CanvasEditor, changes: ChangeTrack
     }
     editor.redraw();
   });
-  // R (no modifier, not typing): refresh the file lists, as in ComfyUI
-  window.addEventListener('keydown', (e) => {
-    if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || typingInField(e.target)) return;
-    e.preventDefault();
-    void app.refreshLists();
-  });
+  // R: refresh the file lists, as in ComfyUI
+  onPlainKey('r', () => void app.refreshLists());
   window.addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey)) return;
     if (e.key === 'Enter') {
