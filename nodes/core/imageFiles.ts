@@ -4,7 +4,7 @@ import * as path from 'path';
 import { encodePng } from '../../models/image/png';
 import { readImageWithMask } from '../../models/image/read';
 import { ImageBatch, imageAt, type MaskBatch } from '../../models/image/types';
-import { NodeInputError } from '../../server/engine/nodeApi';
+import { NodeInputError, splitFilenamePrefix } from '../../server/engine/nodeApi';
 
 export const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 
@@ -60,9 +60,7 @@ export function readInputImage(file: string, shown = path.basename(file)): { ima
  * overwriting (exclusive create, counter bumped on collision). Returns the file names.
  */
 export function writeImages(folder: string, prefix: string, images: ImageBatch, text: Record<string, string>): { filename: string; subfolder: string }[] {
-  const cleaned = prefix.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.' && p !== '..');
-  const stem = cleaned.pop() ?? 'narflow';
-  const subfolder = cleaned.join('/');
+  const { subfolder, stem } = splitFilenamePrefix(prefix, 'narflow');
   const dir = path.join(folder, subfolder);
   fs.mkdirSync(dir, { recursive: true });
   const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d+)_\\.png$`);

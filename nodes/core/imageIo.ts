@@ -1,7 +1,7 @@
 // LoadImage, SaveImage, PreviewImage.
 import * as fs from 'fs';
 import type { ImageBatch } from '../../models/image/types';
-import { defineNode, expandFilenamePrefix } from '../../server/engine/nodeApi';
+import { defineNode, expandFilenamePrefix, FILENAME_PREFIX_PLACEHOLDERS } from '../../server/engine/nodeApi';
 import { fileInside, listImageFiles, readInputImage, writeImages } from './imageFiles';
 
 export const LoadImage = defineNode({
@@ -35,7 +35,7 @@ export const SaveImage = defineNode({
   description: 'Saves images as PNG files in the output folder; each PNG carries the workflow that made it.',
   inputs: {
     images: { type: 'IMAGE', kind: 'link' },
-    filename_prefix: { type: 'STRING', default: 'narflow', tooltip: "file name prefix; may contain a subfolder ('run1/img') and ComfyUI's %date:yyyy-MM-dd%, %year%…%second%, %width%, %height%, %Name.input%" },
+    filename_prefix: { type: 'STRING', default: 'narflow', tooltip: `file name prefix; may contain a subfolder ('run1/img') and ${FILENAME_PREFIX_PLACEHOLDERS}` },
   },
   outputs: [],
   outputNode: true,

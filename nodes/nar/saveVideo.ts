@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { VideoBatch } from '../../models/image/types';
-import { defineNode, expandFilenamePrefix, NodeInputError } from '../../server/engine/nodeApi';
+import { defineNode, expandFilenamePrefix, FILENAME_PREFIX_PLACEHOLDERS, NodeInputError, splitFilenamePrefix } from '../../server/engine/nodeApi';
 import { encodeApng } from './video/apngEncoder';
 import { encodeGif } from './video/gifEncoder';
 import { ffmpegAvailable, writeMp4 } from './video/mp4Writer';
@@ -64,7 +64,7 @@ export const SaveVideo = defineNode({
   description: 'Saves videos in the output folder: looping GIF or animated PNG (both carry the workflow), or MP4 (needs ffmpeg on PATH).',
   inputs: {
     videos: { type: 'VIDEO', kind: 'link' },
-    filename_prefix: { type: 'STRING', default: 'narflow_video', tooltip: "file name prefix; may contain a subfolder ('run1/clip') and ComfyUI's %date:yyyy-MM-dd%, %year%…%second%, %width%, %height%, %Name.input%" },
+    filename_prefix: { type: 'STRING', default: 'narflow_video', tooltip: `file name prefix; may contain a subfolder ('run1/clip') and ${FILENAME_PREFIX_PLACEHOLDERS}` },
     format: { type: 'COMBO', options: [...VIDEO_FORMATS], default: 'gif' },
     scale: { type: 'INT', default: 4, min: 1, max: 16, tooltip: 'nearest-neighbour enlargement (Shapes videos are 32×32)' },
   },
@@ -76,9 +76,7 @@ export const SaveVideo = defineNode({
     if (!(VIDEO_FORMATS as readonly string[]).includes(format)) throw new NodeInputError(`format must be one of ${VIDEO_FORMATS.join(', ')}, got '${format}'`);
     if (format === 'mp4' && !ffmpegAvailable()) throw new NodeInputError("format 'mp4' needs the ffmpeg program on PATH (install ffmpeg, or choose 'gif' or 'apng')");
     const prefix = expandFilenamePrefix(String(inputs.filename_prefix ?? 'narflow_video'), { now: new Date(), width: video.width, height: video.height, prompt: ctx.prompt });
-    const cleaned = prefix.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.' && p !== '..');
-    const stem = cleaned.pop() ?? 'narflow_video';
-    const subfolder = cleaned.join('/');
+    const { subfolder, stem } = splitFilenamePrefix(prefix, 'narflow_video');
     const dir = path.join(ctx.paths.output, subfolder);
     const text = ctx.pngText ?? {};
     const files: { filename: string; subfolder: string; type: 'output' }[] = [];

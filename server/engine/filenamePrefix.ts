@@ -81,3 +81,16 @@ export function expandFilenamePrefix(prefix: string, c: PrefixContext): string {
   }
   return out + prefix.slice(i);
 }
+
+/** What a save node's `filename_prefix` tooltip says it takes. */
+export const FILENAME_PREFIX_PLACEHOLDERS = "ComfyUI's %date:yyyy-MM-dd%, %year%…%second%, %width%, %height%, %Name.input%";
+
+/**
+ * A (filled-in) prefix as the output subfolder and the file stem: '\\' read as '/', and empty, '.'
+ * and '..' parts dropped, so it stays inside the output folder.
+ */
+export function splitFilenamePrefix(prefix: string, fallback: string): { subfolder: string; stem: string } {
+  const parts = prefix.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.' && p !== '..');
+  const stem = parts.pop() ?? fallback;
+  return { subfolder: parts.join('/'), stem };
+}

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ApiWorkflow } from './workflow/schema';
 
-export { expandFilenamePrefix } from './filenamePrefix';
+export { expandFilenamePrefix, FILENAME_PREFIX_PLACEHOLDERS, splitFilenamePrefix } from './filenamePrefix';
 
 export type DataType =
   | 'IMAGE'
