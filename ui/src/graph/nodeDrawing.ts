@@ -11,7 +11,7 @@ import type { Drawable, ImageCache } from './imageCache';
 const PLOT_HEIGHT = 110;
 const IMAGE_MIN_HEIGHT = 48;
 const IMAGE_MAX_HEIGHT = 320;
-const COLORS = { running: '#3ddc84', cached: '#4a7fb5', error: '#ff5c5c', bar: '#3ddc84', text: '#c9d1d9' };
+const COLORS = { running: '#3ddc84', cached: '#4a7fb5', error: '#ff5c5c', bar: '#3ddc84', text: '#c9d1d9', muted: '#8b949e' };
 
 export interface DrawContext {
   images: ImageCache;
@@ -65,7 +65,7 @@ function titleInset(node: LGraphNode): number {
 }
 
 /** A short note at the right of the title bar: the run time, or "stopped". */
-function drawTitleNote(ctx: CanvasRenderingContext2D, node: LGraphNode, text: string, color = '#8b949e'): void {
+function drawTitleNote(ctx: CanvasRenderingContext2D, node: LGraphNode, text: string, color = COLORS.muted): void {
   ctx.save();
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'right';
@@ -111,7 +111,7 @@ function splitLongWord(ctx: CanvasRenderingContext2D, word: string, width: numbe
 function drawIdLabel(ctx: CanvasRenderingContext2D, id: string): void {
   ctx.save();
   ctx.font = '11px sans-serif';
-  ctx.fillStyle = '#8b949e';
+  ctx.fillStyle = COLORS.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'alphabetic';
   ctx.fillText(`#${id}`, 4, -LiteGraph.NODE_TITLE_HEIGHT - 4);
@@ -143,18 +143,18 @@ function drawScores(ctx: CanvasRenderingContext2D, scores: Scores, x: number, y:
     ctx.fillStyle = COLORS.text;
     ctx.fillText(value, x + w - vw, base);
     ctx.font = '11px sans-serif';
-    ctx.fillStyle = '#8b949e';
+    ctx.fillStyle = COLORS.muted;
     ctx.fillText(fitText(ctx, r.label, w - vw - 8), x, base);
   });
   let h = rows.length * SCORE_ROW;
   if (scores.rows.length > rows.length) {
-    ctx.fillStyle = '#8b949e';
+    ctx.fillStyle = COLORS.muted;
     ctx.fillText(`+${scores.rows.length - rows.length} more (in the JSON output)`, x, y + h + 11);
     h += SCORE_ROW;
   }
   if (scores.notes.length) {
     ctx.font = '10px sans-serif';
-    ctx.fillStyle = '#8b949e';
+    ctx.fillStyle = COLORS.muted;
     const lines = wrapText(ctx, scores.notes.join('\n'), w).slice(0, MAX_NOTE_LINES);
     lines.forEach((l, i) => ctx.fillText(l, x, y + h + 14 + i * 12));
     h += 6 + lines.length * 12;
