@@ -9,23 +9,21 @@
 // (ADR 0009), an inner widget promoted without an input gets a new subgraph input linked to it. Pure.
 import type { ObjectInfoResponse } from '../../api/protocol';
 import { own } from './ownProps';
-import type { EditorNode, EditorSubgraph, EditorWorkflow } from './schema';
-import { proxyValue, proxyWidgetEntries, SUBGRAPH_INPUT_ID, SUBGRAPH_INPUT_REF, subgraphDefinitions } from './subgraphs';
+import type { EditorLinkObject, EditorNode, EditorSubgraph, EditorWorkflow } from './schema';
+import { asTuple, proxyValue, proxyWidgetEntries, SUBGRAPH_INPUT_ID, SUBGRAPH_INPUT_REF, subgraphDefinitions } from './subgraphs';
 import { inputSpec, inputTypeName, widgetSlots } from './widgets';
 
 type AnyLink = EditorWorkflow['links'][number] | EditorSubgraph['links'][number];
-type LinkObject = { id: number; origin_id: number | string; origin_slot: number; target_id: number | string; target_slot: number; type?: unknown };
 type Slot = NonNullable<EditorNode['inputs']>[number];
 
 function asObject(l: AnyLink): { id: number; origin: string; originSlot: number; target: string; targetSlot: number } {
-  if (Array.isArray(l)) return { id: l[0], origin: String(l[1]), originSlot: l[2], target: String(l[3]), targetSlot: l[4] };
-  const o = l as LinkObject;
-  return { id: o.id, origin: String(o.origin_id), originSlot: o.origin_slot, target: String(o.target_id), targetSlot: o.target_slot };
+  const [id, origin, originSlot, target, targetSlot] = asTuple(l);
+  return { id, origin: String(origin), originSlot, target: String(target), targetSlot };
 }
 
 function setTargetSlot(l: AnyLink, slot: number): void {
   if (Array.isArray(l)) l[4] = slot;
-  else (l as LinkObject).target_slot = slot;
+  else (l as EditorLinkObject).target_slot = slot;
 }
 
 /** name, name_1, name_2 …: the first not in `taken` (ComfyUI's naming of a new subgraph input). */
@@ -162,7 +160,7 @@ class Promoter {
       if (Array.isArray(l)) {
         l[1] = SUBGRAPH_INPUT_ID;
         l[2] = k;
-      } else Object.assign(l as LinkObject, { origin_id: SUBGRAPH_INPUT_ID, origin_slot: k });
+      } else Object.assign(l as EditorLinkObject, { origin_id: SUBGRAPH_INPUT_ID, origin_slot: k });
     }
     out.links = [];
     const values = primitive.widgets_values;

@@ -101,6 +101,7 @@ export const editorLinkObjectSchema = z
     type: dataType.optional(),
   })
   .passthrough();
+export type EditorLinkObject = z.infer<typeof editorLinkObjectSchema>;
 
 /** One input or output of a subgraph definition (a slot on every instance of it). */
 export const subgraphSlotSchema = z

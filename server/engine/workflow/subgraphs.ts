@@ -3,7 +3,7 @@
 // replaced by copies of the nodes inside it, with execution ids "instance:inner" ("a:b:c" when
 // nested), as ComfyUI does, and the links through the subgraph's inputs (the virtual node -10) and
 // outputs (-20) are joined to what the instance is wired to outside. Pure: no Node-only imports.
-import { NODE_MODE, type EditorLink, type EditorNode, type EditorSubgraph, type EditorWorkflow } from './schema';
+import { NODE_MODE, type EditorLink, type EditorLinkObject, type EditorNode, type EditorSubgraph, type EditorWorkflow } from './schema';
 
 /** Ids of the virtual nodes inside a subgraph that stand for its inputs and its outputs (litegraph's). */
 export const SUBGRAPH_INPUT_ID = -10;
@@ -60,11 +60,10 @@ interface Context {
   nextLinkId: number;
 }
 
-type LinkObject = { id: number; origin_id: number | string; origin_slot: number; target_id: number | string; target_slot: number; type?: unknown };
-
-function asTuple(l: EditorSubgraph['links'][number]): EditorLink {
+/** A link of a definition (litegraph's object form, or a tuple) as a tuple. */
+export function asTuple(l: EditorSubgraph['links'][number]): EditorLink {
   if (Array.isArray(l)) return l as EditorLink;
-  const o = l as LinkObject;
+  const o = l as EditorLinkObject;
   return [o.id, o.origin_id, o.origin_slot, o.target_id, o.target_slot, String(o.type ?? '*')];
 }
 
