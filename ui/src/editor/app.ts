@@ -467,8 +467,8 @@ export class App {
    * Deletes the workflow saved under `name` on the server, once confirmed (ComfyUI's workflow
    * list does the same); the graph this tab shows stays, and a later Save to server starts it anew.
    */
-  async deleteServer(name: string, confirm: (question: string) => boolean = (q) => window.confirm(q)): Promise<boolean> {
-    if (!confirm(`Delete “${name}” from the server, with its revisions? The graph in this tab stays.`)) return false;
+  async deleteServer(name: string): Promise<boolean> {
+    if (!window.confirm(`Delete “${name}” from the server, with its revisions? The graph in this tab stays.`)) return false;
     try {
       await this.d.client.deleteWorkflow(name);
       this.revisions.delete(name);
