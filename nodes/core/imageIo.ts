@@ -12,7 +12,7 @@ export const LoadImage = defineNode({
     'Loads a PNG or JPEG from the input folder (upload one with the editor or POST /api/upload/image). ' +
     'MASK is 1 where the PNG is transparent (erase what an inpainting sampler should redraw), else 0.',
   inputs: {
-    image: { type: 'COMBO', options: (paths) => listImageFiles(paths.input), tooltip: 'a file in the input folder' },
+    image: { type: 'COMBO', options: (paths) => listImageFiles(paths.input), tooltip: 'a file in the input folder', folder: 'input/' },
   },
   outputs: [
     { name: 'IMAGE', type: 'IMAGE' },

@@ -95,7 +95,7 @@ export const LoadVideo = defineNode({
     'Loads an animated GIF, an animated PNG (APNG) or a PNG (one frame) from the input folder. Transparent pixels come out black. ' +
     'skip_first_frames, then select_every_nth, then frame_load_cap pick the frames, as in VideoHelperSuite\'s Load Video.',
   inputs: {
-    video: { type: 'COMBO', options: (paths) => listVideoFiles(paths.input), tooltip: 'a .gif, .png or .apng in the input folder' },
+    video: { type: 'COMBO', options: (paths) => listVideoFiles(paths.input), tooltip: 'a .gif, .png or .apng in the input folder', folder: 'input/' },
     frame_load_cap: { type: 'INT', default: 0, min: 0, max: 100000, tooltip: 'frames to load at most (0 = all)' },
     skip_first_frames: { type: 'INT', default: 0, min: 0, max: 100000, tooltip: 'frames to drop from the start' },
     select_every_nth: { type: 'INT', default: 1, min: 1, max: 1000, tooltip: 'keep one frame in every n (the frame rate is divided by n)' },

@@ -47,7 +47,7 @@ export const LoadNARModel = defineNode({
   category: 'NAR/loaders',
   description: 'Loads a NAR generator (or a raster-AR baseline) from weights/nar/: narflow .safetensors with its config, or a published .pt.',
   inputs: {
-    model_name: { type: 'COMBO', options: (paths) => listModels(paths, 'nar'), tooltip: 'a file in weights/nar/' },
+    model_name: { type: 'COMBO', options: (paths) => listModels(paths, 'nar'), tooltip: 'a file in weights/nar/', folder: 'weights/nar/' },
   },
   outputs: [{ name: 'MODEL', type: 'NAR_MODEL' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'nar', inputs.model_name),
@@ -64,7 +64,7 @@ export const LoadTokenizer = defineNode({
   category: 'NAR/loaders',
   description: 'Loads an image tokenizer from weights/tokenizer/: the bundled Shapes patch VQ or a published LlamaGen VQ-16.',
   inputs: {
-    tokenizer_name: { type: 'COMBO', options: (paths) => listModels(paths, 'tokenizer'), tooltip: 'a file in weights/tokenizer/' },
+    tokenizer_name: { type: 'COMBO', options: (paths) => listModels(paths, 'tokenizer'), tooltip: 'a file in weights/tokenizer/', folder: 'weights/tokenizer/' },
   },
   outputs: [{ name: 'TOKENIZER', type: 'TOKENIZER' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'tokenizer', inputs.tokenizer_name),
@@ -81,7 +81,7 @@ export const LoadTextEncoder = defineNode({
   category: 'NAR/loaders',
   description: 'Loads a caption encoder from weights/text_encoder/: the small Shapes encoder (.safetensors) or a T5 ONNX folder.',
   inputs: {
-    encoder_name: { type: 'COMBO', options: (paths) => listModels(paths, 'text_encoder'), tooltip: 'a file or T5 folder in weights/text_encoder/' },
+    encoder_name: { type: 'COMBO', options: (paths) => listModels(paths, 'text_encoder'), tooltip: 'a file or T5 folder in weights/text_encoder/', folder: 'weights/text_encoder/' },
   },
   outputs: [{ name: 'TEXT_ENCODER', type: 'TEXT_ENCODER' }],
   fingerprint: (inputs, paths) => modelFingerprint(paths, 'text_encoder', inputs.encoder_name),

@@ -165,7 +165,8 @@ export interface ObjectInfoEntry {
 /**
  * Options object of an input (second element of ObjectInfoInput):
  * {default?, min?, max?, step?, multiline?, tooltip?, forceInput?: true for link-only inputs,
- *  control_after_generate?: true for seeds (widgets_values then holds an extra value after it)}.
+ *  control_after_generate?: true for seeds (widgets_values then holds an extra value after it),
+ *  folder?: for COMBOs that list files, the folder they live in ('weights/nar/', 'input/')}.
  */
 export type ObjectInfoResponse = Record<string, ObjectInfoEntry>;
 
@@ -201,6 +202,13 @@ export function uiFileLists(ui: UiResult): [string, UiFileRef[]][] {
 export function comboOptions(entry: ObjectInfoEntry | undefined, name: string): string[] | undefined {
   const spec = entry?.input.required[name] ?? entry?.input.optional?.[name];
   return Array.isArray(spec?.[0]) ? spec[0] : undefined;
+}
+
+/** The folder whose files a COMBO input lists ('weights/nar/'), if it lists files. */
+export function comboFolder(entry: ObjectInfoEntry | undefined, name: string): string | undefined {
+  const spec = entry?.input.required[name] ?? entry?.input.optional?.[name];
+  const folder = spec?.[1]?.folder;
+  return Array.isArray(spec?.[0]) && typeof folder === 'string' ? folder : undefined;
 }
 
 export interface UploadResponse {

@@ -37,6 +37,11 @@ export interface InputSpec {
   step?: number;
   /** COMBO choices, or a function listing them at request time (e.g. files in a models folder). */
   options?: string[] | ((paths: HostPaths) => string[]);
+  /**
+   * Where the files a COMBO lists live, as a user would name the folder ('weights/nar/', 'input/'):
+   * a value not in the list is then a missing file, and the editor says where to put it.
+   */
+  folder?: string;
   multiline?: boolean;
   tooltip?: string;
   /** INT seeds: the editor offers "randomize after queue". */

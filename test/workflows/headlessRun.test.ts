@@ -71,3 +71,23 @@ it('narflow run --only runs the named output nodes alone and refuses a node that
     stderr: expect.stringMatching(/partial_execution_targets: 7 \(NARSampler\) is not an output node/),
   });
 });
+
+it('narflow run of a workflow shared without its model names each missing file, its folder and the link the workflow gives', async () => {
+  const root = tempRoot('narflow-headless-missing-');
+  const wf = JSON.parse(fs.readFileSync(path.join(REPO, 'workflows', 'text-to-image.json'), 'utf8'));
+  const loader = wf.nodes.find((n: { type: string }) => n.type === 'LoadNARModel');
+  loader.widgets_values = ['c2i_B.pt'];
+  wf.models = [{ name: 'c2i_B.pt', url: 'https://example.org/nar/c2i_B.pt', directory: 'checkpoints' }];
+  const file = path.join(root, 'shared.json');
+  fs.writeFileSync(file, JSON.stringify(wf));
+  const out = path.join(root, 'out');
+  const args = [path.join(REPO, 'bin', 'narflow.js'), 'run', file, '--out', out, '--data-dir', root];
+  const failed = await run(process.execPath, args, { cwd: REPO, timeout: 180_000 }).then(
+    () => null,
+    (e: { code: number; stderr: string }) => e,
+  );
+  expect(failed?.code).toBe(1);
+  expect(failed?.stderr).toContain("input 'model_name' is \"c2i_B.pt\"");
+  expect(failed?.stderr).toContain(`missing files (put each in its folder and run again):\n  weights/nar/c2i_B.pt (node ${loader.id}, Load NAR Model: model_name) from https://example.org/nar/c2i_B.pt\n`);
+  expect(fs.existsSync(out) ? fs.readdirSync(out) : []).toEqual([]);
+});

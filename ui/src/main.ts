@@ -14,6 +14,7 @@ import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
 import { chosenInputFile, registerNodeTypes } from './graph/nodeTypes';
 import { createPalette } from './panels/palette';
 import { MaskEditor } from './panels/maskEditor';
+import { MissingFilesPanel } from './panels/missingFiles';
 import { QueuePanel } from './panels/queuePanel';
 import { StatusLine, Toast } from './panels/statusLine';
 import { SubgraphBreadcrumb } from './panels/subgraphBreadcrumb';
@@ -139,7 +140,8 @@ async function start(): Promise<void> {
     },
   });
   const maskEditor = new MaskEditor(document.body);
-  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor, onNameChange: (name) => {
+  const missingFilesPanel = new MissingFilesPanel(document.body, () => void app.refreshLists());
+  const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor, missingFiles: missingFilesPanel, onNameChange: (name) => {
       workflowName = name;
       showTitle();
     },
@@ -181,7 +183,7 @@ async function start(): Promise<void> {
   reopening = false;
   await Promise.all([app.refreshStats(), templates]);
   // A handle for debugging in the console and for the browser test.
-  Object.assign(window, { narflow: { app, autoQueue, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor } });
+  Object.assign(window, { narflow: { app, autoQueue, changes, client, editor, runState, socket, queuePanel, seedPickerOf, maskEditor, missingFilesPanel } });
   document.body.dataset.ready = 'true';
 }
 

@@ -15,6 +15,7 @@ import { applySettings, checkWorkflowPath, loadWorkflowFile } from '../workflowF
 import { RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
 import { uiFiles, uiText } from '../uiFiles';
+import { missingFileLines, missingFilesInPrompt, workflowModelSources } from '../../engine/workflow/missingFiles';
 
 const USAGE = [
   'usage: narflow run <workflow.json | image.png> [--set nodeId.input=value ...] [--out DIR]',
@@ -107,6 +108,9 @@ export const command: CliCommand = {
     const prepared = preparePrompt(host, only ? { ...body, partial_execution_targets: only } : body);
     if (!prepared.ok) {
       process.stderr.write(`error: ${prepared.error.error.message}\n${summarise(prepared.error.node_errors)}\n`);
+      // a workflow shared without its files: where each goes, and where the workflow says to get it
+      const missing = missingFilesInPrompt(loaded.prompt, info, workflowModelSources(loaded.workflow));
+      if (missing.length) process.stderr.write(`missing files (put each in its folder and run again):\n${missingFileLines(missing).map((l) => `  ${l}`).join('\n')}\n`);
       return 1;
     }
     const { prompt, outputs, workflow } = prepared.value;

@@ -21,7 +21,7 @@ export function comboOptions(spec: InputSpec, paths: HostPaths): string[] {
 
 function inputInfo(spec: InputSpec, paths: HostPaths): ObjectInfoInput {
   const opts: Record<string, unknown> = {};
-  for (const k of ['default', 'min', 'max', 'step', 'multiline', 'tooltip'] as const) {
+  for (const k of ['default', 'min', 'max', 'step', 'multiline', 'tooltip', 'folder'] as const) {
     if (spec[k] !== undefined) opts[k] = spec[k];
   }
   if (spec.kind === 'link' && WIDGET_TYPES.has(spec.type)) opts.forceInput = true;

@@ -1,8 +1,9 @@
 // The editor's actions: queue / interrupt, save and open workflow files, save and load named
 // workflows on the server (with the revision check), templates, dropped files.
 import type { LGraphNode } from '@comfyorg/litegraph';
-import { comboOptions, type EditorWorkflow, type NodeErrors } from '../../../server/api/protocol';
+import { comboOptions, type EditorWorkflow, type NodeErrors, type ObjectInfoResponse } from '../../../server/api/protocol';
 import { editorToApi } from '../../../server/engine/workflow/convert';
+import { missingFiles, type MissingFile } from '../../../server/engine/workflow/missingFiles';
 import { ApiError, type ApiClient } from '../api/client';
 import { subscribePrompt, type EditorSocket } from '../api/events';
 import type { RunState } from '../execution/runState';
@@ -29,6 +30,8 @@ export interface AppDeps {
   changes: { check(cause?: 'edit' | 'queue'): boolean; persistCurrent(): void };
   /** Told the workflow's new name (the tab's title shows it). */
   onNameChange?: (name: string) => void;
+  /** Lists the files an opened workflow names that the server lacks. */
+  missingFiles?: { show(files: MissingFile[]): void; close(): void; readonly isOpen: boolean };
 }
 
 /** Value prefix of the "Load from server" list's delete entries. */
@@ -87,6 +90,9 @@ export class App {
   workflowName = 'untitled';
   /** How many prompts one Queue press adds (the toolbar's batch count). */
   batchCount = 1;
+
+  /** Which check of the files an opened workflow needs is the latest (an older answer is dropped). */
+  private filesCheck = 0;
 
   constructor(private readonly d: AppDeps) {}
 
@@ -307,6 +313,7 @@ export class App {
       }
       this.d.editor.redraw();
       this.d.toast.show(changed ? `Refreshed ${changed} file list(s)` : 'File lists are up to date');
+      if (this.d.missingFiles?.isOpen) await this.checkMissingFiles(info);
       return changed;
     } catch (e) {
       this.fail('Refreshing the file lists failed', e);
@@ -409,6 +416,31 @@ export class App {
     // Loading is an undo step too: Ctrl+Z after New or Open brings the previous graph back.
     this.d.changes.check();
     this.d.changes.persistCurrent(); // under the new name, even when the graph is the same
+    void this.checkMissingFiles();
+  }
+
+  /**
+   * Lists the files the graph names that the server lacks (a checkpoint or picture the workflow was
+   * shared without) in the missing-files panel, or closes the panel once there are none. `info`:
+   * object_info just read (else it is read now). Returns them.
+   */
+  async checkMissingFiles(info?: ObjectInfoResponse): Promise<MissingFile[]> {
+    const panel = this.d.missingFiles;
+    if (!panel) return [];
+    const check = ++this.filesCheck;
+    try {
+      const lists = info ?? (await this.d.client.objectInfo());
+      if (check !== this.filesCheck) return [];
+      const files = missingFiles(this.d.editor.serialize(), lists);
+      if (files.length) panel.show(files);
+      else if (panel.isOpen) {
+        panel.close();
+        this.d.toast.show('Every file the workflow needs is on the server now');
+      }
+      return files;
+    } catch {
+      return []; // a graph that does not convert: Queue says why
+    }
   }
 
   /** Takes `name` as the workflow's name (an undo step bringing back another workflow's graph). */
