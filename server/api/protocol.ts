@@ -229,7 +229,11 @@ export interface SystemStatsResponse {
     process_heap_used: number;
     argv: string[];
   };
-  backend: { name: string; reason: string };
+  /**
+   * The device chosen (models/device/select.ts): the tfjs backend, why, the `--device` asked for,
+   * and onnxruntime's execution providers.
+   */
+  backend: { name: string; reason: string; choice?: string; ort?: { providers: string[]; reason?: string } };
   devices: { name: string; type: string; index: number; vram_total: number; vram_free: number }[];
   queue: { remaining: number; running: number };
 }

@@ -2,7 +2,7 @@
 // and the toolbar's batch count.
 import type { HistoryEntry, QueueItem, QueueResponse } from '../../server/api/protocol';
 import { clampBatch, MAX_BATCH } from '../../ui/src/editor/app';
-import { formatDuration, formatFinished, tabTitle } from '../../ui/src/format';
+import { backendSummary, formatDuration, formatFinished, tabTitle } from '../../ui/src/format';
 import { historyRows, nextLive, queueRows, workflowOf } from '../../ui/src/panels/queueModel';
 
 const editorForm = { last_node_id: 1, last_link_id: 0, nodes: [{ id: 1, type: 'X' }], links: [], groups: [], version: 0.4 };
@@ -119,6 +119,16 @@ describe('formatting', () => {
     expect(tabTitle('t2i', { running: true, progress: { value: 2, max: 3 }, queued: 3 })).toBe('[66%][3] t2i — narflow');
     expect(tabTitle('', { running: true, progress: null, queued: 0 })).toBe('[…] untitled — narflow');
     expect(tabTitle('x', { running: true, progress: { value: 9, max: 4 }, queued: 0 })).toBe('[100%] x — narflow');
+  });
+
+  it('the status line says what runs in a few words; the reason stays for the tooltip', () => {
+    const cpuReason = 'auto: tfjs wasm (SIMD) backend; onnxruntime CPU execution provider (not used: webgpu: Dawn found no WebGPU adapter (needs the Vulkan loader); tfjs-node-gpu: not installed)';
+    expect(backendSummary({ name: 'wasm', reason: cpuReason, choice: 'auto', ort: { providers: ['cpu'] } })).toBe('backend: wasm (auto) · onnxruntime cpu · no GPU backend loaded (hover for why)');
+    expect(backendSummary({ name: 'webgpu', reason: 'auto: WebGPU on NVIDIA H200 (Dawn, tfjs-backend-webgpu); onnxruntime WebGPU execution provider', choice: 'auto', ort: { providers: ['webgpu', 'cpu'] } })).toBe(
+      'backend: webgpu (auto) · onnxruntime webgpu+cpu',
+    );
+    expect(backendSummary({ name: 'wasm', reason: 'cpu: tfjs wasm (SIMD) backend', choice: 'cpu' })).toBe('backend: wasm (cpu)');
+    expect(backendSummary({ name: 'wasm', reason: 'wasm', choice: 'wasm' })).toBe('backend: wasm');
   });
 
   it('keeps the batch count an integer from 1 to the maximum', () => {

@@ -33,3 +33,19 @@ export function tabTitle(name: string, run: { running: boolean; progress: { valu
   const pct = run.progress && run.progress.max > 0 ? `[${Math.floor((100 * Math.min(run.progress.value, run.progress.max)) / run.progress.max)}%]` : '[…]';
   return `${pct}${run.queued > 1 ? `[${run.queued}]` : ''} ${base}`;
 }
+
+/** Backends that run on a GPU (a tfjs backend name, or an onnxruntime execution provider). */
+const GPU_BACKENDS = new Set(['webgpu', 'tfjs-node-gpu', 'cuda', 'dml']);
+
+/**
+ * The status line's short form of the device choice ("backend: wasm · onnxruntime cpu · no GPU
+ * found"); the whole reason (what `auto` tried, and why each GPU path failed) goes in its tooltip.
+ */
+export function backendSummary(b: { name: string; reason: string; choice?: string; ort?: { providers: string[] } }): string {
+  const parts = [`backend: ${b.name}${b.choice && b.choice !== b.name ? ` (${b.choice})` : ''}`];
+  const providers = b.ort?.providers ?? [];
+  if (providers.length) parts.push(`onnxruntime ${providers.join('+')}`);
+  const onGpu = GPU_BACKENDS.has(b.name) || providers.some((p) => GPU_BACKENDS.has(p));
+  if (!onGpu && /not used:/.test(b.reason)) parts.push('no GPU backend loaded (hover for why)');
+  return parts.join(' · ');
+}

@@ -1,6 +1,7 @@
 // The footer status line (connection, backend and why it was chosen, queue, last run) and the toast.
 import type { StatusPayload, SystemStatsResponse } from '../../../server/api/protocol';
 import type { RunPhase } from '../execution/runState';
+import { backendSummary } from '../format';
 
 function byId(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -21,9 +22,9 @@ export class StatusLine {
 
   setStats(stats: SystemStatsResponse): void {
     const { name, reason } = stats.backend;
-    this.backend.textContent = `backend: ${name}${reason ? ` (${reason})` : ''}`;
-    // the line shows what fits; the whole reason is in the tooltip
-    this.backend.title = `${this.backend.textContent}\n${stats.system.os}, Node ${stats.system.node_version}, narflow ${stats.system.narflow_version}`;
+    this.backend.textContent = backendSummary(stats.backend);
+    // the line says what runs; the tooltip says why (what auto tried, and why each GPU path failed)
+    this.backend.title = `backend: ${name}${reason ? ` (${reason})` : ''}\n${stats.system.os}, Node ${stats.system.node_version}, narflow ${stats.system.narflow_version}`;
   }
 
   setStatsError(message: string): void {
