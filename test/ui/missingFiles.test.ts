@@ -36,6 +36,9 @@ describeBrowser('the missing-files panel in Chromium', () => {
       };
     });
 
+  /** The error each node shows (null: none). */
+  const nodeErrors = (ids: string[]) => s.page.evaluate((ids) => ids.map((id) => (window as any).narflow.runState.summary(id)?.error ?? null), ids);
+
   it('lists what a shared workflow lacks, with links it gives; Check again closes it once the files are there', async () => {
     const { page } = s;
     const info = s.host.objectInfo();
@@ -66,6 +69,9 @@ describeBrowser('the missing-files panel in Chromium', () => {
         { file: 'input/sketch.png', node: '#5 Their sketch · image', link: null },
       ],
     });
+    // the nodes show it too, as a refused Queue would: the error names the file and its folder
+    expect(await nodeErrors(['1', '3', '5'])).toEqual(['missing file: input/holiday.png', null, 'missing file: input/sketch.png']);
+    expect(await page.evaluate(() => (window as any).narflow.runState.summary('1').errorInputs)).toEqual(['image']);
     // the graph keeps the names, and the canvas stays usable: the panel is not over its middle
     expect(await page.evaluate(() => (window as any).narflow.editor.graph.getNodeById(1).widgets[0].value)).toBe('holiday.png');
     expect(
@@ -80,6 +86,7 @@ describeBrowser('the missing-files panel in Chromium', () => {
     await page.click('#missing-files-recheck');
     await page.waitForFunction(() => document.querySelectorAll('#missing-files li').length === 1);
     expect((await panel()).heading).toBe('This workflow needs a file the server does not have');
+    expect(await nodeErrors(['1', '5'])).toEqual([null, 'missing file: input/sketch.png']);
     expect(await page.evaluate(() => (window as any).narflow.editor.graph.getNodeById(1).widgets[0].options.values)).toContain('holiday.png');
 
     // the other arrives: R (as Check again does) closes the panel and says so
@@ -88,6 +95,7 @@ describeBrowser('the missing-files panel in Chromium', () => {
     await page.keyboard.press('r');
     await page.waitForSelector('#missing-files', { state: 'hidden' });
     await page.waitForFunction(() => /Every file the workflow needs is on the server now/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect(await nodeErrors(['1', '5'])).toEqual([null, null]);
     expect(s.pageErrors).toEqual([]);
   });
 

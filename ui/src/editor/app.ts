@@ -432,6 +432,7 @@ export class App {
       const lists = info ?? (await this.d.client.objectInfo());
       if (check !== this.filesCheck) return [];
       const files = missingFiles(this.d.editor.serialize(), lists);
+      this.d.runState.showMissingFiles(files);
       if (files.length) panel.show(files);
       else if (panel.isOpen) {
         panel.close();

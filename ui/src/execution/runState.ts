@@ -56,6 +56,9 @@ function finiteNumber(v: unknown): number | undefined {
 
 export type RunPhase = 'idle' | 'queued' | 'running' | 'success' | 'error' | 'interrupted';
 
+/** How a node's error starts when it names a missing file (showMissingFiles). */
+export const MISSING_FILE = 'missing file:';
+
 export class RunState {
   private readonly nodes = new Map<string, NodeRunState>();
   /** Prompts queued from this editor; events of other prompts are ignored. */
@@ -147,8 +150,36 @@ export class RunState {
     };
   }
 
+  /** Nodes marked by showMissingFiles (their error is that mark until a run or a new check). */
+  private readonly missingMarked = new Set<string>();
+
+  /**
+   * Marks the nodes that load files the server lacks (missingFiles.ts), as a refused Queue would:
+   * the error under the node names the file and where it goes. Marks from the last call go first.
+   */
+  showMissingFiles(files: readonly { nodeId: string; input: string; folder: string; value: string }[]): void {
+    for (const id of this.missingMarked) {
+      const s = this.nodes.get(id);
+      if (s?.error?.startsWith(MISSING_FILE)) {
+        s.error = null;
+        s.errorInputs = [];
+      }
+    }
+    this.missingMarked.clear();
+    for (const f of files) {
+      const s = this.node(f.nodeId);
+      if (s.error && !s.error.startsWith(MISSING_FILE)) continue; // a run's error stays
+      const line = `${MISSING_FILE} ${f.folder}${f.value}`;
+      s.error = s.error ? `${s.error}\n${line}` : line;
+      s.errorInputs = [...new Set([...s.errorInputs, f.input])];
+      this.missingMarked.add(f.nodeId);
+    }
+    this.onChange();
+  }
+
   /** Forget everything (a different workflow was loaded). */
   reset(): void {
+    this.missingMarked.clear();
     this.nodes.clear();
     this.touched.clear();
     this.instances.clear();
