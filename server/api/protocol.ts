@@ -29,7 +29,7 @@ export const ROUTES = {
   uploadImage: '/api/upload/image', // POST multipart (field "image", optional "subfolder", "overwrite") → UploadResponse
   systemStats: '/api/system_stats', // GET → SystemStatsResponse
   workflows: '/api/workflows', // GET → {workflows: SavedWorkflowInfo[]}; GET|PUT|DELETE /api/workflows/:name; POST /api/workflows/:name/run RunWorkflowRequest → RunWorkflowResponse
-  workflowTemplates: '/api/workflow_templates', // GET → {templates: string[]}; GET /api/workflow_templates/:name → EditorWorkflow
+  workflowTemplates: '/api/workflow_templates', // GET → {templates: string[], default: string | null, descriptions: {name: one line}}; GET /api/workflow_templates/:name → EditorWorkflow
   models: '/api/models', // GET → string[] (kinds); GET /api/models/:kind → string[] (files in weights/<kind>/), 404 naming the known kinds for another
   defaultWorkflow: '/api/default_workflow', // GET → EditorWorkflow
 } as const;

@@ -18,6 +18,27 @@ export function listTemplates(dir: string): string[] {
     .sort();
 }
 
+/** The longest template description the list carries. */
+export const DESCRIPTION_MAX = 200;
+
+/**
+ * Each template's one-line description (its `extra.description`, as the shipped workflows carry),
+ * for the editor's Templates list. Templates without one, or that do not parse, are left out.
+ */
+export function templateDescriptions(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of listTemplates(dir)) {
+    try {
+      const json = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { extra?: { description?: unknown } };
+      const d = json?.extra?.description;
+      if (typeof d === 'string' && d.trim()) Object.defineProperty(out, name, { value: d.trim().slice(0, DESCRIPTION_MAX), enumerable: true });
+    } catch {
+      // an unreadable template says so when it is opened
+    }
+  }
+  return out;
+}
+
 /** Reads a template as an editor-form workflow (API-form files are laid out). Undefined when absent. */
 export function readTemplate(dir: string, name: string, info: ObjectInfoResponse): EditorWorkflow | undefined {
   if (!TEMPLATE_NAME.test(name) || name.startsWith('.')) return undefined;

@@ -52,6 +52,9 @@ describe('an internal error', () => {
     const host = createHost(hostConfig({ root, dataDir: root, extraPacks: [makeTestPack({})], log }));
     const server = await startServer(host, { port: 0, ui: { reason: 'not built in tests' } });
     try {
+      // the list still answers, the broken one without a description
+      const list = await api(server.url, '/api/workflow_templates');
+      expect([list.status, list.body.templates, list.body.descriptions]).toEqual([200, ['broken'], {}]);
       const r = await api(server.url, '/api/workflow_templates/broken');
       expect([r.status, r.body.error.type]).toEqual([500, 'internal_error']);
       const ref = /\(ref ([0-9a-f]{8})\)$/.exec(r.body.error.message)?.[1];

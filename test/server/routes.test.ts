@@ -197,6 +197,8 @@ describe('HTTP API on a listening server', () => {
   it('serves workflow templates, the default workflow and model file lists', async () => {
     const t = (await api(s.url, '/api/workflow_templates')).body;
     expect(t.templates).toContain('core-demo');
+    // each with the one line the Templates list shows
+    expect(t.descriptions['core-demo']).toMatch(/^the core node pack alone/);
     const demo = (await api(s.url, '/api/workflow_templates/core-demo')).body;
     expect(demo.nodes.map((n: any) => n.type)).toContain('SlowCounter');
     expect((await api(s.url, '/api/workflow_templates/nope')).status).toBe(404);

@@ -184,6 +184,8 @@ describeBrowser('the default workflow in the editor', () => {
   it('opens the inpaint template from the Templates menu and runs it: the mask-linked samplers keep the picture and both grids show', async () => {
     const { page } = s;
     await page.waitForFunction(() => Array.from((document.getElementById('templates') as HTMLSelectElement).options).some((o) => o.value === 'inpaint'));
+    // the list says what each template does
+    expect(await page.evaluate(() => (document.querySelector('#templates option[value="inpaint"]') as HTMLOptionElement).text)).toBe("inpaint — outpaint a picture's kept centre and inpaint its right half");
     await page.selectOption('#templates', 'inpaint');
     await page.waitForFunction(() => (window as any).narflow.editor.graph.nodes.some((n: any) => n.type === 'RectangleMask'));
     // MASK links arrive at the samplers' mask slots

@@ -7,11 +7,11 @@ import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
 import { narRegistry } from '../nodes/helpers';
-import { apiForm, EDITOR_ONLY, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
+import { apiForm, EDITOR_ONLY, WORKFLOW_DESCRIPTIONS, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
 
 export const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
 
-export function editorForm(spec: WorkflowSpec): EditorWorkflow {
+export function editorForm(spec: WorkflowSpec, description?: string): EditorWorkflow {
   const paths = { output: os.tmpdir(), input: os.tmpdir(), temp: os.tmpdir(), models: {} };
   const wf = apiToEditor(apiForm(spec), objectInfo(narRegistry(), paths));
   for (const [id, n] of Object.entries(spec)) {
@@ -24,19 +24,21 @@ export function editorForm(spec: WorkflowSpec): EditorWorkflow {
     node.pos = [...laid.pos];
     node.size = [...laid.size];
   }
+  if (description) wf.extra = { ...wf.extra, description };
   return wf;
 }
 
-export function workflowText(spec: WorkflowSpec): string {
-  return JSON.stringify(editorForm(spec), null, 2) + '\n';
+/** The file text of a shipped workflow (with its description, for the Templates list). */
+export function workflowText(name: keyof typeof WORKFLOW_SPECS): string {
+  return JSON.stringify(editorForm(WORKFLOW_SPECS[name], WORKFLOW_DESCRIPTIONS[name]), null, 2) + '\n';
 }
 
 if (require.main === module) {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const [name, spec] of Object.entries(WORKFLOW_SPECS)) {
+  for (const name of Object.keys(WORKFLOW_SPECS)) {
     const file = path.join(WORKFLOWS_DIR, `${name}.json`);
-    const text = workflowText(spec);
+    const text = workflowText(name);
     const same = fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text;
     if (check) {
       if (!same) stale++;

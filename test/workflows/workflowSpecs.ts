@@ -284,6 +284,19 @@ export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'image-to-video': IMAGE_TO_VIDEO,
 };
 
+/** One line per workflow: what the editor's Templates list says of it (the file's extra.description). */
+export const WORKFLOW_DESCRIPTIONS: Record<keyof typeof WORKFLOW_SPECS, string> = {
+  'text-to-image': 'the default: a caption through the text encoder and the NAR sampler to a picture',
+  'class-to-image': 'all 18 Shapes classes, saved one by one and as one grid',
+  video: 'the 12 Shapes motion classes as GIFs and film strips',
+  'train-tokenizer': 'train a patch VQ tokenizer into weights/tokenizer/, with a live loss plot',
+  'train-nar': 'train a NAR model into weights/nar/ and sample from it',
+  'nar-vs-raster': 'one class drawn by NAR from the corner, NAR from the centre and raster AR',
+  'compare-nar-raster': 'the three class-to-image models scored by FID-shapes and ShapeEval',
+  inpaint: "outpaint a picture's kept centre and inpaint its right half",
+  'image-to-video': "animate a held-out clip's first frame with the video model",
+};
+
 /** Editor-only node types a spec may hold (kept out of the API form; generate.ts adds them to the editor form). */
 export const EDITOR_ONLY = new Set(['Note']);
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import * as os from 'os';
 import type { SystemStatsResponse } from '../../api/protocol';
 import type { Host } from '../../host/host';
-import { defaultTemplateName, listModelFiles, listTemplates, readTemplate } from '../../host/templates';
+import { defaultTemplateName, listModelFiles, listTemplates, readTemplate, templateDescriptions } from '../../host/templates';
 import { badRequest, notFound } from '../httpError';
 import { own } from '../../engine/workflow/ownProps';
 import { asyncRoute } from './asyncRoute';
@@ -59,7 +59,13 @@ export function infoRoutes(host: Host): Router {
     res.json(host.registry.modelList(kind, paths) ?? listModelFiles(dirs));
   });
 
-  r.get('/workflow_templates', (_req, res) => void res.json({ templates: listTemplates(host.config.workflowsDir), default: defaultTemplateName(host.config.workflowsDir) ?? null }));
+  r.get('/workflow_templates', (_req, res) =>
+    void res.json({
+      templates: listTemplates(host.config.workflowsDir),
+      default: defaultTemplateName(host.config.workflowsDir) ?? null,
+      descriptions: templateDescriptions(host.config.workflowsDir),
+    }),
+  );
   r.get('/workflow_templates/:name', (req, res, next) => {
     try {
       const wf = readTemplate(host.config.workflowsDir, req.params.name, host.objectInfo());

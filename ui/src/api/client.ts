@@ -148,7 +148,7 @@ export class ApiClient {
     return this.request('DELETE', `${ROUTES.workflows}/${encodeURIComponent(name)}`);
   }
 
-  listTemplates(): Promise<{ templates: string[]; default?: string | null }> {
+  listTemplates(): Promise<{ templates: string[]; default?: string | null; descriptions?: Record<string, string> }> {
     return this.request('GET', ROUTES.workflowTemplates);
   }
 

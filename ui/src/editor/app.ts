@@ -552,8 +552,15 @@ export class App {
   async refreshTemplates(): Promise<string | null> {
     const select = document.getElementById('templates') as HTMLSelectElement | null;
     try {
-      const { templates, default: name } = await this.d.client.listTemplates();
-      select?.replaceChildren(new Option('Templates…', ''), ...templates.map((t) => new Option(t, t)));
+      const { templates, default: name, descriptions = {} } = await this.d.client.listTemplates();
+      // "inpaint — Outpaint a picture's kept centre …": the list says what each one does
+      const option = (t: string): HTMLOptionElement => {
+        const d = Object.prototype.hasOwnProperty.call(descriptions, t) ? descriptions[t] : '';
+        const o = new Option(d ? `${t} — ${d}` : t, t);
+        if (d) o.title = d;
+        return o;
+      };
+      select?.replaceChildren(new Option('Templates…', ''), ...templates.map(option));
       return name ?? null;
     } catch {
       if (select) select.disabled = true; // a server without templates
