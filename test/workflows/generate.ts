@@ -7,7 +7,7 @@ import { objectInfo } from '../../server/engine/registry/objectInfo';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
 import type { EditorWorkflow } from '../../server/engine/workflow/schema';
 import { narRegistry } from '../nodes/helpers';
-import { apiForm, EDITOR_ONLY, WORKFLOW_DESCRIPTIONS, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
+import { apiForm, EDITOR_ONLY, WORKFLOW_DESCRIPTIONS, WORKFLOW_MODELS, WORKFLOW_SPECS, type WorkflowSpec } from './workflowSpecs';
 
 export const WORKFLOWS_DIR = path.resolve(__dirname, '../../workflows');
 
@@ -30,7 +30,9 @@ export function editorForm(spec: WorkflowSpec, description?: string): EditorWork
 
 /** The file text of a shipped workflow (with its description, for the Templates list). */
 export function workflowText(name: keyof typeof WORKFLOW_SPECS): string {
-  return JSON.stringify(editorForm(WORKFLOW_SPECS[name], WORKFLOW_DESCRIPTIONS[name]), null, 2) + '\n';
+  const wf = editorForm(WORKFLOW_SPECS[name], WORKFLOW_DESCRIPTIONS[name]);
+  const models = WORKFLOW_MODELS[name];
+  return JSON.stringify(models ? { ...wf, models } : wf, null, 2) + '\n';
 }
 
 if (require.main === module) {

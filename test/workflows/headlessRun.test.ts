@@ -14,6 +14,8 @@ import { shapesModelConfig } from '../../models/training';
 import { loadTokenizer } from '../../models/vq/io';
 import type { ApiWorkflow } from '../../server/engine/workflow/schema';
 import { TINY_SIZE, tempRoot, tinyWeights } from '../nodes/helpers';
+import { sharedDir } from '../nar/fixtures';
+import { PNG } from 'pngjs';
 
 const REPO = path.resolve(__dirname, '../..');
 const BUNDLED = path.join(REPO, 'weights');
@@ -90,4 +92,22 @@ it('narflow run of a workflow shared without its model names each missing file, 
   expect(failed?.stderr).toContain("input 'model_name' is \"c2i_B.pt\"");
   expect(failed?.stderr).toContain(`missing files (put each in its folder and run again):\n  weights/nar/c2i_B.pt (node ${loader.id}, Load NAR Model: model_name) from https://example.org/nar/c2i_B.pt\n`);
   expect(fs.existsSync(out) ? fs.readdirSync(out) : []).toEqual([]);
+});
+
+it('narflow run workflows/imagenet-nar-b.json runs once files of the published formats are in place (stand-ins: the published .pt layout of a tiny c2i model, a LlamaGen VQ)', async () => {
+  const root = tempRoot('narflow-headless-imagenet-');
+  const models = path.join(root, 'models');
+  fs.mkdirSync(path.join(models, 'nar'), { recursive: true });
+  fs.mkdirSync(path.join(models, 'tokenizer'), { recursive: true });
+  // named as the template names the published files; the fixture model has 10 classes, so other ids
+  fs.copyFileSync(path.join(sharedDir(), 'fixtures', 'pt', 'ddp-checkpoint.pt'), path.join(models, 'nar', 'c2i_B.pt'));
+  fs.copyFileSync(path.join(sharedDir(), 'fixtures', 'vq', 'vq-tiny-16', 'model.safetensors'), path.join(models, 'tokenizer', 'vq_ds16_c2i.pt'));
+  const out = path.join(root, 'out');
+  const file = path.join(REPO, 'workflows', 'imagenet-nar-b.json');
+  const args = [path.join(REPO, 'bin', 'narflow.js'), 'run', file, '--out', out, '--data-dir', root, '--models', models, '--set', '3.class_ids=7, 3, 9, 0'];
+  const { stdout } = await run(process.execPath, args, { cwd: REPO, timeout: 180_000 });
+  const pngs = stdout.split('\n').filter((l) => l.endsWith('.png'));
+  expect(pngs.map((p) => path.basename(p))).toEqual(['imagenet-nar-b_00001_.png']);
+  const grid = PNG.sync.read(fs.readFileSync(pngs[0]));
+  expect(grid.width).toBeGreaterThan(3 * grid.height); // four pictures in one row
 });

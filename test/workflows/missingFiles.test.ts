@@ -9,6 +9,7 @@ import { SUBGRAPH_INPUT_ID as IN, SUBGRAPH_OUTPUT_ID as OUT } from '../../server
 import { NODE_MODE, type EditorWorkflow } from '../../server/engine/workflow/schema';
 import { hostPaths, narRegistry, tempRoot, tinyWeights } from '../nodes/helpers';
 import { WORKFLOWS_DIR } from './generate';
+import { WORKFLOW_MODELS } from './workflowSpecs';
 
 const root = tempRoot('narflow-missing-');
 const paths = hostPaths(root, tinyWeights(path.join(root, 'weights')));
@@ -34,10 +35,14 @@ describe('missing files', () => {
     expect(comboFolder(info.NARSampler, 'engine')).toBeUndefined();
   });
 
-  it('the shipped workflows name no missing file', () => {
-    for (const f of fs.readdirSync(WORKFLOWS_DIR).filter((x) => x.endsWith('.json'))) {
+  it('the shipped workflows name no missing file, but the published-model template names its two, with the links its models list gives', () => {
+    for (const f of fs.readdirSync(WORKFLOWS_DIR).filter((x) => x.endsWith('.json') && x !== 'imagenet-nar-b.json')) {
       expect([f, missingFiles(read(f), info)]).toEqual([f, []]);
     }
+    const published = missingFiles(read('imagenet-nar-b.json'), info);
+    expect(published.map((m) => [m.folder + m.value, m.url])).toEqual(
+      WORKFLOW_MODELS['imagenet-nar-b']!.map((m) => [`weights/${m.directory}/${m.name}`, m.url]),
+    );
   });
 
   it('a shared workflow: each absent file with its node, folder and download link; unsafe links are dropped', () => {

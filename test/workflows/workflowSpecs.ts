@@ -272,6 +272,32 @@ export const IMAGE_TO_VIDEO: WorkflowSpec = {
 };
 
 /** File name (without .json) → spec. */
+/**
+ * The published ImageNet model (NAR-B, 256×256 from 16×16 tokens) with LlamaGen's VQ-16, as the
+ * published sample script draws it: its eight classes, cfg 4, top-k 2000, a grid four wide. The
+ * files are not bundled: the workflow's `models` list (WORKFLOW_MODELS) says where to get them, and
+ * the editor's missing-files notice shows the links until they are in weights/.
+ */
+export const IMAGENET_NAR_B: WorkflowSpec = {
+  '1': loadModel('c2i_B.pt', 40),
+  '2': { type: 'LoadTokenizer', inputs: { tokenizer_name: 'vq_ds16_c2i.pt' }, pos: [COL[0], 300], size: LOADER },
+  '3': { type: 'ClassLabel', title: 'ImageNet classes', inputs: { label: 'by id', class_ids: '207, 360, 387, 974, 88, 979, 417, 279' }, pos: [COL[0], 170], size: [320, 82] },
+  '4': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['3', 0], tokenizer: ['2', 0], ...sampling(0, 4, { top_k: 2000 }) }, pos: [COL[1], 40], size: SAMPLER },
+  '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['4', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
+  '6': { type: 'ImageGrid', inputs: { images: ['5', 0], columns: 4, gap: 2, scale: 1, background: '#101010' }, pos: [COL[2], 220], size: [300, 180] },
+  '7': { type: 'SaveImage', inputs: { images: ['6', 0], filename_prefix: 'imagenet-nar-b' }, pos: [COL[3], 40], size: SAVE },
+  '8': {
+    type: 'Note',
+    inputs: {
+      text:
+        'The published NAR-B (ImageNet, 256×256) with the LlamaGen VQ-16 tokenizer. Put c2i_B.pt (from the NAR collection) in weights/nar/ and ' +
+        'vq_ds16_c2i.pt in weights/tokenizer/, then press R. class_ids are ImageNet ids (207 golden retriever, 88 macaw …); the settings are those of the published sample script.',
+    },
+    pos: [COL[0], 430],
+    size: [320, 160],
+  },
+};
+
 export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'text-to-image': TEXT_TO_IMAGE,
   'class-to-image': CLASS_TO_IMAGE,
@@ -282,6 +308,15 @@ export const WORKFLOW_SPECS: Record<string, WorkflowSpec> = {
   'compare-nar-raster': COMPARE_NAR_RASTER,
   inpaint: INPAINT,
   'image-to-video': IMAGE_TO_VIDEO,
+  'imagenet-nar-b': IMAGENET_NAR_B,
+};
+
+/** Where a workflow's files come from when they are not bundled (ComfyUI's `models` list: name, url, directory). */
+export const WORKFLOW_MODELS: Partial<Record<keyof typeof WORKFLOW_SPECS, { name: string; url: string; directory: string }[]>> = {
+  'imagenet-nar-b': [
+    { name: 'c2i_B.pt', url: 'https://huggingface.co/collections/chenfeng1271/nar-67d13fa93fe913b2e187ee1f', directory: 'nar' },
+    { name: 'vq_ds16_c2i.pt', url: 'https://huggingface.co/FoundationVision/LlamaGen/resolve/main/vq_ds16_c2i.pt', directory: 'tokenizer' },
+  ],
 };
 
 /** One line per workflow: what the editor's Templates list says of it (the file's extra.description). */
@@ -295,6 +330,7 @@ export const WORKFLOW_DESCRIPTIONS: Record<keyof typeof WORKFLOW_SPECS, string> 
   'compare-nar-raster': 'the three class-to-image models scored by FID-shapes and ShapeEval',
   inpaint: "outpaint a picture's kept centre and inpaint its right half",
   'image-to-video': "animate a held-out clip's first frame with the video model",
+  'imagenet-nar-b': 'the published NAR-B ImageNet model with LlamaGen VQ-16 (download both: the links show when the template opens)',
 };
 
 /** Editor-only node types a spec may hold (kept out of the API form; generate.ts adds them to the editor form). */

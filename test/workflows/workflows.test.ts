@@ -12,11 +12,13 @@ import { widgetSlots } from '../../server/engine/workflow/widgets';
 import { hostConfig, silentLogger } from '../../server/host/hostConfig';
 import { hostPaths, narRegistry, tempRoot, tinyWeights } from '../nodes/helpers';
 import { WORKFLOWS_DIR, workflowText } from './generate';
-import { WORKFLOW_SPECS } from './workflowSpecs';
+import { WORKFLOW_MODELS, WORKFLOW_SPECS } from './workflowSpecs';
 
 const registry = narRegistry();
 const root = tempRoot('narflow-workflows-');
 const paths = hostPaths(root, tinyWeights(path.join(root, 'weights')));
+// files of workflows that name published checkpoints (WORKFLOW_MODELS), as empty stand-ins: validation reads names
+for (const list of Object.values(WORKFLOW_MODELS)) for (const m of list ?? []) fs.writeFileSync(path.join(paths.models[m.directory][0], m.name), '');
 const info = objectInfo(registry, paths);
 const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.json')).sort();
 const read = (f: string) => JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, f), 'utf8')) as EditorWorkflow;
