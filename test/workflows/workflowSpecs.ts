@@ -279,9 +279,9 @@ export const IMAGE_TO_VIDEO: WorkflowSpec = {
  * the editor's missing-files notice shows the links until they are in weights/.
  */
 export const IMAGENET_NAR_B: WorkflowSpec = {
-  '1': loadModel('c2i_B.pt', 40),
-  '2': { type: 'LoadTokenizer', inputs: { tokenizer_name: 'vq_ds16_c2i.pt' }, pos: [COL[0], 300], size: LOADER },
-  '3': { type: 'ClassLabel', title: 'ImageNet classes', inputs: { label: 'by id', class_ids: '207, 360, 387, 974, 88, 979, 417, 279' }, pos: [COL[0], 170], size: [320, 82] },
+  '1': loadModel('c2i_B.pt', 40), // the loaders have room below for the missing-file line
+  '2': { type: 'LoadTokenizer', inputs: { tokenizer_name: 'vq_ds16_c2i.pt' }, pos: [COL[0], 210], size: LOADER },
+  '3': { type: 'ClassLabel', title: 'ImageNet classes', inputs: { label: 'by id', class_ids: '207, 360, 387, 974, 88, 979, 417, 279' }, pos: [COL[0], 380], size: [320, 82] },
   '4': { type: 'NARSampler', inputs: { model: ['1', 0], conditioning: ['3', 0], tokenizer: ['2', 0], ...sampling(0, 4, { top_k: 2000 }) }, pos: [COL[1], 40], size: SAMPLER },
   '5': { type: 'TokenizerDecode', inputs: { tokenizer: ['2', 0], tokens: ['4', 0], fps: 8 }, pos: [COL[2], 40], size: DECODE },
   '6': { type: 'ImageGrid', inputs: { images: ['5', 0], columns: 4, gap: 2, scale: 1, background: '#101010' }, pos: [COL[2], 220], size: [300, 180] },
@@ -293,7 +293,7 @@ export const IMAGENET_NAR_B: WorkflowSpec = {
         'The published NAR-B (ImageNet, 256×256) with the LlamaGen VQ-16 tokenizer. Put c2i_B.pt (from the NAR collection) in weights/nar/ and ' +
         'vq_ds16_c2i.pt in weights/tokenizer/, then press R. class_ids are ImageNet ids (207 golden retriever, 88 macaw …); the settings are those of the published sample script.',
     },
-    pos: [COL[0], 430],
+    pos: [COL[0], 510],
     size: [320, 160],
   },
 };
