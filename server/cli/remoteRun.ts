@@ -28,6 +28,7 @@ import {
   type ServerToClientEvents,
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
+import { missingFileLines, missingFilesInPrompt, workflowModelSources } from '../engine/workflow/missingFiles';
 import { writeOutputFile } from './outputFile';
 import { ProgressDisplay } from './progressDisplay';
 import { uiFiles, uiText } from './uiFiles';
@@ -184,7 +185,7 @@ export async function runOnServer(o: RemoteRunOptions): Promise<number> {
     throw e;
   });
   try {
-    return await follow(api, socket, o, loaded, ctrlC);
+    return await follow(api, socket, o, loaded, ctrlC, info);
   } finally {
     process.off('SIGINT', ctrlC.onSigint);
     socket.close();
@@ -227,7 +228,7 @@ class CtrlC {
   }
 }
 
-async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: LoadedWorkflow, ctrlC: CtrlC): Promise<number> {
+async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions, loaded: LoadedWorkflow, ctrlC: CtrlC, info: ObjectInfoResponse): Promise<number> {
   const display = new ProgressDisplay(loaded.prompt, o.stderr);
   let promptId: string | null = null;
   const early: ExecutionEvent[] = [];
@@ -255,6 +256,9 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     const err = res.json as ErrorResponse | null;
     const details = err?.node_errors && Object.keys(err.node_errors).length ? `\n${summarise(err.node_errors)}` : '';
     o.stderr.write(`error: ${err?.error?.message ?? `the server answered ${res.status}`}${details}\n`);
+    // files the server lacks (its own lists): where each goes there, and where the workflow says to get it
+    const missing = res.status === 400 ? missingFilesInPrompt(loaded.prompt, info, workflowModelSources(loaded.workflow)) : [];
+    if (missing.length) o.stderr.write(`missing files on ${api.base} (put each in its folder there and run again):\n${missingFileLines(missing).map((l) => `  ${l}`).join('\n')}\n`);
     return 1;
   }
   promptId = (res.json as PromptResponse).prompt_id;

@@ -199,6 +199,7 @@ describe('narflow run --server', () => {
     const missing = await narflow(['run', wf, '--server', srv.url, '--out', out]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/node 1 \(LoadImage\): input 'image' is "not-here\.png", not one of/);
+    expect(missing.stderr).toContain(`missing files on ${srv.url} (put each in its folder there and run again):\n  input/not-here.png (node 1, Load Image: image)\n`);
   });
 
   it('uploads a video named by a local path into a Load Video and saves what it read', async () => {
