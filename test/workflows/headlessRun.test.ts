@@ -111,3 +111,25 @@ it('narflow run workflows/imagenet-nar-b.json runs once files of the published f
   const grid = PNG.sync.read(fs.readFileSync(pngs[0]));
   expect(grid.width).toBeGreaterThan(3 * grid.height); // four pictures in one row
 });
+
+it('narflow run --check says what would run without running it, and exits 1 naming what is missing', async () => {
+  const root = tempRoot('narflow-headless-check-');
+  const out = path.join(root, 'out');
+  const base = [path.join(REPO, 'bin', 'narflow.js'), 'run', '--out', out, '--data-dir', root, '--check'];
+  const ok = await run(process.execPath, [...base, path.join(REPO, 'workflows', 'class-to-image.json')], { cwd: REPO, timeout: 120_000 });
+  expect(ok.stdout).toBe('ok: 8 nodes would run, output nodes 6 (SaveImage), 8 (SaveImage)\n');
+  expect(fs.existsSync(out) ? fs.readdirSync(out) : []).toEqual([]);
+  const bad = await run(process.execPath, [...base, path.join(REPO, 'workflows', 'imagenet-nar-b.json')], { cwd: REPO, timeout: 120_000 }).then(
+    () => null,
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  expect(bad?.code).toBe(1);
+  expect(bad?.stdout).toBe('');
+  expect(bad?.stderr).toContain('missing files (put each in its folder and run again):\n  weights/nar/c2i_B.pt (node 1, Load NAR Model: model_name) from https://huggingface.co/collections/');
+  const remote = await run(process.execPath, [path.join(REPO, 'bin', 'narflow.js'), 'run', path.join(REPO, 'workflows', 'class-to-image.json'), '--check', '--server', 'http://127.0.0.1:9'], { cwd: REPO, timeout: 60_000 }).then(
+    () => null,
+    (e: { code: number; stderr: string }) => e,
+  );
+  expect(remote?.code).toBe(2);
+  expect(remote?.stderr).toMatch(/--check checks a workflow against this machine/);
+});

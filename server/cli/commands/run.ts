@@ -26,6 +26,8 @@ const USAGE = [
   '  --server URL      queue it on a running narflow server (its nodes, models and device), stream',
   '                    the progress and download the outputs into --out; Ctrl-C interrupts it there',
   '  --token T         the server\'s token (or set NARFLOW_TOKEN)',
+  '  --check           check the workflow against this machine\'s nodes and files and say what would run,',
+  '                    without running it (exit 0: it would run; 1: what is wrong, and the missing files)',
   ...HOST_FLAGS_HELP,
 ].join('\n');
 
@@ -39,7 +41,7 @@ export const command: CliCommand = {
   name: 'run',
   summary: 'run a workflow headless (API or editor form) and print the files it wrote',
   usage: USAGE,
-  options: { values: ['set', 'only', 'out', 'server', 'token', ...HOST_OPTIONS], positional: 1 },
+  options: { values: ['set', 'only', 'out', 'server', 'token', ...HOST_OPTIONS], booleans: ['check'], positional: 1 },
   async run(args) {
     if (args.positional.length !== 1) {
       process.stderr.write(`narflow run: expected one workflow file\n${USAGE}\n`);
@@ -53,6 +55,10 @@ export const command: CliCommand = {
       return 1;
     }
     const server = flag(args, 'server');
+    if (server !== undefined && args.flags.has('check')) {
+      process.stderr.write('error: --check checks a workflow against this machine\'s nodes and files; a server checks what it is sent when it is queued\n');
+      return 2;
+    }
     if (server !== undefined) {
       const local = ['data-dir', 'packs', 'plugins', 'models', 'device'].filter((f) => args.flags.has(f));
       if (local.length) {
@@ -114,6 +120,11 @@ export const command: CliCommand = {
       return 1;
     }
     const { prompt, outputs, workflow } = prepared.value;
+    if (args.flags.has('check')) {
+      const types = (ids: string[]) => ids.map((id) => `${id} (${prompt[id].class_type})`).join(', ');
+      process.stdout.write(`ok: ${Object.keys(prompt).length} nodes would run, output nodes ${types(outputs)}\n`);
+      return 0;
+    }
     const usesTensors = Object.values(prompt).some((n) => registry.entry(n.class_type)?.pack !== 'core');
     config.backend = usesTensors ? await initDevice(flag(args, 'device') ?? 'auto') : config.backend;
 
