@@ -15,7 +15,8 @@ export class MissingFilesPanel {
     this.root = document.createElement('div');
     this.root.id = 'missing-files';
     this.root.hidden = true;
-    this.root.setAttribute('role', 'alertdialog');
+    this.root.setAttribute('role', 'dialog'); // not modal: the canvas stays usable
+    this.root.setAttribute('aria-modal', 'false');
     this.root.setAttribute('aria-label', 'missing files');
     this.heading = document.createElement('h2');
     const hint = document.createElement('p');
