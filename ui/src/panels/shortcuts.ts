@@ -10,7 +10,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Ctrl+A, Ctrl+C, Ctrl+V, Delete', 'Select all, copy, paste, delete nodes'],
   ['Ctrl+Shift+E, Subgraph button', 'Make the selected nodes a subgraph (one node, wired as they were); ↗ on its title opens it'],
   ['Esc', 'Back out of an opened subgraph (or click the path above the canvas)'],
-  ['R', 'Refresh the model and file lists'],
+  ['R', 'Refresh the model and file lists (and check again for the files a workflow needs)'],
   ['I', 'Show or hide the node ids above the nodes (#4, #12:3 inside a subgraph): what --set, --only and the API name them by'],
   ['.', 'Fit the view to the selected nodes, or to all of them'],
   ['Double-click the canvas', 'Search for a node to add'],
