@@ -1,12 +1,20 @@
 // Trains the bundled small Shapes text encoder, deterministically, and writes
 // weights/text_encoder/shapes-text.safetensors (config, vocabulary and training facts in
-// __metadata__). Usage:
-//   npx tsx scripts/train-text-encoder.ts [--seed 7] [--steps 800] [--batch 128] [--out FILE]
+// __metadata__). With --pooled-output (an experiment, not the bundled encoder: docs/comparison.md,
+// "Whitened pooled caption features") its output is then the caption's whitened pooled features at
+// every position (withPooledOutput, fitted on WHITENING_CAPTIONS captions from WHITENING_SEED).
+// Usage:
+//   npx tsx scripts/train-text-encoder.ts [--seed 7] [--steps 800] [--batch 128] [--out FILE] [--pooled-output]
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../models/backend';
-import { saveSmallEncoder } from '../models/text/shapes/smallTextEncoder';
+import { saveSmallEncoder, withPooledOutput } from '../models/text/shapes/smallTextEncoder';
+import { sampleCaptions } from '../models/text/shapes/captionTargets';
 import { trainSmallEncoder } from '../models/text/shapes/trainSmallEncoder';
+import { Rng } from '../models/rng';
+
+const WHITENING_SEED = 4242;
+const WHITENING_CAPTIONS = 8192;
 
 function option(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -37,9 +45,12 @@ async function main(argv: string[]): Promise<void> {
     logEvery: 100,
     onProgress: ({ step, loss, lr }) => console.log(`step ${step}  loss ${loss.toFixed(4)}  lr ${lr.toExponential(2)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`),
   });
+  const bundle = argv.includes('--pooled-output')
+    ? await withPooledOutput(result.bundle, sampleCaptions(new Rng(WHITENING_SEED), WHITENING_CAPTIONS).map((c) => c.caption))
+    : result.bundle;
   const seconds = (Date.now() - t0) / 1000;
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  saveSmallEncoder(out, result.bundle); // no timings inside: the same seed gives the same bytes
+  saveSmallEncoder(out, bundle); // no timings inside: the same seed gives the same bytes
   console.log(`wrote ${out} (${fs.statSync(out).size} bytes) in ${seconds.toFixed(1)} s`);
 }
 

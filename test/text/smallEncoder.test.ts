@@ -87,3 +87,45 @@ describe('SmallTextEncoder.encode', () => {
     expect(() => new SmallTextEncoder(config, vocab, sd)).toThrow(/norm.weight: expected \[32\], got \[7\]/);
   });
 });
+
+describe('pooled output', () => {
+  const T = TEXT_MAX_TOKENS;
+  const D = config.dim;
+  const row = (f: Float32Array, b: number, t: number) => Array.from(f.subarray((b * T + t) * D, (b * T + t + 1) * D));
+
+  it('puts the masked mean of the token features, through out.weight and out.bias, at every real position; pads stay zero', async () => {
+    const sd = initialWeights({ ...config, pooledOutput: true }, 11); // the token weights of `enc`, out = identity
+    const pooled = new SmallTextEncoder({ ...config, pooledOutput: true }, vocab, sd);
+    try {
+      const tokens = await enc.encode(prompts);
+      const out = await pooled.encode(prompts);
+      expect(Array.from(out.mask)).toEqual(Array.from(tokens.mask));
+      prompts.forEach((_, b) => {
+        const n = tokens.mask.subarray(b * T, (b + 1) * T).reduce((s, x) => s + x, 0);
+        const mean = new Array(D).fill(0);
+        for (let t = T - n; t < T; t++) row(tokens.features, b, t).forEach((x, k) => (mean[k] += x / n));
+        for (let t = 0; t < T; t++) {
+          const r = row(out.features, b, t);
+          if (t < T - n) expect(Math.hypot(...r)).toBe(0);
+          else r.forEach((x, k) => expect(x).toBeCloseTo(mean[k], 5));
+        }
+      });
+      // a whitening moves every real position the same way: x·W + b
+      const w = sd.get('out.weight')!;
+      w.data.forEach((_, i) => (w.data[i] = i % (D + 1) === 0 ? 2 : 0));
+      sd.get('out.bias')!.data.fill(0.5);
+      const scaled = new SmallTextEncoder({ ...config, pooledOutput: true }, vocab, sd);
+      const again = await scaled.encode(prompts);
+      scaled.dispose();
+      const last = T - 1;
+      row(again.features, 0, last).forEach((x, k) => expect(x).toBeCloseTo(2 * row(out.features, 0, last)[k] + 0.5, 4));
+    } finally {
+      pooled.dispose();
+    }
+  });
+
+  it('a pooled-output config without out.weight is refused, naming it', () => {
+    expect(() => new SmallTextEncoder({ ...config, pooledOutput: true }, vocab, initialWeights(config, 1))).toThrow(/missing out.weight/);
+    expect(() => new SmallTextEncoder({ ...config, pooledOutput: 'yes' as unknown as boolean }, vocab, initialWeights(config, 1))).toThrow(/pooledOutput must be true or false/);
+  });
+});

@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/backend';
 import { writeSafetensors } from '../../models/checkpoint/safetensors';
 import { loadTextEncoder } from '../../models/text/loadTextEncoder';
-import { readSmallEncoderBundle, saveSmallEncoder, SmallTextEncoder } from '../../models/text/shapes/smallTextEncoder';
+import { readSmallEncoderBundle, saveSmallEncoder, SmallTextEncoder, withPooledOutput } from '../../models/text/shapes/smallTextEncoder';
+import { sampleCaptions } from '../../models/text/shapes/captionTargets';
+import { pooledFeatures } from '../../models/text/textEncoder';
+import { Rng } from '../../models/rng';
 import { trainSmallEncoder } from '../../models/text/shapes/trainSmallEncoder';
 
 const small = { dim: 32, layers: 1, heads: 4, ffnDim: 64 };
@@ -53,6 +56,31 @@ describe('trainSmallEncoder', () => {
     loaded.dispose();
     expect(Buffer.from(y.features.buffer).equals(Buffer.from(x.features.buffer))).toBe(true);
     expect(Array.from(y.mask)).toEqual(Array.from(x.mask));
+  });
+
+  it('withPooledOutput: every real position carries the whitened pooled features (zero mean, unit variance per channel over the captions it was fitted on), and it saves and loads', async () => {
+    const { bundle } = await trainSmallEncoder({ seed: 4, steps: 2, batchSize: 8, config: small });
+    const captions = sampleCaptions(new Rng(8), 600).map((c) => c.caption);
+    const pooledBundle = await withPooledOutput(bundle, captions);
+    expect(pooledBundle.config).toEqual({ ...bundle.config, pooledOutput: true });
+    expect(pooledBundle.training).toMatchObject({ output: 'whitened pooled features at every position', whitening: { captions: 600 } });
+    const file = path.join(dir, 'pooled.safetensors');
+    saveSmallEncoder(file, pooledBundle);
+    const enc = await loadTextEncoder(file);
+    const out = await enc.encode(captions);
+    enc.dispose();
+    const D = small.dim;
+    const rows = captions.map((_, i) => pooledFeatures(out, i, D));
+    const m = Array.from({ length: D }, (_, k) => mean(rows.map((r) => r[k])));
+    const v = Array.from({ length: D }, (_, k) => mean(rows.map((r) => (r[k] - m[k]) ** 2)));
+    for (const x of m) expect(Math.abs(x)).toBeLessThan(1e-3);
+    expect(mean(v)).toBeCloseTo(1, 1);
+    // the same vector at each real position of a prompt
+    const T = out.features.length / (captions.length * D);
+    const last = Array.from(out.features.subarray((T - 1) * D, T * D));
+    const first = Array.from(out.features.subarray((T - out.mask.subarray(0, T).reduce((a, b) => a + b, 0)) * D, (T - out.mask.subarray(0, T).reduce((a, b) => a + b, 0) + 1) * D));
+    expect(first).toEqual(last);
+    await expect(withPooledOutput(pooledBundle, captions)).rejects.toThrow(/already pooled/);
   });
 
   it('refuses a safetensors file that is not a small text encoder, saying what it found', async () => {

@@ -2,6 +2,11 @@
 //   x = embed[ids] + sinusoid(position)                       [B, S, D]
 //   per layer: x += Attn(LN(x)) (pads masked as keys);  x += W2·gelu(W1·LN(x))
 //   features = LN_final(x)                                    [B, S, D]  (captionDim = D)
+// With `pooledOutput`, every real position gets the same vector instead: the masked mean of those
+// features, times out.weight plus out.bias (a whitening, see whitening.ts). NAR reads a caption as
+// an average over its positions (their RoPE q and k are zero), so that is all it can use anyway;
+// the whitening gives colour, shape and position about equal variance where the object's cell had
+// five times colour's (an experiment, not the bundled encoder: docs/comparison.md).
 // Rows are right-padded here (position t = t-th real token); the TextEncoder moves them to NAR's
 // left-padded layout. Linear weights are stored [in, out] so every projection is a plain 2-D
 // matmul (tfjs-wasm's fast path). Biases only in the LayerNorms.
@@ -16,6 +21,8 @@ export interface SmallEncoderConfig {
   layers: number;
   heads: number;
   ffnDim: number;
+  /** every position carries the caption's whitened pooled features (out.weight, out.bias) */
+  pooledOutput?: boolean;
 }
 
 export type EncoderParams = Map<string, tf.Tensor>;
@@ -27,6 +34,7 @@ export function checkConfig(c: SmallEncoderConfig): void {
     if (!Number.isInteger(c[k]) || c[k] <= 0) throw new Error(`small text encoder config: ${k} must be a positive integer, got ${c[k]}`);
   }
   if (c.dim % c.heads !== 0) throw new Error(`small text encoder config: dim ${c.dim} is not divisible by heads ${c.heads}`);
+  if (c.pooledOutput !== undefined && typeof c.pooledOutput !== 'boolean') throw new Error(`small text encoder config: pooledOutput must be true or false, got ${JSON.stringify(c.pooledOutput)}`);
 }
 
 /** Parameter names and shapes of a config, in a fixed order. */
@@ -42,6 +50,7 @@ export function parameterShapes(c: SmallEncoderConfig): [string, number[]][] {
     );
   }
   out.push(['norm.weight', [c.dim]], ['norm.bias', [c.dim]]);
+  if (c.pooledOutput) out.push(['out.weight', [c.dim, c.dim]], ['out.bias', [c.dim]]);
   return out;
 }
 
@@ -54,6 +63,7 @@ export function initialWeights(c: SmallEncoderConfig, seed: number): StateDict {
     const n = shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;
     if (name.endsWith('norm.weight')) data = new Float32Array(n).fill(1);
+    else if (name === 'out.weight') data = Float32Array.from({ length: n }, (_, i) => (i % (c.dim + 1) === 0 ? 1 : 0)); // identity until whitened
     else if (name.endsWith('.bias')) data = new Float32Array(n);
     else {
       const std = name === 'embed.weight' ? 1 : 1 / Math.sqrt(shape[0]);
@@ -147,7 +157,14 @@ export function encoderForward(c: SmallEncoderConfig, p: EncoderParams, ids: Int
     const ff = matMul2d(gelu(matMul2d(f, get(`${pre}.ffn.w1`) as tf.Tensor2D)) as tf.Tensor2D, get(`${pre}.ffn.w2`) as tf.Tensor2D);
     x = tf.add(x, ff);
   }
-  return tf.reshape(layerNorm(x, get('norm.weight'), get('norm.bias')), [B, S, D]) as tf.Tensor3D;
+  const feats = tf.reshape(layerNorm(x, get('norm.weight'), get('norm.bias')), [B, S, D]) as tf.Tensor3D;
+  if (!c.pooledOutput) return feats;
+  // the masked mean of each row, whitened, at every position
+  const m = new Float32Array(B * S);
+  lengths.forEach((n, b) => m.fill(1 / n, b * S, b * S + n));
+  const mean = tf.sum(tf.mul(feats, tf.tensor3d(m, [B, S, 1])), 1) as tf.Tensor2D; // [B, D]
+  const out = tf.add(matMul2d(mean, get('out.weight') as tf.Tensor2D), get('out.bias')) as tf.Tensor2D;
+  return tf.tile(tf.reshape(out, [B, 1, D]), [1, S, 1]) as tf.Tensor3D;
 }
 
 /** Right-padded id matrix [B, S] (S = longest row) and the row lengths. */

@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, StateDict, writeSafetensors } from '../../checkpoint/safetensors';
-import { checkPrompts, leftPadRows, TEXT_MAX_TOKENS, TextEncoder, TextEncoderError, TextEncoding } from '../textEncoder';
+import { checkPrompts, leftPadRows, pooledFeatures, TEXT_MAX_TOKENS, TextEncoder, TextEncoderError, TextEncoding } from '../textEncoder';
+import { pooledWhitening } from './whitening';
 import { checkConfig, checkWeights, encoderForward, EncoderParams, padIds, parameterShapes, SmallEncoderConfig } from './smallEncoderModel';
 import { WordTokenizer } from './wordTokenizer';
 
@@ -106,4 +107,33 @@ export function readSmallEncoderBundle(file: string): SmallEncoderBundle {
 export function loadSmallEncoder(file: string): SmallTextEncoder {
   const b = readSmallEncoderBundle(file);
   return new SmallTextEncoder(b.config, b.vocab, b.weights, `small Shapes text encoder ${file}`);
+}
+
+/**
+ * The same encoder with `pooledOutput`: every position carries the caption's whitened mean
+ * features (whitening.ts), the whitening fitted on `captions` (the encoder's own pooled features).
+ */
+export async function withPooledOutput(bundle: SmallEncoderBundle, captions: string[]): Promise<SmallEncoderBundle> {
+  if (bundle.config.pooledOutput) throw new TextEncoderError('small text encoder: the output is already pooled');
+  const base = new SmallTextEncoder(bundle.config, bundle.vocab, bundle.weights);
+  const rows: Float32Array[] = [];
+  try {
+    for (let i = 0; i < captions.length; i += 256) {
+      const enc = await base.encode(captions.slice(i, i + 256));
+      for (let b = 0; b < enc.batch; b++) rows.push(pooledFeatures(enc, b, base.captionDim));
+    }
+  } finally {
+    base.dispose();
+  }
+  const D = bundle.config.dim;
+  const w = pooledWhitening(rows, D);
+  const weights: StateDict = new Map(bundle.weights);
+  weights.set('out.weight', { shape: [D, D], data: w.weight });
+  weights.set('out.bias', { shape: [D], data: w.bias });
+  const training = {
+    ...bundle.training,
+    output: 'whitened pooled features at every position',
+    whitening: { captions: captions.length, eigenvalues: w.eigenvalues.slice(0, 16).map((x) => Number(x.toFixed(4))) },
+  };
+  return { config: { ...bundle.config, pooledOutput: true }, vocab: bundle.vocab, weights, training };
 }
