@@ -10,6 +10,7 @@ import { nextSeed } from '../../ui/src/graph/widgets';
 import { AutoQueue } from '../../ui/src/editor/autoQueue';
 import { applyMaskToAlpha, defaultBrush, maskFileName, maskFromAlpha, paintDisc, paintStroke, type MaskGrid } from '../../ui/src/panels/maskPaint';
 import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
+import { linksFile } from '../../ui/src/panels/missingFiles';
 import { downsample, plotPath } from '../../ui/src/plot/lossPlot';
 
 const sampler: ObjectInfoEntry = {
@@ -501,3 +502,12 @@ describe('auto-queue', () => {
   });
 });
 
+
+describe('missing-files links', () => {
+  it('call a link to the file itself a download, and one to a page (a model collection) not', () => {
+    expect(linksFile('https://huggingface.co/FoundationVision/LlamaGen/resolve/main/vq_ds16_c2i.pt', 'vq_ds16_c2i.pt')).toBe(true);
+    expect(linksFile('https://example.org/files/my%20model.pt?download=1', 'sub/my model.pt')).toBe(true);
+    expect(linksFile('https://huggingface.co/collections/chenfeng1271/nar-67d13fa93fe913b2e187ee1f', 'c2i_B.pt')).toBe(false);
+    expect(linksFile('not a url', 'c2i_B.pt')).toBe(false);
+  });
+});

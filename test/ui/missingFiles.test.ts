@@ -31,7 +31,7 @@ describeBrowser('the missing-files panel in Chromium', () => {
         rows: Array.from(root.querySelectorAll('li')).map((li) => ({
           file: li.querySelector('code')?.textContent,
           node: li.querySelector('.missing-node')?.textContent,
-          link: li.querySelector('a') ? { href: li.querySelector('a')!.getAttribute('href'), target: li.querySelector('a')!.target, rel: li.querySelector('a')!.rel } : null,
+          link: li.querySelector('a') ? { text: li.querySelector('a')!.textContent, href: li.querySelector('a')!.getAttribute('href'), target: li.querySelector('a')!.target, rel: li.querySelector('a')!.rel } : null,
         })),
       };
     });
@@ -65,7 +65,7 @@ describeBrowser('the missing-files panel in Chromium', () => {
       open: true,
       heading: 'This workflow needs 2 files the server does not have',
       rows: [
-        { file: 'input/holiday.png', node: '#1 Load Image · image', link: { href: 'https://example.org/pictures/holiday.png', target: '_blank', rel: 'noopener noreferrer' } },
+        { file: 'input/holiday.png', node: '#1 Load Image · image', link: { text: 'download', href: 'https://example.org/pictures/holiday.png', target: '_blank', rel: 'noopener noreferrer' } },
         { file: 'input/sketch.png', node: '#5 Their sketch · image', link: null },
       ],
     });

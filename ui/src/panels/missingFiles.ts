@@ -73,9 +73,21 @@ function row(f: MissingFile): HTMLElement {
     a.href = f.url; // http(s) only (missingFiles drops anything else)
     a.target = '_blank';
     a.rel = 'noopener noreferrer';
-    a.textContent = 'download';
+    // a link to the file itself downloads it; one to a page (a model collection) says where to get it
+    a.textContent = linksFile(f.url, f.value) ? 'download' : 'where to get it';
     a.title = f.url;
     li.append(a);
   }
   return li;
+}
+
+/** Whether `url` names the file `value` itself (its last path segment is the file's name). */
+export function linksFile(url: string, value: string): boolean {
+  const name = value.slice(value.lastIndexOf('/') + 1);
+  try {
+    const last = new URL(url).pathname.split('/').pop() ?? '';
+    return decodeURIComponent(last) === name;
+  } catch {
+    return false;
+  }
 }
