@@ -6,6 +6,7 @@ import * as path from 'path';
 import { encodePng } from '../../models/image/png';
 import { imageBatch } from '../../models/image/types';
 import { apiToEditor } from '../../server/engine/workflow/apiToEditor';
+import { SUBGRAPH_INPUT_ID as IN, SUBGRAPH_OUTPUT_ID as OUT } from '../../server/engine/workflow/subgraphs';
 import { describeWithChromium, openEditor, type EditorSession } from './browserHelpers';
 
 const describeBrowser = describeWithChromium('test/ui/missingFiles.test.ts');
@@ -81,6 +82,9 @@ describeBrowser('the missing-files panel in Chromium', () => {
       }),
     ).toBe('graph-canvas');
 
+    // a row's node shows it: selected and in view
+    await page.click('#missing-files li:nth-child(2) .missing-node');
+    expect(await page.evaluate(() => (window as any).narflow.editor.selectedNodes().map((n: any) => n.id))).toEqual([5]);
     // one file arrives: Check again re-reads the lists, and the panel lists the other
     fs.writeFileSync(path.join(s.dataDir, 'input', 'holiday.png'), encodePng(imageBatch(1, 2, 2)));
     await page.click('#missing-files-recheck');
@@ -122,6 +126,37 @@ describeBrowser('the missing-files panel in Chromium', () => {
     }, lacking as unknown);
     expect(again).toEqual(['elsewhere.png']);
     expect((await panel()).open).toBe(true);
+    expect(s.pageErrors).toEqual([]);
+  });
+
+  it('a row of a node inside a subgraph opens the subgraph and shows the node there', async () => {
+    const { page } = s;
+    const SG = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+    const wf = {
+      last_node_id: 7, last_link_id: 1, version: 0.4,
+      nodes: [
+        { id: 7, type: SG, pos: [0, 0], size: [200, 80], mode: 0, outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [1] }] },
+        { id: 2, type: 'PreviewImage', pos: [300, 0], size: [240, 80], mode: 0, inputs: [{ name: 'images', type: 'IMAGE', link: 1 }] },
+      ],
+      links: [[1, 7, 0, 2, 0, 'IMAGE']],
+      definitions: {
+        subgraphs: [{
+          id: SG, name: 'Their picture', version: 1, state: { lastNodeId: 4, lastLinkId: 1, lastGroupId: 0, lastRerouteId: 0 }, revision: 0, config: {},
+          inputNode: { id: IN, bounding: [-200, 0, 75, 100] }, outputNode: { id: OUT, bounding: [600, 0, 75, 100] },
+          inputs: [], outputs: [{ id: 'o', name: 'IMAGE', type: 'IMAGE', linkIds: [1] }], widgets: [],
+          nodes: [{ id: 4, type: 'LoadImage', pos: [100, 0], size: [240, 120], mode: 0, outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [1] }, { name: 'MASK', type: 'MASK', links: null }], widgets_values: ['inside.png', 'image'] }],
+          links: [{ id: 1, origin_id: 4, origin_slot: 0, target_id: OUT, target_slot: 0, type: 'IMAGE' }],
+        }],
+      },
+    };
+    await page.evaluate((w) => (window as any).narflow.app.loadWorkflow(w, 'nested'), wf as unknown);
+    await page.waitForSelector('#missing-files:not([hidden])');
+    expect((await panel()).rows.map((r) => [r.file, r.node])).toEqual([['input/inside.png', '#7:4 Load Image · image']]);
+    await page.click('#missing-files .missing-node');
+    expect(await page.evaluate(() => {
+      const { editor } = (window as any).narflow;
+      return { path: editor.path.map((p: any) => p.instanceId), selected: editor.selectedNodes().map((n: any) => n.id) };
+    })).toEqual({ path: ['7'], selected: [4] });
     expect(s.pageErrors).toEqual([]);
   });
 });

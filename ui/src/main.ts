@@ -140,7 +140,11 @@ async function start(): Promise<void> {
     },
   });
   const maskEditor = new MaskEditor(document.body);
-  const missingFilesPanel = new MissingFilesPanel(document.body, () => void app.refreshLists());
+  const missingFilesPanel = new MissingFilesPanel(
+    document.body,
+    () => void app.refreshLists(),
+    (nodeId) => void editor.showExecutionNode(nodeId),
+  );
   const app = new App({ client, editor, runState, socket, status, toast, uploadInput, changes, maskEditor, missingFiles: missingFilesPanel, onNameChange: (name) => {
       workflowName = name;
       showTitle();

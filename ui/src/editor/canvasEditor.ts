@@ -327,6 +327,26 @@ export class CanvasEditor {
     this.events.onGraphShown?.(this.steps);
   }
 
+  /**
+   * Shows the node the server runs as `id` ("4", or "12:3" inside subgraph instance 12): opens the
+   * subgraphs on the way, selects it and pans to it. Null when there is no such node.
+   */
+  showExecutionNode(id: string): LGraphNode | null {
+    const parts = id.split(EXECUTION_ID_SEPARATOR);
+    if (this.steps.length) this.leave(0);
+    let node: LGraphNode | null = this.graph.getNodeById(parts[0]) ?? null;
+    for (const inner of parts.slice(1)) {
+      if (!(node instanceof SubgraphNode)) return null;
+      this.enter(node);
+      node = this.shown.getNodeById(inner) ?? null;
+    }
+    if (!node) return null;
+    this.canvas.selectNode(node);
+    this.reveal(node);
+    this.drawNow();
+    return node;
+  }
+
   /** Goes back out to `depth` steps (0: the workflow's own graph). */
   leave(depth = 0): void {
     if (depth >= this.steps.length) return;

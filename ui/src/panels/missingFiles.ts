@@ -11,7 +11,12 @@ export class MissingFilesPanel {
   private readonly heading: HTMLElement;
   private shown: MissingFile[] = [];
 
-  constructor(host: HTMLElement, private readonly recheck: () => void) {
+  /** `recheck`: Check again; `showNode`: a row's node was clicked (its execution id). */
+  constructor(
+    host: HTMLElement,
+    private readonly recheck: () => void,
+    private readonly showNode: (nodeId: string) => void = () => undefined,
+  ) {
     this.root = document.createElement('div');
     this.root.id = 'missing-files';
     this.root.hidden = true;
@@ -50,7 +55,7 @@ export class MissingFilesPanel {
     this.shown = files;
     const n = new Set(files.map((f) => `${f.folder}${f.value}`)).size;
     this.heading.textContent = n === 1 ? 'This workflow needs a file the server does not have' : `This workflow needs ${n} files the server does not have`;
-    this.list.replaceChildren(...files.map(row));
+    this.list.replaceChildren(...files.map((f) => row(f, this.showNode)));
     this.root.hidden = false;
   }
 
@@ -60,13 +65,17 @@ export class MissingFilesPanel {
   }
 }
 
-function row(f: MissingFile): HTMLElement {
+function row(f: MissingFile, showNode: (nodeId: string) => void): HTMLElement {
   const li = document.createElement('li');
   const file = document.createElement('code');
   file.textContent = `${f.folder}${f.value}`;
-  const where = document.createElement('span');
+  // the node that loads it: a click shows it on the canvas
+  const where = document.createElement('button');
+  where.type = 'button';
   where.className = 'missing-node';
+  where.title = 'Show this node';
   where.textContent = `#${f.nodeId} ${f.title} · ${f.input}`;
+  where.addEventListener('click', () => showNode(f.nodeId));
   li.append(file, where);
   if (f.url) {
     const a = document.createElement('a');
