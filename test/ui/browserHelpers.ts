@@ -32,10 +32,12 @@ export interface EditorSession {
 }
 
 /** Starts the real server (core node pack + the test pack, temporary data folder) and opens the editor in Chromium. */
-export async function openEditor(opts: { token?: string; packs?: string[] } = {}): Promise<EditorSession> {
+export async function openEditor(opts: { token?: string; packs?: string[]; modelRoots?: string[] } = {}): Promise<EditorSession> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-ui-'));
   const backend = await initBackend('auto');
-  const host = createHost(hostConfig({ dataDir, packs: opts.packs ?? ['core'], extraPacks: [uiTestPack], dbFile: path.join(dataDir, 'narflow.db'), backend, log: silentLogger }));
+  const host = createHost(
+    hostConfig({ dataDir, packs: opts.packs ?? ['core'], extraPacks: [uiTestPack], dbFile: path.join(dataDir, 'narflow.db'), backend, modelRoots: opts.modelRoots, log: silentLogger }),
+  );
   const server = await startServer(host, { port: 0, token: opts.token, ui: { dir: await buildUi() } });
   const context = await chromium.launchPersistentContext(path.join(dataDir, 'profile'), {
     executablePath: CHROMIUM,

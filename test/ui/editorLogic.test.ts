@@ -9,7 +9,7 @@ import { initialValue, parseNodeSpec } from '../../ui/src/graph/nodeSpec';
 import { nextSeed } from '../../ui/src/graph/widgets';
 import { AutoQueue } from '../../ui/src/editor/autoQueue';
 import { applyMaskToAlpha, defaultBrush, maskFileName, maskFromAlpha, paintDisc, paintStroke, type MaskGrid } from '../../ui/src/panels/maskPaint';
-import { groupByCategory, matchesSearch } from '../../ui/src/panels/palette';
+import { groupByCategory, matchesSearch, modelLibrary } from '../../ui/src/panels/palette';
 import { linksFile } from '../../ui/src/panels/missingFiles';
 import { downsample, plotPath } from '../../ui/src/plot/lossPlot';
 
@@ -509,5 +509,25 @@ describe('missing-files links', () => {
     expect(linksFile('https://example.org/files/my%20model.pt?download=1', 'sub/my model.pt')).toBe(true);
     expect(linksFile('https://huggingface.co/collections/chenfeng1271/nar-67d13fa93fe913b2e187ee1f', 'c2i_B.pt')).toBe(false);
     expect(linksFile('not a url', 'c2i_B.pt')).toBe(false);
+  });
+});
+
+describe('model library', () => {
+  const entry = (display: string, inputs: Record<string, [string | string[], Record<string, unknown>?]>): ObjectInfoEntry => ({
+    name: display, display_name: display, category: 'x', description: '', input: { required: inputs }, input_order: { required: Object.keys(inputs) },
+    output: [], output_name: [], output_is_list: [], output_node: false, python_module: 'x',
+  });
+  it('lists each weights/ folder a loader lists files from, once (the first type by name), not input/ or plain choices', () => {
+    const info = {
+      LoadNARModel: entry('Load NAR Model', { model_name: [['a.pt', 'b.safetensors'], { folder: 'weights/nar/' }] }),
+      ALoader: entry('Another loader', { file: [['a.pt'], { folder: 'weights/nar/' }] }),
+      LoadTokenizer: entry('Load Tokenizer', { tokenizer_name: [[], { folder: 'weights/tokenizer/' }] }),
+      LoadImage: entry('Load Image', { image: [['x.png'], { folder: 'input/' }] }),
+      Sampler: entry('Sampler', { engine: [['auto', 'ort'], {}], steps: ['INT', { folder: 'weights/nar/' }] }),
+    };
+    expect(modelLibrary(info)).toEqual([
+      { folder: 'weights/nar/', type: 'ALoader', displayName: 'Another loader', input: 'file', files: ['a.pt'] },
+      { folder: 'weights/tokenizer/', type: 'LoadTokenizer', displayName: 'Load Tokenizer', input: 'tokenizer_name', files: [] },
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import { EDITOR_ONLY_SPECS, registerEditorOnlyNodes } from './graph/editorOnlyNo
 import { ImageCache } from './graph/imageCache';
 import { drawNodeState, seedCellAt, seedPickerOf } from './graph/nodeDrawing';
 import { chosenInputFile, registerNodeTypes } from './graph/nodeTypes';
-import { createPalette } from './panels/palette';
+import { createPalette, modelLibrary } from './panels/palette';
 import { MaskEditor } from './panels/maskEditor';
 import { MissingFilesPanel } from './panels/missingFiles';
 import { QueuePanel } from './panels/queuePanel';
@@ -150,10 +150,24 @@ async function start(): Promise<void> {
       showTitle();
     },
   });
-  createPalette(element('palette'), [...specs, ...EDITOR_ONLY_SPECS], (type) => {
-    editor.addNode(type);
-    changes.check();
-  });
+  const palette = createPalette(
+    element('palette'),
+    [...specs, ...EDITOR_ONLY_SPECS],
+    (type) => {
+      editor.addNode(type);
+      changes.check();
+    },
+    modelLibrary(info),
+    // a model file double-clicked in the library: its loader, with the file chosen
+    (m, file) => {
+      const node = editor.addNode(m.type);
+      const widget = node?.widgets?.find((w) => w.name === m.input);
+      if (widget) widget.value = file;
+      changes.check();
+      editor.redraw();
+    },
+  );
+  app.onLists = (lists) => palette.setModels(modelLibrary(lists));
   changes.onGraphChanged = (cause) => {
     if (cause !== 'queue') autoQueue.changed();
   };

@@ -91,6 +91,9 @@ export class App {
   /** How many prompts one Queue press adds (the toolbar's batch count). */
   batchCount = 1;
 
+  /** Told the node definitions each time the file lists are read again (the palette's model library). */
+  onLists?: (info: ObjectInfoResponse) => void;
+
   /** Which check of the files an opened workflow needs is the latest (an older answer is dropped). */
   private filesCheck = 0;
 
@@ -311,6 +314,7 @@ export class App {
           changed++;
         }
       }
+      this.onLists?.(info);
       this.d.editor.redraw();
       this.d.toast.show(changed ? `Refreshed ${changed} file list(s)` : 'File lists are up to date');
       if (this.d.missingFiles?.isOpen) await this.checkMissingFiles(info);

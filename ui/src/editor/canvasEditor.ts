@@ -6,7 +6,7 @@ import type { EditorWorkflow } from '../../../server/api/protocol';
 import { EXECUTION_ID_SEPARATOR } from '../../../server/engine/workflow/subgraphs';
 import { TYPE_COLORS } from '../graph/nodeTypes';
 import { registerSubgraphTypes } from '../graph/subgraphNodes';
-import { NODE_DRAG_MIME } from '../panels/palette';
+import { NODE_DRAG_MIME, WIDGET_DRAG_MIME } from '../panels/palette';
 
 export interface CanvasEditorEvents {
   /** A file (workflow JSON or PNG) was dropped on the canvas. */
@@ -115,7 +115,10 @@ export class CanvasEditor {
       const type = e.dataTransfer?.getData(NODE_DRAG_MIME);
       if (type) {
         const [x, y] = this.canvas.convertEventToCanvasOffset(e);
-        this.addNode(type, [x, y]);
+        const node = this.addNode(type, [x, y]);
+        // a model file from the library: the loader starts with it chosen
+        const widget = e.dataTransfer?.getData(WIDGET_DRAG_MIME);
+        if (node && widget) setWidgetFromDrag(node, widget);
         return;
       }
       const file = e.dataTransfer?.files?.[0];
@@ -369,5 +372,16 @@ export class CanvasEditor {
       this.canvas.openSubgraph(node.subgraph);
     }
     this.events.onGraphShown?.(this.steps);
+  }
+}
+
+/** Sets the widget a drag named ({name, value} as JSON); anything else is ignored. */
+function setWidgetFromDrag(node: LGraphNode, json: string): void {
+  try {
+    const { name, value } = JSON.parse(json) as { name?: unknown; value?: unknown };
+    const w = node.widgets?.find((x) => x.name === name);
+    if (w && typeof value === 'string') w.value = value;
+  } catch {
+    // not ours
   }
 }
