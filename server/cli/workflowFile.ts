@@ -1,12 +1,14 @@
 // Reads a workflow from a .json file (API or editor form) or from a PNG made by narflow, and
 // applies `--set nodeId.input=value` overrides to it.
 import * as fs from 'fs';
+import * as path from 'path';
 import { readPngText } from '../../models/image/png';
 import type { ObjectInfoResponse } from '../api/protocol';
 import { editorToApi, WorkflowFormatError } from '../engine/workflow/convert';
 import { applyOverrides, splitTarget, typeTextOverrides, type TextOverride } from '../engine/workflow/overrides';
 import { ApiWorkflow, apiWorkflowSchema, EditorWorkflow, formatZodIssues, looksLikeEditorWorkflow } from '../engine/workflow/schema';
 import type { ConversionProblem } from '../engine/workflow/convert';
+import { modelFileAsWorkflow } from '../engine/workflow/missingFiles';
 
 export interface LoadedWorkflow {
   prompt: ApiWorkflow;
@@ -39,6 +41,8 @@ export function checkWorkflowPath(file: string): void {
 /** Loads a workflow file in either form (or a PNG carrying one) and converts it to the API form. */
 export function loadWorkflowFile(file: string, info: ObjectInfoResponse): LoadedWorkflow {
   checkWorkflowPath(file);
+  const model = modelFileAsWorkflow(path.basename(file));
+  if (model) throw new WorkflowFormatError(model);
   const bytes = fs.readFileSync(file);
   let json: unknown;
   if (bytes.subarray(0, 4).toString('latin1') === '\x89PNG') {

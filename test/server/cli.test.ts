@@ -88,6 +88,14 @@ describe('narflow run', () => {
     expect(r.stderr).toContain('error: node 1 (ColorGradient): color_a must be a colour like #ff8800, got "red"');
   });
 
+  it('says a model file given as the workflow is a model file, and where it goes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
+    fs.writeFileSync(path.join(dir, 'c2i_B.pt'), 'PK');
+    const r = narflow(['run', path.join(dir, 'c2i_B.pt'), '--data-dir', dir, '--packs', 'core']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: c2i_B\.pt is a model file, not a workflow: put it in the server's weights\/ folder of its kind \(weights\/nar\/ for NAR models/);
+  });
+
   it('says a directory is not a workflow and lists the .json files in it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'narflow-cli-'));
     fs.writeFileSync(path.join(dir, 'b.json'), '{}');

@@ -159,4 +159,17 @@ describeBrowser('the missing-files panel in Chromium', () => {
     })).toEqual({ path: ['7'], selected: [4] });
     expect(s.pageErrors).toEqual([]);
   });
+
+  it('a model file dropped on the canvas is named as one, with where it goes; the graph stays', async () => {
+    const { page } = s;
+    const before = await page.evaluate(() => (window as any).narflow.editor.graph.nodes.length);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([0x50, 0x4b, 3, 4])], 'c2i_B.pt'));
+      document.getElementById('canvas-container')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true, clientX: 600, clientY: 400 }));
+    });
+    await page.waitForFunction(() => /c2i_B\.pt is a model file, not a workflow: put it in the server's weights\/ folder of its kind/.test(document.getElementById('toast')?.textContent ?? ''));
+    expect(await page.evaluate(() => (window as any).narflow.editor.graph.nodes.length)).toBe(before);
+    expect(s.pageErrors).toEqual([]);
+  });
 });

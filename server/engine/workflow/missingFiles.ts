@@ -100,3 +100,18 @@ export function missingFiles(workflow: unknown, info: ObjectInfoResponse): Missi
 export function missingFileLines(files: MissingFile[]): string[] {
   return files.map((f) => `${f.folder}${f.value} (node ${f.nodeId}, ${f.title}: ${f.input})${f.url ? ` from ${f.url}` : ''}`);
 }
+
+const MODEL_FILE = /\.(pt|pth|ckpt|safetensors|onnx)$/i;
+
+/**
+ * What to say when a model file is opened or dropped as a workflow (someone shared a checkpoint,
+ * not the workflow that loads it); undefined for any other name.
+ */
+export function modelFileAsWorkflow(name: string): string | undefined {
+  if (!MODEL_FILE.test(name)) return undefined;
+  return (
+    `${name} is a model file, not a workflow: put it in the server's weights/ folder of its kind ` +
+    '(weights/nar/ for NAR models, weights/tokenizer/, weights/text_encoder/, weights/metrics/) and press R in the editor, ' +
+    'or give narflow run a folder of such folders with --models'
+  );
+}

@@ -4,6 +4,7 @@ import type { EditorWorkflow, ObjectInfoResponse } from '../../../server/api/pro
 import { apiToEditor } from '../../../server/engine/workflow/apiToEditor';
 import type { ApiWorkflow } from '../../../server/engine/workflow/schema';
 import { isAnimatedPng, isPng, readPngText } from './pngText';
+import { modelFileAsWorkflow } from '../../../server/engine/workflow/missingFiles';
 
 export class WorkflowFileError extends Error {
   constructor(message: string) {
@@ -66,6 +67,8 @@ export async function droppedKind(file: File): Promise<DroppedKind> {
 }
 
 export async function readWorkflowFile(file: File, info?: ObjectInfoResponse): Promise<EditorWorkflow> {
+  const model = modelFileAsWorkflow(file.name);
+  if (model) throw new WorkflowFileError(model);
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (isPng(bytes)) {
     const text = await readPngText(bytes);
