@@ -104,8 +104,8 @@ export function createPalette(
   root.replaceChildren();
   const search = el('input', 'palette-search');
   search.type = 'search';
-  search.placeholder = 'Search nodes…';
-  search.setAttribute('aria-label', 'Search nodes');
+  search.placeholder = models.length ? 'Search nodes and models…' : 'Search nodes…';
+  search.setAttribute('aria-label', models.length ? 'Search nodes and models' : 'Search nodes');
   const list = el('div', 'palette-list');
   root.append(search, list);
 
