@@ -111,6 +111,11 @@ describeBrowser('the missing-files panel in Chromium', () => {
     await page.waitForSelector('#missing-files:not([hidden])');
     await page.click('#missing-files-close');
     expect((await panel()).open).toBe(false);
+    // Queue, refused for the file, brings it back
+    await page.click('#queue-button');
+    await page.waitForSelector('#missing-files:not([hidden])');
+    expect((await panel()).rows.map((r) => r.file)).toEqual(['input/elsewhere.png']);
+    await page.click('#missing-files-close');
     const complete = apiToEditor({ '1': { class_type: 'LoadImage', inputs: { image: 'here.png' } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } }, info);
     const found = await page.evaluate(async (w) => {
       const { app } = (window as any).narflow;

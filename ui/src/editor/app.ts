@@ -155,6 +155,8 @@ export class App {
         const count = Object.values(e.body.node_errors).reduce((n, x) => n + x.errors.length, 0);
         this.d.runState.promptRejected(e.body.node_errors, `rejected: ${count} problem(s) — ${e.message}`);
         this.d.toast.show(`The workflow has ${count} problem(s); they are shown on the nodes:\n${problemLines(e.body.node_errors).join('\n')}`, 'error', 10000);
+        // a file the server lacks among them: the missing-files notice says where each goes (again, if it was closed)
+        if (Object.values(e.body.node_errors).some((n) => n.errors.some((x) => x.type === 'value_not_in_list'))) void this.checkMissingFiles();
       } else this.fail('Queue failed', e);
       return null;
     }
