@@ -70,6 +70,8 @@ describeBrowser('the missing-files panel in Chromium', () => {
         { file: 'input/sketch.png', node: '#5 Their sketch · image', link: null },
       ],
     });
+    // the models list travels on with the workflow (Save, Save to server, the queued PNG)
+    expect(await page.evaluate(() => (window as any).narflow.editor.serialize().models)).toEqual(wf.models);
     // the nodes show it too, as a refused Queue would: the error names the file and its folder
     expect(await nodeErrors(['1', '3', '5'])).toEqual(['missing file: input/holiday.png', null, 'missing file: input/sketch.png']);
     expect(await page.evaluate(() => (window as any).narflow.runState.summary('1').errorInputs)).toEqual(['image']);
