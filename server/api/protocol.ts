@@ -21,6 +21,7 @@ export type { ApiWorkflow, EditorWorkflow, UiResult };
 
 export const ROUTES = {
   prompt: '/api/prompt', // POST PromptRequest → PromptResponse | 400 PromptErrorResponse
+  validate: '/api/validate', // POST PromptRequest → ValidateResponse | 400 PromptErrorResponse: checks as /api/prompt does, queues nothing
   queue: '/api/queue', // GET → QueueResponse; POST QueueEditRequest → {ok: true}
   interrupt: '/api/interrupt', // POST {prompt_id?} → {ok: true} (no id: the running prompt)
   history: '/api/history', // GET → HistoryResponse (?max_items=N); GET /api/history/:id → HistoryResponse (0 or 1 entry)
@@ -53,6 +54,15 @@ export interface PromptRequest {
   /** The id to give the prompt (as ComfyUI takes it): 1–200 characters, not a whole number, no ':' or control characters, not used by a queued prompt or a history entry; 400 otherwise. Default: a random UUID. */
   prompt_id?: string;
   extra_data?: { extra_pnginfo?: { workflow?: EditorWorkflow }; [key: string]: unknown };
+}
+
+/** POST /api/validate: the prompt would be queued; what would run. */
+export interface ValidateResponse {
+  ok: true;
+  /** how many nodes would run */
+  nodes: number;
+  /** the output nodes that would run, with their types */
+  outputs: { id: string; class_type: string }[];
 }
 
 export interface PromptResponse {

@@ -26,6 +26,7 @@ import {
   type PromptResponse,
   type QueueResponse,
   type ServerToClientEvents,
+  type ValidateResponse,
 } from '../api/protocol';
 import { summarise } from '../engine/graph/validate';
 import { missingFileLines, missingFilesInPrompt, workflowModelSources } from '../engine/workflow/missingFiles';
@@ -173,6 +174,35 @@ async function uploadLocalInputs(api: RemoteApi, loaded: LoadedWorkflow, info: O
   return uploaded.length ? applyOverrides(loaded, uploaded, info) : loaded;
 }
 
+/** Says why the server refused a workflow: its message, each node's problems, and the files it lacks. Returns 1. */
+function refused(res: { status: number; json: unknown }, loaded: LoadedWorkflow, info: ObjectInfoResponse, api: RemoteApi, stderr: NodeJS.WritableStream): number {
+  const err = res.json as ErrorResponse | null;
+  const details = err?.node_errors && Object.keys(err.node_errors).length ? `\n${summarise(err.node_errors)}` : '';
+  stderr.write(`error: ${err?.error?.message ?? `the server answered ${res.status}`}${details}\n`);
+  // files the server lacks (its own lists): where each goes there, and where the workflow says to get it
+  const missing = res.status === 400 ? missingFilesInPrompt(loaded.prompt, info, workflowModelSources(loaded.workflow)) : [];
+  if (missing.length) stderr.write(`missing files on ${api.base} (put each in its folder there and run again):\n${missingFileLines(missing).map((l) => `  ${l}`).join('\n')}\n`);
+  return 1;
+}
+
+/**
+ * `narflow run --check --server`: the server checks the workflow as it would before queueing it
+ * (POST /api/validate) against its own nodes and files, and nothing is queued or uploaded. Returns
+ * 0 when it would run, 1 when not (saying why, and which files that server lacks).
+ */
+export async function checkOnServer(o: RemoteRunOptions): Promise<number> {
+  const api = new RemoteApi(serverBase(o.server), o.token);
+  const info = await api.getJson<ObjectInfoResponse>(ROUTES.objectInfo);
+  const loaded = applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info);
+  const body: PromptRequest = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+  const res = await api.request('POST', ROUTES.validate, { ...body, ...(o.only ? { partial_execution_targets: o.only } : {}) });
+  if (res.status === 404) throw new RemoteRunError(`the server at ${api.base} cannot check a workflow without running it (it has no ${ROUTES.validate}: an older narflow, or another server)`);
+  if (res.status !== 200) return refused(res, loaded, info, api, o.stderr);
+  const v = res.json as ValidateResponse;
+  o.stdout.write(`ok: ${v.nodes} nodes would run on ${api.base}, output nodes ${v.outputs.map((x) => `${x.id} (${x.class_type})`).join(', ')}\n`);
+  return 0;
+}
+
 /** Runs the workflow on the server; returns the exit code (0 success, 1 failure, 130 interrupted). */
 export async function runOnServer(o: RemoteRunOptions): Promise<number> {
   const api = new RemoteApi(serverBase(o.server), o.token);
@@ -252,15 +282,7 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
     return 130;
   }
   const res = await api.request('POST', ROUTES.prompt, { ...body, client_id: socket.id, ...(o.only ? { partial_execution_targets: o.only } : {}) });
-  if (res.status !== 200) {
-    const err = res.json as ErrorResponse | null;
-    const details = err?.node_errors && Object.keys(err.node_errors).length ? `\n${summarise(err.node_errors)}` : '';
-    o.stderr.write(`error: ${err?.error?.message ?? `the server answered ${res.status}`}${details}\n`);
-    // files the server lacks (its own lists): where each goes there, and where the workflow says to get it
-    const missing = res.status === 400 ? missingFilesInPrompt(loaded.prompt, info, workflowModelSources(loaded.workflow)) : [];
-    if (missing.length) o.stderr.write(`missing files on ${api.base} (put each in its folder there and run again):\n${missingFileLines(missing).map((l) => `  ${l}`).join('\n')}\n`);
-    return 1;
-  }
+  if (res.status !== 200) return refused(res, loaded, info, api, o.stderr);
   promptId = (res.json as PromptResponse).prompt_id;
   o.stderr.write(`queued ${promptId} on ${api.base}\n`);
   for (const ev of early.splice(0)) onEvent(ev);

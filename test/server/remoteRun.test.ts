@@ -93,6 +93,22 @@ describe('narflow run --server', () => {
     expect(fs.readFileSync(written).equals(fs.readFileSync(path.join(srv.dataDir, 'output', 'collide', 'probe_00001_.png')))).toBe(true);
   });
 
+  it('--check asks the server whether it would run the workflow, queueing and uploading nothing', async () => {
+    const before = (await srv.host.queue.history()).length;
+    const ok = await narflow(['run', DEMO, '--server', srv.url, '--check']);
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toBe(`ok: 5 nodes would run on ${srv.url}, output nodes 4 (SaveImage), 5 (PreviewImage)\n`);
+    const dir = tempDir();
+    const wf = path.join(dir, 'shared.json');
+    fs.writeFileSync(wf, JSON.stringify({ '1': { class_type: 'LoadImage', inputs: { image: 'theirs.png' } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } }));
+    const bad = await narflow(['run', wf, '--server', srv.url, '--check']);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain(`missing files on ${srv.url} (put each in its folder there and run again):\n  input/theirs.png (node 1, Load Image: image)\n`);
+    expect((await srv.host.queue.history()).length).toBe(before);
+    expect(await srv.host.queue.pendingCount()).toBe(0);
+  });
+
   it('exits 1 with the server’s per-node messages on a validation error', async () => {
     const r = await narflow(['run', DEMO, '--server', srv.url, '--out', tempDir(), '--set', '2.steps=0']);
     expect(r.status).toBe(1);

@@ -68,6 +68,23 @@ describe('HTTP API on a listening server', () => {
     expect((await api(s.url, '/api/prompt', { body: { workflow: { nodes: 3 } } })).status).toBe(400);
   });
 
+  it('/api/validate checks a prompt as /api/prompt does and queues nothing', async () => {
+    const before = (await s.host.queue.history()).length;
+    const ok = await api(s.url, '/api/validate', { body: { prompt: slowPrompt(2, 1) } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.ok).toBe(true);
+    expect(ok.body.nodes).toBe(Object.keys(slowPrompt(2, 1)).length);
+    expect(ok.body.outputs.map((o: { class_type: string }) => o.class_type)).toEqual(['PreviewImage']);
+    const bad = await api(s.url, '/api/validate', { body: { prompt: { '1': { class_type: 'Nope', inputs: {} } } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.node_errors['1'].errors[0].type).toBe('unknown_node_type');
+    const badLink = await api(s.url, '/api/validate', { body: { prompt: { '2': { class_type: 'PreviewImage', inputs: { images: ['9', 0] } } } } });
+    expect(badLink.body.node_errors['2'].errors[0].type).toBe('bad_link');
+    expect((await api(s.url, '/api/validate', { body: {} })).body.error.type).toBe('invalid_prompt');
+    expect(await s.host.queue.pendingCount()).toBe(0);
+    expect((await s.host.queue.history()).length).toBe(before);
+  });
+
   it('reports a badly typed constant by name, keeping its node (no bogus errors downstream)', async () => {
     const prompt = {
       '1': { class_type: 'ColorGradient', inputs: { width: 4, height: { x: 1 }, color_a: '#000000', color_b: '#ffffff', direction: 'vertical', noise: 0, seed: 0 } },

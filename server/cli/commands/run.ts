@@ -12,7 +12,7 @@ import { buildRegistry, pngTextFor } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
 import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice } from '../hostFlags';
 import { applySettings, checkWorkflowPath, loadWorkflowFile } from '../workflowFile';
-import { RemoteRunError, runOnServer } from '../remoteRun';
+import { checkOnServer, RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
 import { uiFiles, uiText } from '../uiFiles';
 import { missingFileLines, missingFilesInPrompt, workflowModelSources } from '../../engine/workflow/missingFiles';
@@ -26,8 +26,9 @@ const USAGE = [
   '  --server URL      queue it on a running narflow server (its nodes, models and device), stream',
   '                    the progress and download the outputs into --out; Ctrl-C interrupts it there',
   '  --token T         the server\'s token (or set NARFLOW_TOKEN)',
-  '  --check           check the workflow against this machine\'s nodes and files and say what would run,',
-  '                    without running it (exit 0: it would run; 1: what is wrong, and the missing files)',
+  '  --check           check the workflow against this machine\'s nodes and files (with --server: that',
+  '                    server\'s) and say what would run, without running or queueing it (exit 0: it',
+  '                    would run; 1: what is wrong, and the missing files)',
   ...HOST_FLAGS_HELP,
 ].join('\n');
 
@@ -55,10 +56,6 @@ export const command: CliCommand = {
       return 1;
     }
     const server = flag(args, 'server');
-    if (server !== undefined && args.flags.has('check')) {
-      process.stderr.write('error: --check checks a workflow against this machine\'s nodes and files; a server checks what it is sent when it is queued\n');
-      return 2;
-    }
     if (server !== undefined) {
       const local = ['data-dir', 'packs', 'plugins', 'models', 'device'].filter((f) => args.flags.has(f));
       if (local.length) {
@@ -66,7 +63,7 @@ export const command: CliCommand = {
         return 2;
       }
       try {
-        return await runOnServer({
+        return await (args.flags.has('check') ? checkOnServer : runOnServer)({
           server,
           token: flag(args, 'token') ?? process.env.NARFLOW_TOKEN,
           file: args.positional[0],

@@ -1,7 +1,7 @@
 // /api/prompt, /api/queue, /api/interrupt, /api/history.
 import { randomUUID } from 'crypto';
 import { Router } from 'express';
-import type { HistoryResponse, PromptRequest, PromptResponse, QueueItem, QueueResponse } from '../../api/protocol';
+import type { HistoryResponse, PromptRequest, PromptResponse, QueueItem, QueueResponse, ValidateResponse } from '../../api/protocol';
 import type { Host } from '../../host/host';
 import { preparePrompt, type PreparedPrompt } from '../../host/submit';
 import { historyEntryOf, QueuedPrompt } from '../../queue/promptQueue';
@@ -72,6 +72,18 @@ export function promptRoutes(host: Host, hooks: PromptRouteHooks): Router {
       const clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
       const item = await enqueuePrepared(host, hooks, prepared.value, { clientId, number: body.number, front: body.front, extraData: body.extra_data, id });
       const out: PromptResponse = { prompt_id: item.id, number: item.number, node_errors: {} };
+      res.json(out);
+    }),
+  );
+
+  // the checks of POST /prompt, nothing queued: would this workflow run here, and what would run?
+  r.post(
+    '/validate',
+    asyncRoute(async (req, res) => {
+      const prepared = preparePrompt(host, req.body as PromptRequest);
+      if (!prepared.ok) return void res.status(400).json(prepared.error);
+      const { prompt, outputs } = prepared.value;
+      const out: ValidateResponse = { ok: true, nodes: Object.keys(prompt).length, outputs: outputs.map((id) => ({ id, class_type: prompt[id].class_type })) };
       res.json(out);
     }),
   );
