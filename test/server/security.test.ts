@@ -97,6 +97,7 @@ describe('binding and tokens', () => {
       expect(wrong.status).toBe(401);
       expect(wrong.body.error.type).toBe('unauthorized');
       expect((await api(s.url, '/api/prompt', { body: { prompt: {} }, token: 'nope' })).status).toBe(401);
+      expect((await api(s.url, '/api/validate', { body: { prompt: {} } })).status).toBe(401);
       expect((await api(s.url, '/api/queue', { token: 'letmein' })).status).toBe(200);
       expect((await fetch(`${s.url}/api/object_info?token=letmein`)).status).toBe(200);
     });
