@@ -66,6 +66,14 @@ if ! adapter_found && [[ -f "$nvidia_icd" && -z "${VK_DRIVER_FILES:-}" ]]; then
   say "no adapter with the default ICDs; retrying with VK_DRIVER_FILES=$nvidia_icd"
   step list 60 list
 fi
+# headless NVIDIA: the driver's ICD (libGLX_nvidia.so.0) finds no device without a display; its EGL
+# library does (measured on an H200, docs/gpu.md)
+if ! adapter_found && ldconfig -p 2>/dev/null | grep -q 'libEGL_nvidia.so.0 '; then
+  printf '{"file_format_version":"1.0.1","ICD":{"library_path":"libEGL_nvidia.so.0","api_version":"1.4.312"}}' >"$work/nv_egl_icd.json"
+  export VK_DRIVER_FILES="$work/nv_egl_icd.json"
+  say "no adapter yet; retrying with VK_DRIVER_FILES at an ICD naming libEGL_nvidia.so.0"
+  step list 60 list
+fi
 
 device="${DEVICE:-webgpu}"
 step fixtures-tfjs 150 fixtures --tfjs "$device"
