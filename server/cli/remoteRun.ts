@@ -34,7 +34,7 @@ import { writeOutputFile } from './outputFile';
 import { ProgressDisplay } from './progressDisplay';
 import { uiFiles, uiText } from './uiFiles';
 import { applyOverrides, type Override } from '../engine/workflow/overrides';
-import { applySettings, loadWorkflowFile, type LoadedWorkflow } from './workflowFile';
+import { applySettings, loadWorkflowFile, promptBody, type LoadedWorkflow } from './workflowFile';
 
 export interface RemoteRunOptions {
   server: string;
@@ -194,7 +194,7 @@ export async function checkOnServer(o: RemoteRunOptions): Promise<number> {
   const api = new RemoteApi(serverBase(o.server), o.token);
   const info = await api.getJson<ObjectInfoResponse>(ROUTES.objectInfo);
   const loaded = applySettings(loadWorkflowFile(path.resolve(o.file), info), o.settings, info);
-  const body: PromptRequest = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+  const body: PromptRequest = promptBody(loaded);
   const res = await api.request('POST', ROUTES.validate, { ...body, ...(o.only ? { partial_execution_targets: o.only } : {}) });
   if (res.status === 404) throw new RemoteRunError(`the server at ${api.base} cannot check a workflow without running it (it has no ${ROUTES.validate}: an older narflow, or another server)`);
   if (res.status !== 200) return refused(res, loaded, info, api, o.stderr);
@@ -275,8 +275,7 @@ async function follow(api: RemoteApi, socket: ClientSocket, o: RemoteRunOptions,
   };
   for (const name of EXECUTION_EVENTS) socket.on(name, ((data: unknown) => onEvent({ type: name, data } as ExecutionEvent)) as never);
 
-  // editor-form problems (unknown types, bad links) are listed by the server with everything else
-  const body: PromptRequest = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+  const body: PromptRequest = promptBody(loaded);
   if (ctrlC.pressedEarly) {
     o.stderr.write('interrupted before the prompt was queued\n');
     return 130;

@@ -60,6 +60,14 @@ export function loadWorkflowFile(file: string, info: ObjectInfoResponse): Loaded
   return { prompt: api.data, problems: [] };
 }
 
+/**
+ * What a loaded workflow is sent to a server as: the API form when it converted cleanly, else the
+ * editor form alone, so that the server lists its problems along with everything else.
+ */
+export function promptBody(w: LoadedWorkflow): { prompt?: ApiWorkflow; workflow?: EditorWorkflow } {
+  return w.problems.length ? { workflow: w.workflow } : { prompt: w.prompt, workflow: w.workflow };
+}
+
 /** "3.seed=7" → ["3", "seed", "7"]: the value as typed (applySettings types it by what the input takes). */
 export function parseSetting(s: string): TextOverride {
   const eq = s.indexOf('=');

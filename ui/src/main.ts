@@ -160,11 +160,8 @@ async function start(): Promise<void> {
     modelLibrary(info),
     // a model file double-clicked in the library: its loader, with the file chosen
     (m, file) => {
-      const node = editor.addNode(m.type);
-      const widget = node?.widgets?.find((w) => w.name === m.input);
-      if (widget) widget.value = file;
+      editor.addNode(m.type, undefined, { [m.input]: file });
       changes.check();
-      editor.redraw();
     },
   );
   app.onLists = (lists) => palette.setModels(modelLibrary(lists));

@@ -11,7 +11,7 @@ import { WorkflowFormatError } from '../../engine/workflow/convert';
 import { buildRegistry, pngTextFor } from '../../host/host';
 import { preparePrompt } from '../../host/submit';
 import { configFromFlags, HOST_FLAGS_HELP, HOST_OPTIONS, initDevice } from '../hostFlags';
-import { applySettings, checkWorkflowPath, loadWorkflowFile } from '../workflowFile';
+import { applySettings, checkWorkflowPath, loadWorkflowFile, promptBody } from '../workflowFile';
 import { checkOnServer, RemoteRunError, runOnServer } from '../remoteRun';
 import { ProgressDisplay } from '../progressDisplay';
 import { uiFiles, uiText } from '../uiFiles';
@@ -107,7 +107,7 @@ export const command: CliCommand = {
       throw e;
     }
     const only = onlyTargets(args);
-    const body = loaded.problems.length ? { workflow: loaded.workflow } : { prompt: loaded.prompt, workflow: loaded.workflow };
+    const body = promptBody(loaded);
     const prepared = preparePrompt(host, only ? { ...body, partial_execution_targets: only } : body);
     if (!prepared.ok) {
       process.stderr.write(`error: ${prepared.error.error.message}\n${summarise(prepared.error.node_errors)}\n`);

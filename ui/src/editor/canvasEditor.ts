@@ -115,10 +115,8 @@ export class CanvasEditor {
       const type = e.dataTransfer?.getData(NODE_DRAG_MIME);
       if (type) {
         const [x, y] = this.canvas.convertEventToCanvasOffset(e);
-        const node = this.addNode(type, [x, y]);
         // a model file from the library: the loader starts with it chosen
-        const widget = e.dataTransfer?.getData(WIDGET_DRAG_MIME);
-        if (node && widget) setWidgetFromDrag(node, widget);
+        this.addNode(type, [x, y], widgetFromDrag(e.dataTransfer?.getData(WIDGET_DRAG_MIME)));
         return;
       }
       const file = e.dataTransfer?.files?.[0];
@@ -135,9 +133,11 @@ export class CanvasEditor {
   }
 
   /** Adds a node of `type` with its top-left at graph position `pos` (default: the view's centre). */
-  addNode(type: string, pos?: [number, number]): LGraphNode | null {
+  /** Adds a node of `type` at `pos` (else the view's middle), its widgets named in `values` set to them. */
+  addNode(type: string, pos?: [number, number], values: Record<string, string> = {}): LGraphNode | null {
     const node = LiteGraph.createNode(type);
     if (!node) return null;
+    for (const w of node.widgets ?? []) if (Object.prototype.hasOwnProperty.call(values, w.name)) w.value = values[w.name];
     const at = pos ?? this.viewCentre();
     node.pos = [at[0], at[1]];
     this.shown.add(node);
@@ -375,13 +375,12 @@ export class CanvasEditor {
   }
 }
 
-/** Sets the widget a drag named ({name, value} as JSON); anything else is ignored. */
-function setWidgetFromDrag(node: LGraphNode, json: string): void {
+/** The widget a drag names ({name, value} as JSON) as addNode's values; anything else gives none. */
+function widgetFromDrag(json: string | undefined): Record<string, string> {
   try {
-    const { name, value } = JSON.parse(json) as { name?: unknown; value?: unknown };
-    const w = node.widgets?.find((x) => x.name === name);
-    if (w && typeof value === 'string') w.value = value;
+    const { name, value } = JSON.parse(json ?? '') as { name?: unknown; value?: unknown };
+    return typeof name === 'string' && typeof value === 'string' ? { [name]: value } : {};
   } catch {
-    // not ours
+    return {}; // not ours
   }
 }

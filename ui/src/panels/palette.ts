@@ -2,7 +2,7 @@
 // box; items are dragged onto the canvas (HTML drag and drop) or double-clicked to add. Under the
 // node types, the model library: the files of each weights/ folder a loader lists (object_info's
 // `folder`), each added as that loader with the file chosen.
-import type { ObjectInfoResponse } from '../../../server/api/protocol';
+import { comboFolder, comboOptions, type ObjectInfoResponse } from '../../../server/api/protocol';
 import type { NodeSpec } from '../graph/nodeSpec';
 
 export const NODE_DRAG_MIME = 'application/x-narflow-node';
@@ -23,10 +23,10 @@ export interface ModelFolder {
 export function modelLibrary(info: ObjectInfoResponse): ModelFolder[] {
   const out = new Map<string, ModelFolder>();
   for (const [type, entry] of Object.entries(info).sort(([a], [b]) => a.localeCompare(b))) {
-    for (const [input, spec] of [...Object.entries(entry.input.required), ...Object.entries(entry.input.optional ?? {})]) {
-      const folder = spec[1]?.folder;
-      if (typeof folder !== 'string' || !folder.startsWith('weights/') || !Array.isArray(spec[0]) || out.has(folder)) continue;
-      out.set(folder, { folder, type, displayName: entry.display_name, input, files: [...spec[0]] });
+    for (const input of [...Object.keys(entry.input.required), ...Object.keys(entry.input.optional ?? {})]) {
+      const folder = comboFolder(entry, input);
+      if (!folder?.startsWith('weights/') || out.has(folder)) continue;
+      out.set(folder, { folder, type, displayName: entry.display_name, input, files: [...(comboOptions(entry, input) ?? [])] });
     }
   }
   return [...out.values()].sort((a, b) => a.folder.localeCompare(b.folder));
